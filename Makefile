@@ -1,0 +1,51 @@
+# mirnb: the two commands are `make book` and `make test` (see README.md).
+# Everything else here is a step they call.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+PROFILE ?= default
+JOBS    ?= 2
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.mirnb-installed
+
+.PHONY: book test env data notebooks html smoke clean-book benchmarks
+
+## make book: environment, synthetic corpus, every chapter executed, HTML book.
+book: notebooks html
+	@echo "The book is at book/_build/html/index.html"
+
+## make test: environment, then the whole test suite.
+test: env
+	$(BIN)/python -m pytest -n $(JOBS) --durations=15
+
+## The environment: a venv with mirnb installed (editable) and its test extras.
+env: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## The synthetic corpus for PROFILE (cached: regenerated only when it changes).
+data: env
+	$(BIN)/mirnb data synth --profile $(PROFILE) --jobs $(JOBS)
+
+## Execute every chapter with papermill into book/chapters/.
+notebooks: data
+	$(BIN)/mirnb run --profile $(PROFILE) --jobs 1
+
+## Build the HTML from the executed notebooks (no execution by Jupyter Book).
+html: env
+	$(BIN)/mirnb book
+
+## The quick end-to-end check: smoke corpus, smoke chapters, book.
+smoke:
+	$(MAKE) book PROFILE=smoke
+
+benchmarks: env
+	$(BIN)/python benchmarks/synth.py
+	$(BIN)/python benchmarks/features.py
+	$(BIN)/python benchmarks/chapters.py
+
+clean-book:
+	rm -rf book/_build book/chapters

@@ -1,0 +1,669 @@
+"""Echo-Nest-style analysis of any audio: segments, beats, bars, key.
+
+The Million Song Dataset ships no audio, only the Echo Nest's analysis of
+each track: onset-based *segments*, each with a 12-bin chroma vector
+("pitches"), a 12-d timbre vector and loudness values, plus beats, bars,
+tatums, sections, key, mode and tempo. :func:`analyze` computes the same
+kind of description from a waveform, so that the synthetic corpus can be
+written in the MSD's HDF5 schema (:mod:`mirnb.datasets.msd`) and any model
+built on MSD features can also be run on audio we have.
+
+It is an approximation built from librosa parts, not the Echo Nest's
+(closed) analyzer; each field's docstring says how it is computed. The
+numbers have the same units and roughly the same ranges as the real ones,
+but a model trained on real MSD features should not be expected to transfer
+to these without retraining.
+
+:func:`beat_sync` and :func:`beat_features` turn segment-level features
+into beat-aligned ones, the input of Dieleman et al. (2011).
+
+Used by the notebooks ``00_data`` (the MSD view of the synthetic corpus)
+and ``03_dieleman2011``.
+
+References
+----------
+.. [1] T. Jehan and D. DesRoches, "Analyzer Documentation", The Echo Nest,
+   version 3.2, 2011 (the meaning of segments, timbre, loudness, tatums).
+.. [2] T. Bertin-Mahieux, D. P. W. Ellis, B. Whitman and P. Lamere, "The
+   Million Song Dataset", ISMIR 2011.
+.. [3] C. L. Krumhansl, *Cognitive Foundations of Musical Pitch*, Oxford
+   University Press, 1990, ch. 4 (the key-finding algorithm and the
+   Krumhansl-Kessler probe-tone profiles).
+.. [4] S. Dieleman, P. Brakel and B. Schrauwen, "Audio-based music
+   classification with a pretrained convolutional network", ISMIR 2011,
+   Sec. 3 (beat-aligned chroma and timbre).
+"""
+
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from . import _check
+from .errors import ParameterError
+
+__all__ = ["Analysis", "analyze", "beat_sync", "beat_features", "estimate_key",
+           "MAJOR_PROFILE", "MINOR_PROFILE"]
+
+#: Krumhansl-Kessler probe-tone ratings of the 12 pitch classes in a major
+#: key, tonic first (Krumhansl 1990, Table 2.1).
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66,
+                          2.29, 2.88])
+#: The same for a minor key, tonic first.
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69,
+                          3.34, 3.17])
+
+#: Loudness floor in dB, as in the MSD files (silence reads -60 dB).
+LOUDNESS_FLOOR_DB = -60.0
+#: Mel bands behind the timbre coefficients.
+N_MELS = 40
+#: Scale applied to MFCC 1.. so that their spread resembles the Echo Nest's
+#: timbre coefficients (roughly -200..200); see :func:`analyze`.
+TIMBRE_SCALE = 1.0
+#: Target section length in seconds (the real MSD has about one per 20 s).
+SECTION_SECONDS = 20.0
+
+
+@dataclass(eq=False)
+class Analysis:
+    """An Echo-Nest-style analysis of one track, with the MSD's field names.
+
+    Times are in seconds from the start of the track, loudness in dB
+    (0 dB is a full-scale sinusoid, -60 dB the floor), confidences in
+    [0, 1]. Every array is float64, like the MSD's.
+
+    Attributes
+    ----------
+    segments_start : np.ndarray, shape (n,)
+        Segment onsets, increasing, the first at 0.
+    segments_pitches : np.ndarray, shape (n, 12)
+        Chroma per segment, pitch class C first; each row's maximum is 1.
+    segments_timbre : np.ndarray, shape (n, n_timbre)
+        Timbre per segment: a loudness-like coefficient, then scaled MFCCs.
+    segments_loudness_max : np.ndarray, shape (n,)
+        Peak frame loudness in the segment, dB.
+    segments_loudness_max_time : np.ndarray, shape (n,)
+        Offset of that peak from the segment's start, seconds.
+    segments_loudness_start : np.ndarray, shape (n,)
+        Loudness at the segment's first frame, dB.
+    segments_confidence : np.ndarray, shape (n,)
+        Onset strength of the segment's onset over the track's maximum.
+    beats_start, beats_confidence : np.ndarray, shape (n_beats,)
+    bars_start, bars_confidence : np.ndarray, shape (n_bars,)
+    tatums_start, tatums_confidence : np.ndarray, shape (n_tatums,)
+    sections_start, sections_confidence : np.ndarray, shape (n_sections,)
+    key : int
+        Tonic pitch class, 0 = C, ..., 11 = B.
+    key_confidence : float
+    mode : int
+        1 major, 0 minor.
+    mode_confidence : float
+    tempo : float
+        Beats per minute.
+    time_signature : int
+        Beats per bar (3 or 4 here).
+    time_signature_confidence : float
+    duration : float
+        Seconds.
+    loudness : float
+        Overall loudness, dB.
+    end_of_fade_in, start_of_fade_out : float
+        Seconds.
+    sample_rate : int
+        Sample rate of the analysed audio.
+    """
+
+    segments_start: np.ndarray
+    segments_pitches: np.ndarray
+    segments_timbre: np.ndarray
+    segments_loudness_max: np.ndarray
+    segments_loudness_max_time: np.ndarray
+    segments_loudness_start: np.ndarray
+    segments_confidence: np.ndarray
+    beats_start: np.ndarray
+    beats_confidence: np.ndarray
+    bars_start: np.ndarray
+    bars_confidence: np.ndarray
+    tatums_start: np.ndarray
+    tatums_confidence: np.ndarray
+    sections_start: np.ndarray
+    sections_confidence: np.ndarray
+    key: int
+    key_confidence: float
+    mode: int
+    mode_confidence: float
+    tempo: float
+    time_signature: int
+    time_signature_confidence: float
+    duration: float
+    loudness: float
+    end_of_fade_in: float
+    start_of_fade_out: float
+    sample_rate: int
+
+    @property
+    def n_segments(self):
+        """int: number of segments."""
+        return len(self.segments_start)
+
+    def to_dict(self):
+        """Return the fields as a plain dict (arrays are not copied)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __repr__(self):
+        return (f"Analysis({self.duration:.2f} s, {self.n_segments} segments, "
+                f"{len(self.beats_start)} beats, tempo {self.tempo:.1f}, "
+                f"key {self.key} mode {self.mode}, {self.time_signature}/4)")
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+def _validate_signal(y):
+    if not isinstance(y, np.ndarray):
+        raise ParameterError(f"y must be a numpy array, got {type(y).__name__}")
+    if y.ndim == 2:
+        y = y.mean(axis=0)
+    if y.ndim != 1:
+        raise ParameterError(f"y has shape {y.shape}: expected (n,) or (channels, n)")
+    if not np.issubdtype(y.dtype, np.floating):
+        raise ParameterError(f"y has dtype {y.dtype}: expected floating-point audio in "
+                             "[-1, 1]")
+    if not np.all(np.isfinite(y)):
+        raise ParameterError("y contains NaN or infinite samples")
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _n_fft_for(sr):
+    """FFT size of about 93 ms (2048 at 22050 Hz), a power of two."""
+    return int(2 ** max(6, int(round(np.log2(0.0929 * sr)))))
+
+
+def _local_max(env, frames, radius=1):
+    """Largest value of ``env`` within ``radius`` frames of each frame."""
+    if len(frames) == 0:
+        return np.zeros(0)
+    frames = np.clip(np.asarray(frames, dtype=int), 0, len(env) - 1)
+    offs = np.arange(-radius, radius + 1)
+    idx = np.clip(frames[:, None] + offs[None, :], 0, len(env) - 1)
+    return env[idx].max(axis=1)
+
+
+def _pearson_rows(profiles, x):
+    """Pearson correlation of each row of ``profiles`` with ``x``."""
+    p = profiles - profiles.mean(axis=1, keepdims=True)
+    xc = x - x.mean()
+    den = np.linalg.norm(p, axis=1) * np.linalg.norm(xc)
+    if den.max() <= 0:
+        return np.zeros(len(profiles))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = p @ xc / den
+    return np.nan_to_num(r)
+
+
+def estimate_key(chroma):
+    """Krumhansl-Schmuckler key finding from a 12-bin pitch-class profile.
+
+    The profile is correlated (Pearson) with the 24 rotations of the
+    Krumhansl-Kessler major and minor probe-tone profiles; the best one
+    gives the key and mode.
+
+    Confidences come from margins, scaled to [0, 1]. With ``r`` the 24
+    correlations, ``r1`` the best and ``span = r1 - min(r)``:
+
+    - ``key_confidence = max(r1, 0) * (r1 - r2) / span`` where ``r2`` is the
+      best correlation of any key with a *different tonic* (either mode);
+    - ``mode_confidence = max(r1, 0) * (r1 - r3) / span`` where ``r3`` is
+      the best correlation of any key in the *other mode* (often the
+      relative major or minor).
+
+    A flat profile (silence, white noise) gives both confidences 0.
+
+    Parameters
+    ----------
+    chroma : np.ndarray, shape (12,)
+        Non-negative pitch-class weights, C first.
+
+    Returns
+    -------
+    key : int
+        Tonic, 0 = C ... 11 = B.
+    key_confidence : float
+    mode : int
+        1 major, 0 minor.
+    mode_confidence : float
+    correlations : np.ndarray, shape (2, 12)
+        Row 0 minor, row 1 major; column = tonic.
+
+    References
+    ----------
+    Krumhansl (1990), ch. 4; the profiles are in :data:`MAJOR_PROFILE` and
+    :data:`MINOR_PROFILE`.
+    """
+    c = np.asarray(chroma, dtype=float)
+    if c.shape != (12,) or not np.all(np.isfinite(c)):
+        raise ParameterError(f"chroma has shape {c.shape}: expected 12 finite values")
+    minor = np.stack([np.roll(MINOR_PROFILE, k) for k in range(12)])
+    major = np.stack([np.roll(MAJOR_PROFILE, k) for k in range(12)])
+    r = np.stack([_pearson_rows(minor, c), _pearson_rows(major, c)])
+    mode, key = np.unravel_index(int(np.argmax(r)), r.shape)
+    r1 = r[mode, key]
+    span = r1 - r.min()
+    if span <= 1e-12 or r1 <= 0:
+        return int(key), 0.0, int(mode), 0.0, r
+    others = r.copy()
+    others[:, key] = -np.inf
+    r2 = others.max()
+    r3 = r[1 - mode].max()
+    key_conf = float(np.clip(r1 * (r1 - r2) / span, 0.0, 1.0))
+    mode_conf = float(np.clip(r1 * (r1 - r3) / span, 0.0, 1.0))
+    return int(key), key_conf, int(mode), mode_conf, r
+
+
+def _metre(accents):
+    """Choose 3 or 4 beats per bar and the downbeat phase from beat accents.
+
+    Returns ``(m, confidence, phase)``. The normalised autocorrelation of the
+    mean-removed accent sequence is compared at lags 3 and 4; the larger
+    wins (4 on a tie) and the confidence is the difference of the two
+    correlations, clipped to [0, 1]. With fewer than 8 beats the metre is 4
+    with confidence 0. The phase is the beat offset whose every m-th beat
+    has the largest mean accent.
+    """
+    a = np.asarray(accents, dtype=float)
+    if len(a) < 8:
+        m, conf = 4, 0.0
+    else:
+        x = a - a.mean()
+        energy = float(np.dot(x, x))
+        if energy <= 1e-12:
+            m, conf = 4, 0.0
+        else:
+            r3 = float(np.dot(x[:-3], x[3:])) / energy
+            r4 = float(np.dot(x[:-4], x[4:])) / energy
+            m = 3 if r3 > r4 else 4
+            conf = float(np.clip(abs(r4 - r3), 0.0, 1.0))
+    if len(a) == 0:
+        return m, conf, 0
+    phase = int(np.argmax([a[p::m].mean() if len(a[p::m]) else -np.inf
+                           for p in range(min(m, len(a)))]))
+    return m, conf, phase
+
+
+def _sections(features, starts, duration):
+    """Group contiguous segments into about one section per 20 s."""
+    n = features.shape[0]
+    k = int(min(n, max(1, round(duration / SECTION_SECONDS))))
+    if k <= 1 or n < 2:
+        return np.zeros(1), np.ones(1)
+    import librosa
+
+    z = features - features.mean(axis=0)
+    sd = z.std(axis=0)
+    z = z / np.where(sd > 0, sd, 1.0)
+    bounds = np.unique(librosa.segment.agglomerative(z.T, k))
+    bounds = bounds[(bounds >= 0) & (bounds < n)]
+    if len(bounds) == 0 or bounds[0] != 0:
+        bounds = np.concatenate([[0], bounds])
+    edges = np.concatenate([bounds, [n]])
+    means = np.stack([z[edges[i]:edges[i + 1]].mean(axis=0) for i in range(len(bounds))])
+    jumps = np.linalg.norm(np.diff(means, axis=0), axis=1)
+    conf = np.ones(len(bounds))
+    if len(jumps) and jumps.max() > 0:
+        conf[1:] = jumps / jumps.max()
+    return starts[bounds].astype(np.float64), conf
+
+
+# --------------------------------------------------------------------------
+# analysis
+# --------------------------------------------------------------------------
+def analyze(y, *, sr, hop_length=512, n_timbre=12):
+    """Analyse a waveform into Echo-Nest-style segments, beats, bars and key.
+
+    Every step reuses one magnitude STFT (Hann window of about 93 ms,
+    ``n_fft = 2048`` at 22050 Hz):
+
+    - **Loudness** per frame is the RMS in dB relative to full scale,
+      ``20 log10(rms)``, floored at -60 dB (a full-scale sine reads -3 dB).
+    - **Segments** start at onsets: librosa's spectral-flux onset envelope on
+      a 40-band log-mel spectrogram, peak-picked, then *backtracked* to the
+      preceding RMS minimum so that a segment starts just before its attack.
+      The first segment starts at 0. ``segments_confidence`` is the onset
+      envelope at the peak over its maximum (0 for the first segment unless
+      an onset is found there).
+    - **Pitches** are librosa's STFT chroma (tuning assumed 0 cents),
+      averaged over the segment's frames, then divided by the row maximum so
+      that each row peaks at exactly 1; a silent segment gets all ones, as in
+      the MSD files.
+    - **Timbre**: ``timbre[0]`` is the segment's mean frame loudness plus
+      60 dB (0 for silence, about 57 for a full-scale sine); ``timbre[k]``
+      for ``k >= 1`` is the segment mean of MFCC ``k`` (orthonormal DCT-II of
+      the 40-band mel spectrum in dB, floored 80 dB below full scale), times
+      :data:`TIMBRE_SCALE`. With 40 bands the coefficients of music span
+      roughly -200..200, like the Echo Nest's. The mapping is fixed (no
+      per-track normalisation), so values are comparable across tracks.
+    - **loudness_max**, its time offset within the segment, and
+      **loudness_start** come from the frame loudness.
+    - **Beats**: ``librosa.beat.beat_track`` on the same onset envelope
+      (start_bpm 120, weak leading and trailing beats trimmed).
+      ``beats_confidence`` is the local onset strength at the beat over the
+      maximum. ``tempo`` is 60 over the median inter-beat interval (librosa's
+      global estimate when there are fewer than two beats).
+    - **Bars**: the metre (3 or 4 beats) is the lag, 3 or 4 beats, with the
+      larger autocorrelation of the beat accents (onset strength at the
+      beats); its confidence is the difference of the two correlations. The
+      downbeat is the phase with the strongest mean accent, and the bars
+      start every ``time_signature`` beats from there.
+      ``bars_confidence`` is the downbeat's accent over the largest accent.
+    - **Tatums** are the beats subdivided by 2 (beats plus midpoints).
+    - **Sections**: agglomerative clustering of contiguous segments on
+      standardised timbre and chroma, about one section per 20 s; the
+      confidence of a boundary is the feature jump across it over the
+      largest jump (the first section has confidence 1).
+    - **Key and mode**: Krumhansl-Schmuckler on the loudness-weighted mean of
+      frame-normalised chroma; see :func:`estimate_key` for the confidences.
+    - ``loudness`` is the RMS of the whole signal in dB; ``end_of_fade_in``
+      and ``start_of_fade_out`` are the first frame and the end of the last
+      frame whose loudness is within 20 dB of the track's 95th percentile.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,) or (channels, n)
+        Floating-point audio in [-1, 1]; several channels are averaged.
+    sr : int > 0
+        Sample rate of ``y``.
+    hop_length : int > 0
+        Frame hop in samples; it sets the time resolution (23 ms at the
+        default and 22050 Hz).
+    n_timbre : int in [1, 40]
+        Timbre coefficients per segment. The MSD schema has 12.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    ParameterError
+        ``sr``, ``hop_length`` or ``n_timbre`` out of range, ``y`` not a
+        finite float array, or shorter than one FFT frame.
+
+    Notes
+    -----
+    A 10 s clip at 22050 Hz takes about 0.1 s on one core, once librosa's
+    numba functions are compiled (the first call in a process is slower).
+
+    References
+    ----------
+    Jehan & DesRoches (2011) for the meaning of each field; Bertin-Mahieux
+    et al. (2011) for the MSD's use of them; Krumhansl (1990) for key
+    finding. Used in ``00_data`` and ``03_dieleman2011``.
+    """
+    import librosa
+
+    sr = _check.positive_int("sr", sr)
+    hop_length = _check.positive_int("hop_length", hop_length)
+    n_timbre = _check.positive_int("n_timbre", n_timbre)
+    if n_timbre > N_MELS:
+        raise ParameterError(f"n_timbre={n_timbre}: expected an integer in [1, {N_MELS}]")
+    y = _validate_signal(y)
+    n_fft = _n_fft_for(sr)
+    if len(y) < n_fft:
+        raise ParameterError(f"y has {len(y)} samples: analyze needs at least one FFT "
+                             f"frame ({n_fft} samples, {n_fft / sr:.3f} s at sr={sr})")
+    duration = len(y) / sr
+    frame_s = hop_length / sr
+
+    # one STFT for everything
+    S = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
+    power = S.astype(np.float64) ** 2
+    n_frames = S.shape[1]
+
+    # frame loudness (RMS in dBFS) from the time signal
+    rms = librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop_length)[0]
+    rms = rms[:n_frames].astype(np.float64)
+    if len(rms) < n_frames:
+        rms = np.pad(rms, (0, n_frames - len(rms)))
+    loud = np.maximum(20 * np.log10(np.maximum(rms, 1e-12)), LOUDNESS_FLOOR_DB)
+
+    # mel spectrum in dB relative to a full-scale sinusoid (|X| = n_fft / 4)
+    mel_fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=N_MELS, norm=None)
+    mel = mel_fb @ (power * (4.0 / n_fft) ** 2)
+    mel_db = np.maximum(10 * np.log10(np.maximum(mel, 1e-10)), -80.0)
+    import scipy.fft
+
+    mfcc = scipy.fft.dct(mel_db, type=2, norm="ortho", axis=0)[:n_timbre]
+
+    # onsets -> segments
+    env = librosa.onset.onset_strength(S=mel_db, sr=sr, hop_length=hop_length)
+    env = env[:n_frames].astype(np.float64)
+    env_max = float(env.max()) if env.size and env.max() > 0 else 1.0
+    peaks = librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=hop_length,
+                                       units="frames")
+    peaks = np.asarray(peaks, dtype=int)
+    starts_f = librosa.onset.onset_backtrack(peaks, rms) if len(peaks) else peaks
+    conf_by_start = {}
+    for st, pk in zip(np.asarray(starts_f, dtype=int), peaks):
+        c = float(env[pk] / env_max)
+        conf_by_start[int(st)] = max(c, conf_by_start.get(int(st), 0.0))
+    bounds = np.unique(np.concatenate([[0], np.asarray(starts_f, dtype=int)]))
+    bounds = bounds[(bounds >= 0) & (bounds < n_frames)]
+    n_seg = len(bounds)
+    counts = np.diff(np.concatenate([bounds, [n_frames]])).astype(np.float64)
+
+    chroma = librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft, norm=None, tuning=0.0)
+    seg_chroma = np.add.reduceat(chroma, bounds, axis=1).T / counts[:, None]
+    row_max = seg_chroma.max(axis=1, keepdims=True)
+    silent = row_max[:, 0] <= 1e-12
+    seg_chroma = np.where(silent[:, None], 1.0,
+                          seg_chroma / np.where(silent, 1.0, row_max[:, 0])[:, None])
+
+    seg_loud_mean = np.add.reduceat(loud, bounds) / counts
+    seg_mfcc = np.add.reduceat(mfcc, bounds, axis=1).T / counts[:, None]
+    timbre = np.empty((n_seg, n_timbre))
+    timbre[:, 0] = seg_loud_mean - LOUDNESS_FLOOR_DB
+    timbre[:, 1:] = TIMBRE_SCALE * seg_mfcc[:, 1:]
+
+    loud_max = np.maximum.reduceat(loud, bounds)
+    ends = np.concatenate([bounds[1:], [n_frames]])
+    loud_max_time = np.array([np.argmax(loud[b:e]) for b, e in zip(bounds, ends)],
+                             dtype=np.float64) * frame_s
+    loud_start = loud[bounds]
+    seg_conf = np.array([conf_by_start.get(int(b), 0.0) for b in bounds])
+    seg_start = bounds * frame_s
+
+    # beats, tempo, metre, bars, tatums
+    tempo_lib, beat_frames = librosa.beat.beat_track(onset_envelope=env, sr=sr,
+                                                     hop_length=hop_length, units="frames")
+    beat_frames = np.unique(np.asarray(beat_frames, dtype=int))
+    beats = beat_frames * frame_s
+    accents = _local_max(env, beat_frames, radius=2)
+    beats_conf = np.clip(_local_max(env, beat_frames, radius=1) / env_max, 0, 1)
+    if len(beats) >= 2:
+        tempo = 60.0 / float(np.median(np.diff(beats)))
+    else:
+        tempo = float(np.atleast_1d(tempo_lib)[0])
+    metre, metre_conf, phase = _metre(accents)
+    bars = beats[phase::metre]
+    acc_max = accents.max() if len(accents) and accents.max() > 0 else 1.0
+    bars_conf = np.clip(accents[phase::metre] / acc_max, 0, 1)
+    if len(beats) >= 2:
+        mids = 0.5 * (beats[:-1] + beats[1:])
+        tatums = np.sort(np.concatenate([beats, mids]))
+    else:
+        tatums = beats.copy()
+    tatum_frames = np.round(tatums / frame_s).astype(int)
+    tatums_conf = np.clip(_local_max(env, tatum_frames, radius=1) / env_max, 0, 1)
+
+    # sections
+    sec_feat = np.concatenate([timbre, seg_chroma], axis=1)
+    sections, sections_conf = _sections(sec_feat, seg_start, duration)
+
+    # key and mode
+    frame_chroma = chroma / np.maximum(chroma.max(axis=0, keepdims=True), 1e-12)
+    w = rms
+    profile = (frame_chroma @ w) / w.sum() if w.sum() > 0 else np.zeros(12)
+    key, key_conf, mode, mode_conf, _ = estimate_key(profile)
+
+    # global loudness and fades
+    total_rms = float(np.sqrt(np.mean(y.astype(np.float64) ** 2)))
+    loudness = max(20 * np.log10(max(total_rms, 1e-12)), LOUDNESS_FLOOR_DB)
+    ref = float(np.percentile(loud, 95))
+    above = np.flatnonzero(loud >= ref - 20.0)
+    if len(above) and ref > LOUDNESS_FLOOR_DB:
+        fade_in = float(above[0] * frame_s)
+        fade_out = float(min(duration, (above[-1] + 1) * frame_s))
+    else:
+        fade_in, fade_out = 0.0, float(duration)
+
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+    return Analysis(
+        segments_start=f64(seg_start), segments_pitches=f64(seg_chroma),
+        segments_timbre=f64(timbre), segments_loudness_max=f64(loud_max),
+        segments_loudness_max_time=f64(loud_max_time),
+        segments_loudness_start=f64(loud_start), segments_confidence=f64(seg_conf),
+        beats_start=f64(beats), beats_confidence=f64(beats_conf),
+        bars_start=f64(bars), bars_confidence=f64(bars_conf),
+        tatums_start=f64(tatums), tatums_confidence=f64(tatums_conf),
+        sections_start=f64(sections), sections_confidence=f64(sections_conf),
+        key=int(key), key_confidence=float(key_conf), mode=int(mode),
+        mode_confidence=float(mode_conf), tempo=float(tempo),
+        time_signature=int(metre), time_signature_confidence=float(metre_conf),
+        duration=float(duration), loudness=float(loudness),
+        end_of_fade_in=fade_in, start_of_fade_out=fade_out, sample_rate=int(sr))
+
+
+# --------------------------------------------------------------------------
+# beat alignment
+# --------------------------------------------------------------------------
+def _times(name, t):
+    t = np.asarray(t, dtype=np.float64)
+    if t.ndim != 1:
+        raise ParameterError(f"{name} has shape {t.shape}: expected a 1-D array of times")
+    if not np.all(np.isfinite(t)):
+        raise ParameterError(f"{name} contains NaN or infinite times")
+    if len(t) > 1 and np.any(np.diff(t) < 0):
+        raise ParameterError(f"{name} must be non-decreasing (times in seconds)")
+    return t
+
+
+def beat_sync(values, starts, beats, *, duration):
+    """Average segment-level features over beat intervals, weighting by overlap.
+
+    Segment ``j`` holds ``values[j]`` on ``[starts[j], starts[j + 1])`` (the
+    last until ``duration``); beat ``i`` covers ``[beats[i], beats[i + 1])``
+    (the last until ``duration``, or until itself if it is later). The
+    result's row ``i`` is the time average of the piecewise-constant segment
+    signal over beat ``i``: each segment active in the beat counts in
+    proportion to its overlap. Time before the first segment counts as the
+    first segment. A zero-length beat takes the segment active at its start.
+
+    Parameters
+    ----------
+    values : np.ndarray, shape (n_segments, d) or (n_segments,)
+    starts : np.ndarray, shape (n_segments,)
+        Segment start times, non-decreasing.
+    beats : np.ndarray, shape (n_beats,)
+        Beat start times, non-decreasing.
+    duration : float > 0
+        End of the track in seconds.
+
+    Returns
+    -------
+    np.ndarray, shape (n_beats, d) (or (n_beats,) for 1-D ``values``)
+
+    Examples
+    --------
+    >>> beat_sync(np.array([[0.], [10.], [20.]]), [0, 1, 2], [0.5, 1.5], duration=3)
+    array([[ 5.        ],
+           [16.66666667]])
+
+    References
+    ----------
+    Dieleman et al. (2011), Sec. 3: chroma and timbre "aligned to the beats".
+    Used in ``03_dieleman2011``.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    one_d = v.ndim == 1
+    if one_d:
+        v = v[:, None]
+    if v.ndim != 2:
+        raise ParameterError(f"values has shape {v.shape}: expected (n_segments, d)")
+    s = _times("starts", starts)
+    b = _times("beats", beats)
+    duration = _check.positive("duration", duration)
+    if len(s) != len(v):
+        raise ParameterError(f"starts has {len(s)} entries but values has {len(v)} rows")
+    if len(s) == 0:
+        raise ParameterError("starts is empty: need at least one segment")
+    if len(b) == 0:
+        out = np.zeros((0, v.shape[1]))
+        return out[:, 0] if one_d else out
+    seg_end = np.append(s[1:], max(duration, s[-1]))
+    cum = np.vstack([np.zeros((1, v.shape[1])),
+                     np.cumsum(v * (seg_end - s)[:, None], axis=0)])
+
+    def integral(t):
+        j = np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(s) - 1)
+        return cum[j] + v[j] * (t - s[j])[:, None], j
+
+    b_end = np.append(b[1:], max(duration, b[-1]))
+    f0, j0 = integral(b)
+    f1, _ = integral(b_end)
+    width = b_end - b
+    out = np.empty((len(b), v.shape[1]))
+    ok = width > 0
+    out[ok] = (f1[ok] - f0[ok]) / width[ok, None]
+    out[~ok] = v[j0[~ok]]
+    return out[:, 0] if one_d else out
+
+
+def _field(source, name):
+    if isinstance(source, Mapping):
+        if name not in source:
+            raise ParameterError(f"source has no field {name!r}: expected an Analysis or "
+                                 "an MSD track record")
+        return source[name]
+    if not hasattr(source, name):
+        raise ParameterError(f"source has no field {name!r}: expected an Analysis or an "
+                             "MSD track record")
+    return getattr(source, name)
+
+
+def beat_features(source, *, chroma_norm=None):
+    """Beat-aligned chroma and timbre of an analysis or an MSD track record.
+
+    Parameters
+    ----------
+    source : Analysis or MSDRecord or Mapping
+        Anything with ``segments_start``, ``segments_pitches``,
+        ``segments_timbre``, ``beats_start`` and ``duration``, by attribute
+        or by key.
+    chroma_norm : {None, 'max'}
+        ``None`` keeps the overlap-weighted means; ``'max'`` rescales each
+        beat's chroma so that its maximum is 1, like the segment chroma.
+
+    Returns
+    -------
+    chroma : np.ndarray, shape (n_beats, 12)
+    timbre : np.ndarray, shape (n_beats, n_timbre)
+
+    References
+    ----------
+    Dieleman et al. (2011), Sec. 3. Used in ``03_dieleman2011``.
+    """
+    if chroma_norm not in (None, "max"):
+        raise ParameterError(f"chroma_norm={chroma_norm!r}: expected None or 'max'")
+    starts = _field(source, "segments_start")
+    beats = _field(source, "beats_start")
+    duration = _field(source, "duration")
+    if not isinstance(duration, numbers.Real) or not duration > 0:
+        duration = float(np.max(np.concatenate([np.atleast_1d(starts), np.atleast_1d(beats),
+                                                [1e-3]])))
+    chroma = beat_sync(_field(source, "segments_pitches"), starts, beats, duration=duration)
+    timbre = beat_sync(_field(source, "segments_timbre"), starts, beats, duration=duration)
+    if chroma_norm == "max" and len(chroma):
+        m = chroma.max(axis=1, keepdims=True)
+        chroma = np.where(m > 0, chroma / np.where(m > 0, m, 1.0), 1.0)
+    return chroma, timbre

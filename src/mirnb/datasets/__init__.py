@@ -1,0 +1,36 @@
+"""Datasets with one interface (after mirdata): real GTZAN, MagnaTagATune and
+MSD on disk, and the synthetic corpus written in their layouts."""
+
+from .core import (Dataset, Skipped, Track, ValidationReport, data_home, map_tracks,
+                   stratified_kfold, stratified_split)
+from ..errors import ParameterError
+
+__all__ = ["Dataset", "Skipped", "Track", "ValidationReport", "data_home", "load",
+           "map_tracks", "stratified_kfold", "stratified_split"]
+
+NAMES = ("gtzan", "mtat", "msd")
+
+
+def load(name, *, data_home=None, synth=None):
+    """Return a dataset by name.
+
+    Parameters
+    ----------
+    name : {'gtzan', 'mtat', 'msd'}
+    data_home : str or Path, optional
+        Folder holding the real datasets (default ``$MIRNB_DATA`` or
+        ``~/mir_datasets``).
+    synth : {'smoke', 'default'} or None
+        Use the synthetic view of this profile instead of the real data
+        (generated if missing).
+    """
+    if name not in NAMES:
+        raise ParameterError(f"dataset name={name!r}: expected one of {list(NAMES)}")
+    if synth is not None:
+        from . import synth as _synth
+
+        return _synth.load(name, synth, data_home=data_home)
+    from . import gtzan, msd, mtat
+
+    cls = {"gtzan": gtzan.GTZAN, "mtat": mtat.MTAT, "msd": msd.MSD}[name]
+    return cls(data_home=data_home)

@@ -1,0 +1,215 @@
+"""MagnaTagATune (Law et al. 2009), real or synthetic view.
+
+Layout under ``<data_home>/mtat/``::
+
+    annotations_final.csv    tab-separated, quoted: clip_id, 188 tag columns (0/1), mp3_path
+    clip_info_final.csv      tab-separated, quoted: clip_id, track_number, title, artist,
+                             album, url, segmentStart, segmentEnd, original_url, mp3_path
+    0/ ... 9/ a/ ... f/      the mp3 files (mp3_path is relative to the root,
+                             or to a folder mp3/ under it)
+
+The real set has 25,863 clips of about 29 s at 16 kHz. The synthetic view
+writes the same files with the book's own tag vocabulary.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+from .core import Dataset, Track, log
+
+__all__ = ["MTAT", "FOLDER_SPLIT"]
+
+#: The folder split used by Choi et al. 2016 and many since: folders 0-b train,
+#: c valid, d-f test.
+FOLDER_SPLIT = {"train": tuple("0123456789ab"), "valid": ("c",), "test": tuple("def")}
+
+CITATION = """
+@inproceedings{law2009evaluation,
+  author    = {Law, Edith and West, Kris and Mandel, Michael I. and Bay, Mert and Downie, J. Stephen},
+  title     = {Evaluation of algorithms using games: the case of music tagging},
+  booktitle = {Proceedings of the 10th International Society for Music Information Retrieval Conference (ISMIR)},
+  pages     = {387--392}, year = {2009}
+}
+"""
+
+
+def _read_tsv(path):
+    try:
+        return pd.read_csv(path, sep="\t", quotechar='"', dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"cannot parse {path} as a tab-separated file: {err}") from None
+
+
+class MTAT(Dataset):
+    """The MagnaTagATune dataset.
+
+    Labels hold, per clip: ``tags`` (list of tag names), ``folder``,
+    ``mp3_path``, ``song`` (clips of one song share it) and the clip-info
+    columns. :meth:`tag_matrix` gives the binary clip x tag matrix.
+
+    Notes
+    -----
+    Used by the nam2015 and choi2016 chapters.
+    """
+
+    name = "MagnaTagATune"
+    folder = "mtat"
+    citation = CITATION
+    summary_columns = ("folder",)
+    expected = """
+Expected files: <data_home>/mtat/annotations_final.csv and clip_info_final.csv
+(tab-separated), with the mp3 files in folders 0-9 and a-f under
+<data_home>/mtat/ (or <data_home>/mtat/mp3/). Get them from the MagnaTagATune
+page of the MIRG at Goldsmiths / the mirdata index: mp3.zip.001-003
+(concatenate and unzip), annotations_final.csv and clip_info_final.csv. To use
+the book's synthetic stand-in instead, run `mirnb data synth`.
+"""
+
+    def _index(self):
+        ann_path = self.root / "annotations_final.csv"
+        info_path = self.root / "clip_info_final.csv"
+        if not ann_path.is_file():
+            raise self.missing_error("no annotations_final.csv")
+        ann = _read_tsv(ann_path)
+        for col in ("clip_id", "mp3_path"):
+            if col not in ann.columns:
+                raise DataError(f"{ann_path} has no column {col!r}; is it the "
+                                "tab-separated annotations_final.csv?")
+        tag_cols = [c for c in ann.columns if c not in ("clip_id", "mp3_path")]
+        ann = ann.set_index("clip_id")
+        matrix = ann[tag_cols].to_numpy() == "1"
+        self._tag_names = tag_cols
+        self._matrix = pd.DataFrame(matrix, index=ann.index, columns=tag_cols)
+        labels = pd.DataFrame(index=ann.index)
+        labels["tags"] = [[t for t, on in zip(tag_cols, row) if on] for row in matrix]
+        labels["mp3_path"] = ann["mp3_path"]
+        labels["folder"] = [p.split("/")[0] for p in ann["mp3_path"]]
+        if info_path.is_file():
+            info = _read_tsv(info_path).set_index("clip_id")
+            info = info.drop(columns=[c for c in info.columns if c in labels])
+            labels = labels.join(info, how="left")
+            key = labels[["artist", "album", "track_number"]].fillna("").astype(str)
+            labels["song"] = key.agg("|".join, axis=1)
+        else:
+            log.warning("%s missing: clips cannot be grouped by song", info_path)
+            labels["song"] = labels.index
+        audio_dir = self.root / "mp3" if (self.root / "mp3").is_dir() else self.root
+        labels["path"] = [str(audio_dir / p) for p in labels["mp3_path"]]
+        return labels
+
+    def _track(self, track_id, row):
+        return Track(track_id, row["path"], row.drop("path").to_dict())
+
+    @property
+    def tag_names(self):
+        """list of str: every tag column, in file order."""
+        self.labels  # noqa: B018 (builds the index)
+        return list(self._tag_names)
+
+    def tag_counts(self):
+        """pandas.Series: clips per tag, most frequent first."""
+        self.labels  # noqa: B018
+        return self._matrix.sum().sort_values(ascending=False, kind="stable")
+
+    def top_tags(self, n=50):
+        """Return the ``n`` most frequent tags (Choi et al. 2016 use n=50)."""
+        if not isinstance(n, int) or n < 1:
+            raise ParameterError(f"n={n!r}: expected a positive integer")
+        return list(self.tag_counts().index[:n])
+
+    def tag_matrix(self, tags=None, track_ids=None):
+        """Binary clip x tag matrix.
+
+        Parameters
+        ----------
+        tags : list of str, optional
+            Columns to keep, in this order (default: all).
+        track_ids : list of str, optional
+            Rows to keep, in this order (default: all).
+
+        Returns
+        -------
+        pandas.DataFrame of bool
+        """
+        self.labels  # noqa: B018
+        m = self._matrix
+        if tags is not None:
+            unknown = [t for t in tags if t not in m.columns]
+            if unknown:
+                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
+            m = m[list(tags)]
+        if track_ids is not None:
+            m = m.loc[list(track_ids)]
+        return m
+
+    def splits(self, name="folder", *, train=None, valid=None, test=None):
+        """Return a split; clips of one song never straddle two parts.
+
+        Parameters
+        ----------
+        name : {'folder', 'file'}
+            ``'folder'``: folders 0-b train, c valid, d-f test (see
+            :data:`FOLDER_SPLIT`). ``'file'``: read lists from the paths
+            ``train``, ``valid`` and ``test``: one clip id or mp3 path per line.
+
+        Returns
+        -------
+        dict
+            ``{'train': [...], 'valid': [...], 'test': [...]}``. Where a song's
+            clips fall in several parts, they all go to the part that holds
+            most of them (ties to train), and a warning says how many moved.
+        """
+        labels = self.labels
+        if name == "folder":
+            part_of = {f: p for p, folders in FOLDER_SPLIT.items() for f in folders}
+            parts = labels["folder"].map(part_of)
+            unknown = labels.index[parts.isna()]
+            if len(unknown):
+                raise DataError(f"{len(unknown)} clips are in folders outside 0-9, a-f "
+                                f"(e.g. {labels.loc[unknown[0], 'mp3_path']})")
+        elif name == "file":
+            parts = self._parts_from_files(train=train, valid=valid, test=test)
+        else:
+            raise ParameterError(f"split name={name!r}: expected 'folder' or 'file'")
+        parts = self._keep_songs_together(parts)
+        return {p: sorted(parts.index[parts == p]) for p in ("train", "valid", "test")}
+
+    def _parts_from_files(self, **files):
+        labels = self.labels
+        by_path = pd.Series(labels.index, index=labels["mp3_path"])
+        parts = pd.Series(np.nan, index=labels.index, dtype=object)
+        for part, path in files.items():
+            if path is None:
+                raise ParameterError(f"split 'file' needs {part}=<path to a list>")
+            for line in Path(path).read_text().splitlines():
+                item = line.strip().split("\t")[-1]
+                if not item:
+                    continue
+                cid = item if item in labels.index else by_path.get(item)
+                if cid is None:
+                    raise DataError(f"{path}: {item!r} is not a clip id or mp3_path "
+                                    f"of this dataset")
+                parts[cid] = part
+        left = parts.isna().sum()
+        if left:
+            log.warning("split lists leave %d clips out; they are in no part", left)
+        return parts.dropna()
+
+    def _keep_songs_together(self, parts):
+        songs = self.labels.loc[parts.index, "song"]
+        order = {"train": 0, "valid": 1, "test": 2}
+        moved = 0
+        for song, idx in parts.groupby(songs).groups.items():
+            values = parts[idx]
+            if values.nunique() > 1:
+                counts = values.value_counts()
+                best = sorted(counts.index, key=lambda p: (-counts[p], order[p]))[0]
+                moved += int((values != best).sum())
+                parts[idx] = best
+        if moved:
+            log.warning("moved %d clips so that no song straddles two split parts", moved)
+        self.moved_clips_ = moved
+        return parts

@@ -1,0 +1,402 @@
+"""The synthetic music corpus, written in the on-disk layouts of the real datasets.
+
+The real GTZAN, MagnaTagATune and Million Song Dataset cannot ship with the
+book, so the book makes its own: :mod:`mirnb.compose` composes and renders
+clips of twenty style families by a few artists each, and this module
+writes them as
+
+- a GTZAN view: ``gtzan/genres/<genre>/<genre>.NNNNN.wav`` (22050 Hz, 16-bit),
+  plus ``gtzan/synth_labels.csv`` with what else was rendered (artist, key,
+  mode, tempo, instruments, tags);
+- a MagnaTagATune view: ``mtat/annotations_final.csv``,
+  ``mtat/clip_info_final.csv`` and mp3 files in folders ``0``-``f``; each song
+  is cut into consecutive clips that share a folder, and each clip's tags
+  carry crowd-like noise;
+- an MSD view: one HDF5 file per track in the real schema,
+  ``msd/data/<A>/<B>/<C>/<TRACKID>.h5``, computed from the rendered audio by
+  :func:`mirnb.analysis.analyze`; the genre is the artist's MusicBrainz tag.
+  ``msd/synth_labels.csv`` holds the rendered truth (genre, key, mode, tempo).
+
+The same loaders read the views and the real data. Generation is
+deterministic from the seed, runs in parallel over cores with a progress
+bar, and is cached under ``<data_home>/mirnb_synth/<profile>/`` with a
+``manifest.json``: a view is regenerated only when its parameters (or the
+composer's code) change.
+"""
+
+import hashlib
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import compose
+from ..errors import ParameterError
+from .core import data_home as _data_home
+from .core import log, map_tracks
+
+__all__ = ["SIZES", "VIEWS", "root", "generate", "load", "world"]
+
+VIEWS = ("gtzan", "mtat", "msd")
+
+#: Corpus sizes per profile. ``per_genre`` clips per genre (GTZAN: the ten
+#: GTZAN genres; MSD: all twenty), ``songs`` x ``clips_per_song`` for MTAT.
+SIZES = {
+    "smoke": {
+        "seed": 0, "artists_per_genre": 2,
+        "gtzan": {"per_genre": 6, "seconds": 3.0, "sr": 22050},
+        "mtat": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
+        "msd": {"per_genre": 2, "seconds": 6.0, "sr": 22050},
+    },
+    "default": {
+        "seed": 0, "artists_per_genre": 6,
+        "gtzan": {"per_genre": 40, "seconds": 10.0, "sr": 22050},
+        "mtat": {"songs": 200, "clips_per_song": 3, "seconds": 10.0, "sr": 16000},
+        "msd": {"per_genre": 30, "seconds": 15.0, "sr": 22050},
+    },
+}
+
+_HEX = "0123456789abcdef"
+
+
+def _check_profile(profile):
+    if profile not in SIZES:
+        raise ParameterError(f"profile={profile!r}: the synthetic corpus has the "
+                             f"profiles {list(SIZES)}")
+
+
+def root(profile="default", data_home=None):
+    """Return the folder of the synthetic corpus for ``profile``.
+
+    It is a data home of its own: it holds ``gtzan/``, ``mtat/`` and ``msd/``.
+    """
+    _check_profile(profile)
+    return _data_home(data_home) / "mirnb_synth" / profile
+
+
+def world(profile="default"):
+    """Return the :class:`mirnb.compose.World` behind ``profile``'s corpus."""
+    _check_profile(profile)
+    size = SIZES[profile]
+    return compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+
+
+def _digest(*parts):
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
+
+
+def _clip_seed(seed, view, index):
+    return int(_digest(seed, view, index)[:8], 16)
+
+
+def _code_hash():
+    """Hash of the code that decides the corpus' content."""
+    here = Path(__file__).resolve().parent
+    files = [here.parent / "compose.py", here.parent / "analysis.py", here / "msd.py",
+             Path(__file__).resolve()]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _slug(text):
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _atomic(path, write):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_audio(path, y, sr, fmt, subtype):
+    import soundfile as sf
+
+    _atomic(path, lambda tmp: sf.write(str(tmp), y, sr, format=fmt, subtype=subtype))
+
+
+_WORLDS = {}
+
+
+def _world_for(job):
+    key = (job["seed"], job["artists_per_genre"])
+    if key not in _WORLDS:
+        _WORLDS[key] = compose.World(key[0], artists_per_genre=key[1])
+    return _WORLDS[key]
+
+
+def _common_labels(labels):
+    return {
+        "artist": labels["artist"], "artist_id": labels["artist_id"],
+        "title": labels["title"], "key": int(labels["key"]), "mode": labels["mode"],
+        "key_name": labels["key_name"], "tempo": round(float(labels["tempo"]), 2),
+        "time_signature": int(labels["time_signature"]),
+        "instruments": ";".join(labels["instruments"]),
+        "vocal": bool(labels["vocal"]),
+        "tags": ";".join(labels["tags"]),
+    }
+
+
+# -- one job per clip (run in worker processes) ------------------------------
+
+def _make_gtzan(job):
+    w = _world_for(job)
+    artist = w.artists[job["artist"]]
+    score = w.compose(artist, seed=job["clip_seed"], duration=job["seconds"])
+    y, labels = compose.render(score, sr=job["sr"])
+    _write_audio(Path(job["path"]), y, job["sr"], "WAV", "PCM_16")
+    return {"track_id": job["track_id"], "genre": labels["genre"], **_common_labels(labels)}
+
+
+def _make_mtat(job):
+    w = _world_for(job)
+    artist = w.artists[job["artist"]]
+    n, sec, sr = job["clips_per_song"], job["seconds"], job["sr"]
+    score = w.compose(artist, seed=job["clip_seed"], duration=n * sec)
+    y, labels = compose.render(score, sr=sr)
+    rows = []
+    for k in range(n):
+        clip = y[int(k * sec * sr): int((k + 1) * sec * sr)]
+        rng = np.random.default_rng(job["clip_seed"] + 7919 * (k + 1))
+        tags = compose.noisy_tags(labels["tags"], rng=rng)
+        start, end = int(k * sec), int((k + 1) * sec)
+        name = (f"{_slug(labels['artist'])}-{_slug(job['album'])}-{job['track_number']:02d}-"
+                f"{_slug(labels['title'])}-{start}-{end}.mp3")
+        mp3_path = f"{job['folder']}/{name}"
+        _write_audio(Path(job["root"]) / mp3_path, clip, sr, "MP3", "MPEG_LAYER_III")
+        rows.append({"clip_id": job["first_clip_id"] + k, "mp3_path": mp3_path,
+                     "noisy_tags": tags, "true_tags": labels["tags"],
+                     "track_number": job["track_number"], "title": labels["title"],
+                     "artist": labels["artist"], "album": job["album"],
+                     "segmentStart": start, "segmentEnd": end, "genre": labels["genre"]})
+    return rows
+
+
+def _make_msd(job):
+    from .. import analysis
+    from . import msd
+
+    w = _world_for(job)
+    artist = w.artists[job["artist"]]
+    score = w.compose(artist, seed=job["clip_seed"], duration=job["seconds"])
+    y, labels = compose.render(score, sr=job["sr"])
+    result = analysis.analyze(y, sr=job["sr"])
+    genre = labels["genre"]
+    terms = [genre] + [t for t in labels["tags"] if t != genre][:6]
+    weights = np.linspace(1.0, 0.4, len(terms))
+    path = Path(job["path"])
+    _atomic(path, lambda tmp: msd.write_h5(
+        tmp, result, track_id=job["track_id"], song_id=job["song_id"],
+        artist_id=labels["artist_id"], artist_name=labels["artist"],
+        title=labels["title"], release=job["release"], year=job["year"],
+        artist_terms=terms, artist_terms_freq=weights, artist_terms_weight=weights,
+        artist_mbtags=[genre], artist_mbtags_count=np.array([job["mbtag_count"]])))
+    return {"track_id": job["track_id"], "genre": genre, **_common_labels(labels)}
+
+
+# -- the views ---------------------------------------------------------------
+
+def _gtzan_jobs(size, out):
+    spec = size["gtzan"]
+    w = compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    jobs = []
+    for genre in compose.GTZAN_GENRES:
+        artists = [w.artists.index(a) for a in w.artists_of(genre)]
+        for i in range(spec["per_genre"]):
+            tid = f"{genre}.{i:05d}"
+            jobs.append((tid, {
+                "seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
+                "artist": artists[i % len(artists)], "track_id": tid,
+                "clip_seed": _clip_seed(size["seed"], "gtzan", tid),
+                "seconds": spec["seconds"], "sr": spec["sr"],
+                "path": str(out / "genres" / genre / f"{tid}.wav")}))
+    return jobs
+
+
+def _mtat_jobs(size, out):
+    spec = size["mtat"]
+    w = compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    rng = np.random.default_rng(size["seed"] + 101)
+    folders = np.resize(np.array(list(_HEX)), spec["songs"])
+    rng.shuffle(folders)
+    jobs, track_no = [], {}
+    for s in range(spec["songs"]):
+        a = int(rng.integers(len(w.artists)))
+        track_no[a] = track_no.get(a, 0) + 1
+        jobs.append((f"song{s:05d}", {
+            "seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
+            "artist": a, "clip_seed": _clip_seed(size["seed"], "mtat", s),
+            "clips_per_song": spec["clips_per_song"], "seconds": spec["seconds"],
+            "sr": spec["sr"], "folder": str(folders[s]), "root": str(out),
+            "album": f"{w.artists[a].name} volume {1 + (track_no[a] - 1) // 8}",
+            "track_number": 1 + (track_no[a] - 1) % 8,
+            "first_clip_id": s * spec["clips_per_song"]}))
+    return jobs
+
+
+def _msd_jobs(size, out):
+    spec = size["msd"]
+    w = compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    jobs = []
+    for genre in compose.GENRES:
+        artists = [w.artists.index(a) for a in w.artists_of(genre)]
+        for i in range(spec["per_genre"]):
+            h = _digest(size["seed"], "msd", genre, i).upper()
+            tid = "TR" + h[:16]
+            a = artists[i % len(artists)]
+            jobs.append((tid, {
+                "seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
+                "artist": a, "track_id": tid, "song_id": "SO" + h[16:32],
+                "clip_seed": _clip_seed(size["seed"], "msd", tid),
+                "seconds": spec["seconds"], "sr": spec["sr"],
+                "release": f"{w.artists[a].name} works",
+                "year": 1960 + int(h[32:36], 16) % 50,
+                "mbtag_count": 1 + int(h[36:38], 16) % 5,
+                "path": str(out / "data" / tid[2] / tid[3] / tid[4] / f"{tid}.h5")}))
+    return jobs
+
+
+def _write_csv(path, frame, **kwargs):
+    _atomic(path, lambda tmp: frame.to_csv(tmp, **kwargs))
+
+
+def _finish_gtzan(rows, out):
+    frame = pd.DataFrame(rows).set_index("track_id").sort_index()
+    _write_csv(out / "synth_labels.csv", frame)
+    return len(frame)
+
+
+def _finish_msd(rows, out):
+    frame = pd.DataFrame(rows).set_index("track_id").sort_index()
+    _write_csv(out / "synth_labels.csv", frame)
+    return len(frame)
+
+
+def _finish_mtat(rows, out):
+    clips = sorted((r for song in rows for r in song), key=lambda r: r["clip_id"])
+    tags = list(compose.TAGS)
+    ann = pd.DataFrame({"clip_id": [r["clip_id"] for r in clips]})
+    for t in tags:
+        ann[t] = [int(t in r["noisy_tags"]) for r in clips]
+    ann["mp3_path"] = [r["mp3_path"] for r in clips]
+    info_cols = ["clip_id", "track_number", "title", "artist", "album", "url",
+                 "segmentStart", "segmentEnd", "original_url", "mp3_path"]
+    info = pd.DataFrame([{**r, "url": "", "original_url": ""} for r in clips])[info_cols]
+    truth = pd.DataFrame({"clip_id": [r["clip_id"] for r in clips],
+                          "genre": [r["genre"] for r in clips],
+                          "true_tags": [";".join(r["true_tags"]) for r in clips]})
+    quoted = dict(sep="\t", index=False, quoting=1)  # csv.QUOTE_ALL, as the real files
+    _write_csv(out / "annotations_final.csv", ann, **quoted)
+    _write_csv(out / "clip_info_final.csv", info, **quoted)
+    _write_csv(out / "synth_labels.csv", truth, index=False)
+    return len(clips)
+
+
+_VIEW = {"gtzan": (_gtzan_jobs, _make_gtzan, _finish_gtzan),
+         "mtat": (_mtat_jobs, _make_mtat, _finish_mtat),
+         "msd": (_msd_jobs, _make_msd, _finish_msd)}
+
+
+def _view_params(profile, view):
+    size = SIZES[profile]
+    return {"seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
+            **size[view], "code": _code_hash()}
+
+
+def _read_manifest(path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"views": {}}
+
+
+def generate(profile="default", *, views=None, data_home=None, n_jobs=None, force=False,
+             verbose=True):
+    """Generate (or reuse) the synthetic corpus for ``profile``.
+
+    Parameters
+    ----------
+    profile : {'smoke', 'default'}
+        Size of the corpus; see :data:`SIZES`.
+    views : list of str, optional
+        Some of ``'gtzan'``, ``'mtat'``, ``'msd'`` (default: all).
+    data_home : str or Path, optional
+        Default ``$MIRNB_DATA`` or ``~/mir_datasets``.
+    n_jobs : int, optional
+        Worker processes (default: every core).
+    force : bool
+        Regenerate even when the manifest says the view is up to date.
+    verbose : bool
+        Show progress.
+
+    Returns
+    -------
+    dict
+        The manifest: ``root`` and, per view, its parameters, ``n_tracks``
+        and the ``seconds`` it took to make.
+    """
+    _check_profile(profile)
+    views = list(VIEWS) if views is None else list(views)
+    for v in views:
+        if v not in VIEWS:
+            raise ParameterError(f"view={v!r}: expected some of {list(VIEWS)}")
+    base = root(profile, data_home)
+    manifest_path = base / "manifest.json"
+    manifest = _read_manifest(manifest_path)
+    manifest.update(root=str(base), profile=profile)
+    for view in views:
+        params = _view_params(profile, view)
+        key = _digest(json.dumps(params, sort_keys=True))[:16]
+        entry = manifest["views"].get(view, {})
+        out = base / view
+        if not force and entry.get("key") == key and out.is_dir():
+            if verbose:
+                print(f"synthetic {view} ({profile}) is up to date: {entry['n_tracks']} tracks")
+            continue
+        jobs_of, make, finish = _VIEW[view]
+        jobs = jobs_of(SIZES[profile], out)
+        start = time.perf_counter()
+        rows, skipped = map_tracks(make, jobs, n_jobs=n_jobs, verbose=verbose,
+                                   desc=f"synth {view} ({profile})", on_error="raise")
+        n = finish([rows[k] for k, _ in jobs], out)
+        seconds = time.perf_counter() - start
+        manifest["views"][view] = {"key": key, "params": params, "n_tracks": n,
+                                   "seconds": round(seconds, 1)}
+        _atomic(manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2)))
+        log.info("synthetic %s: %d tracks in %.1f s", view, n, seconds)
+    return manifest
+
+
+def load(view, profile="default", *, data_home=None, make=True, verbose=True):
+    """Return the dataset object of a synthetic view, generating it if needed.
+
+    Parameters
+    ----------
+    view : {'gtzan', 'mtat', 'msd'}
+    profile : {'smoke', 'default'}
+    make : bool
+        Generate the view when it is missing or out of date.
+
+    Returns
+    -------
+    GTZAN, MTAT or MSD
+        The same loader class that reads the real data.
+    """
+    from . import gtzan, msd, mtat
+
+    if view not in VIEWS:
+        raise ParameterError(f"view={view!r}: expected one of {list(VIEWS)}")
+    if make:
+        generate(profile, views=[view], data_home=data_home, verbose=verbose)
+    cls = {"gtzan": gtzan.GTZAN, "mtat": mtat.MTAT, "msd": msd.MSD}[view]
+    return cls(data_home=root(profile, data_home))

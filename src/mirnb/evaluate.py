@@ -1,0 +1,1100 @@
+"""Metrics and results records.
+
+Metrics follow mir_eval (Convention 6): each function checks its inputs
+first and raises :class:`~mirnb.ParameterError` saying what is wrong; the
+report functions return :class:`collections.OrderedDict` objects whose keys
+are display-ready names (``'AUC-T'``, ``'P@3'``, ``'Balanced accuracy'``).
+Where a measure is undefined for some tags or clips (a tag with no positive
+clip has no ROC curve), those are left out of the mean, counted in the
+result and announced with a warning, never dropped silently.
+
+The ranking measures call scikit-learn (:func:`sklearn.metrics.roc_auc_score`,
+:func:`sklearn.metrics.average_precision_score`); this module decides only
+what is averaged over what.
+
+A :class:`Result` is one number of the book with everything that produced
+it: dataset and its version, whether the data is synthetic or real, split,
+profile, seeds, config, code version, and the paper's number with its table.
+:func:`results_table` lays records out with the paper's numbers in their own
+column and says, row by row, when our data is synthetic.
+
+Used by every chapter notebook and by the closing comparison chapter.
+"""
+
+import dataclasses
+import functools
+import json
+import numbers
+import subprocess
+import warnings
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as _skm
+
+from . import _check
+from .errors import DataError, MissingDataError, ParameterError
+
+__all__ = [
+    "accuracy", "frame_vote", "clip_accuracy_by_vote", "confusion",
+    "classification_report", "chance_level",
+    "per_tag_auc", "auc_tag", "auc_clip", "pr_auc", "precision_at_k", "tagging_report",
+    "Result", "result_from_seeds", "load_results", "results_table", "paper_vs_ours",
+    "code_version", "DATA_KINDS", "MISSING",
+]
+
+#: Allowed values of :attr:`Result.data_kind`.
+DATA_KINDS = ("synthetic", "real")
+
+#: What a table shows where there is no number (no paper value, no source).
+MISSING = "—"
+
+
+# ----------------------------------------------------------------------------
+# input checks
+# ----------------------------------------------------------------------------
+
+def _labels(name, y):
+    """Return ``y`` as a non-empty 1-D array, or raise ParameterError."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ParameterError(f"{name} has shape {arr.shape}: expected a 1-D array of labels")
+    if arr.size == 0:
+        raise ParameterError(f"{name} is empty: expected at least one label")
+    return arr
+
+
+def _paired_labels(y_true, y_pred):
+    y_true = _labels("y_true", y_true)
+    y_pred = _labels("y_pred", y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ParameterError(
+            f"y_true has {y_true.size} labels and y_pred {y_pred.size}: expected as many")
+    return y_true, y_pred
+
+
+def _tag_names(Y_true, tags, n_tags):
+    if tags is None:
+        if isinstance(Y_true, pd.DataFrame):
+            return [str(c) for c in Y_true.columns]
+        return list(range(n_tags))
+    tags = list(tags)
+    if len(tags) != n_tags:
+        raise ParameterError(f"tags has {len(tags)} names: expected one per column, {n_tags}")
+    return tags
+
+
+def _tag_matrices(Y_true, Y_score):
+    """Check a tagging problem: binary truth and finite scores of one shape."""
+    yt = np.asarray(Y_true)
+    ys = np.asarray(Y_score)
+    for name, arr in (("Y_true", yt), ("Y_score", ys)):
+        if arr.ndim != 2:
+            raise ParameterError(
+                f"{name} has shape {arr.shape}: expected 2-D (n_clips, n_tags)")
+        if arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ParameterError(f"{name} has shape {arr.shape}: it is empty")
+    if yt.shape != ys.shape:
+        raise ParameterError(
+            f"Y_true has shape {yt.shape} and Y_score {ys.shape}: expected the same shape")
+    if yt.dtype.kind not in "biuf" or not np.all(np.isin(yt, (0, 1))):
+        raise ParameterError("Y_true: expected binary tag indicators (0/1 or bool)")
+    try:
+        ys = ys.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError("Y_score: expected numeric scores") from None
+    if not np.all(np.isfinite(ys)):
+        raise ParameterError(
+            f"Y_score holds {int(np.sum(~np.isfinite(ys)))} NaN or infinite values")
+    return yt.astype(np.int8), ys
+
+
+def _both_classes(Y, axis):
+    """Mask of columns (axis=0) or rows (axis=1) with positives and negatives."""
+    pos = Y.sum(axis=axis)
+    return (pos > 0) & (pos < Y.shape[axis])
+
+
+def _warn_left_out(what, n_left, n_total, measure, names=None):
+    if n_left == 0:
+        return
+    listed = ""
+    if names:
+        shown = ", ".join(str(t) for t in names[:8])
+        listed = f" ({shown}{', ...' if len(names) > 8 else ''})"
+    warnings.warn(
+        f"{measure}: {n_left} of {n_total} {what}{listed} left out of the mean for "
+        "having only one class in Y_true; the count is in the result",
+        UserWarning, stacklevel=3)
+
+
+# ----------------------------------------------------------------------------
+# single-label classification
+# ----------------------------------------------------------------------------
+
+def accuracy(y_true, y_pred):
+    """Fraction of predictions equal to the true label.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, shape (n,)
+        True and predicted labels (any comparable values).
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> accuracy(['rock', 'jazz', 'pop'], ['rock', 'pop', 'pop'])
+    0.6666666666666666
+    """
+    y_true, y_pred = _paired_labels(y_true, y_pred)
+    return float(_skm.accuracy_score(y_true, y_pred))
+
+
+def frame_vote(frame_scores_or_labels, groups, *, method="mean", classes=None):
+    """Turn frame (or segment) predictions into one prediction per clip.
+
+    Parameters
+    ----------
+    frame_scores_or_labels : array_like, shape (n_frames, n_classes) or (n_frames,)
+        Per-frame class probabilities or scores (2-D), or per-frame
+        predicted labels (1-D).
+    groups : array_like, shape (n_frames,)
+        The clip (track) each frame belongs to.
+    method : {'mean', 'vote'}
+        ``'mean'``: the clip's class is the argmax of its frames' mean score,
+        as Hamel & Eck (2010, Sec. 4) average frame predictions over a song
+        and Dieleman et al. (2011, Sec. 4) average per-timestep outputs over
+        a track. Needs 2-D scores.
+        ``'vote'``: the clip's class is the majority of its frames' predicted
+        labels (argmax per frame for scores). A tie goes to the tied class
+        with the highest mean score when scores are given, else to the
+        smallest tied label in sorted order.
+    classes : array_like, shape (n_classes,), optional
+        Names of the score columns; with 2-D input the predictions are
+        ``classes[argmax]``, else column indices. Ignored for 1-D labels.
+
+    Returns
+    -------
+    group_ids : np.ndarray, shape (n_clips,)
+        The distinct values of ``groups``, sorted.
+    predictions : np.ndarray, shape (n_clips,)
+        One predicted class per clip, aligned with ``group_ids``.
+
+    References
+    ----------
+    .. [1] P. Hamel and D. Eck, "Learning features from music audio with deep
+       belief networks", ISMIR 2010, Sec. 4.
+    .. [2] S. Dieleman, P. Brakel and B. Schrauwen, "Audio-based music
+       classification with a pretrained convolutional network", ISMIR 2011.
+
+    Examples
+    --------
+    >>> ids, pred = frame_vote(['a', 'b', 'b', 'a'], [0, 0, 0, 1], method='vote')
+    >>> ids.tolist(), pred.tolist()
+    ([0, 1], ['b', 'a'])
+    """
+    _check.choice("method", method, {"mean", "vote"})
+    arr = np.asarray(frame_scores_or_labels)
+    groups = _labels("groups", groups)
+    if arr.ndim not in (1, 2):
+        raise ParameterError(
+            f"frame_scores_or_labels has shape {arr.shape}: expected (n_frames, n_classes) "
+            "scores or (n_frames,) labels")
+    if arr.shape[0] != groups.size:
+        raise ParameterError(
+            f"frame_scores_or_labels has {arr.shape[0]} frames and groups {groups.size}: "
+            "expected one group per frame")
+    if arr.shape[0] == 0:
+        raise ParameterError("frame_scores_or_labels is empty")
+    group_ids, ginv = np.unique(groups, return_inverse=True)
+    n_groups = group_ids.size
+
+    if arr.ndim == 1:
+        if method == "mean":
+            raise ParameterError(
+                "method='mean' needs per-frame scores of shape (n_frames, n_classes); "
+                "for 1-D predicted labels use method='vote'")
+        labels, linv = np.unique(arr, return_inverse=True)
+        counts = np.zeros((n_groups, labels.size), dtype=np.int64)
+        np.add.at(counts, (ginv, linv), 1)
+        return group_ids, labels[np.argmax(counts, axis=1)]
+
+    n_classes = arr.shape[1]
+    if n_classes == 0:
+        raise ParameterError("frame_scores_or_labels has 0 classes (columns)")
+    try:
+        scores = arr.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError("frame_scores_or_labels: 2-D input must be numeric scores") from None
+    if not np.all(np.isfinite(scores)):
+        raise ParameterError("frame_scores_or_labels holds NaN or infinite scores")
+    if classes is not None:
+        classes = np.asarray(classes)
+        if classes.shape != (n_classes,):
+            raise ParameterError(
+                f"classes has shape {classes.shape}: expected ({n_classes},), one per column")
+    sums = np.zeros((n_groups, n_classes))
+    np.add.at(sums, ginv, scores)
+    n_frames = np.bincount(ginv, minlength=n_groups)[:, None]
+    means = sums / n_frames
+    if method == "mean":
+        idx = np.argmax(means, axis=1)
+    else:
+        counts = np.zeros((n_groups, n_classes), dtype=np.int64)
+        np.add.at(counts, (ginv, np.argmax(scores, axis=1)), 1)
+        tied = counts == counts.max(axis=1, keepdims=True)
+        idx = np.argmax(np.where(tied, means, -np.inf), axis=1)
+    return group_ids, (classes[idx] if classes is not None else idx)
+
+
+def clip_accuracy_by_vote(frame_scores_or_labels, groups, y_true, *, method="mean",
+                          classes=None):
+    """Clip-level accuracy after :func:`frame_vote`.
+
+    Parameters
+    ----------
+    frame_scores_or_labels, groups, method, classes
+        As in :func:`frame_vote`.
+    y_true : array_like, shape (n_frames,)
+        True label of each frame; every frame of a clip must carry the
+        clip's label. With 2-D scores and no ``classes``, labels are column
+        indices.
+
+    Returns
+    -------
+    float in [0, 1]
+        Fraction of clips whose voted class is their true class.
+
+    References
+    ----------
+    .. [1] P. Hamel and D. Eck, "Learning features from music audio with deep
+       belief networks", ISMIR 2010, Table 2 ("song" accuracy).
+    """
+    groups_arr = _labels("groups", groups)
+    y_true = _labels("y_true", y_true)
+    if y_true.size != groups_arr.size:
+        raise ParameterError(
+            f"y_true has {y_true.size} labels and groups {groups_arr.size}: expected one "
+            "label per frame")
+    group_ids, pred = frame_vote(frame_scores_or_labels, groups_arr, method=method,
+                                 classes=classes)
+    _, first, ginv = np.unique(groups_arr, return_index=True, return_inverse=True)
+    clip_true = y_true[first]
+    mixed = np.nonzero(clip_true[ginv] != y_true)[0]
+    if mixed.size:
+        bad = group_ids[ginv[mixed[0]]]
+        raise ParameterError(
+            f"y_true: clip {bad!r} has frames with different true labels; expected one "
+            "label per clip")
+    return float(np.mean(clip_true == pred))
+
+
+def confusion(y_true, y_pred, *, labels=None, normalize=None, names=None):
+    """Confusion matrix as a labelled DataFrame (rows true, columns predicted).
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, shape (n,)
+    labels : sequence, optional
+        Labels to index the matrix with, in this order. Default: the sorted
+        union of both label arrays.
+    normalize : {None, 'true', 'pred', 'all'}
+        ``'true'`` divides each row by its count (rows sum to 1, the diagonal
+        is per-class recall); ``'pred'`` divides columns; ``'all'`` the total.
+    names : sequence of str, optional
+        Display names for ``labels`` (for example genre names for integer
+        classes). Needs ``labels`` or as many names as classes found.
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n_labels, n_labels)
+        Index named ``'True'``, columns named ``'Predicted'``.
+    """
+    y_true, y_pred = _paired_labels(y_true, y_pred)
+    _check.choice("normalize", normalize, {None, "true", "pred", "all"})
+    if labels is None:
+        labels = np.unique(np.concatenate([y_true, y_pred]))
+    else:
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or labels.size == 0:
+            raise ParameterError("labels: expected a non-empty 1-D sequence of labels")
+        if np.unique(labels).size != labels.size:
+            raise ParameterError("labels: contains repeated labels")
+        if not np.any(np.isin(y_true, labels)):
+            raise ParameterError("labels: none of them occurs in y_true")
+    if names is not None:
+        names = list(names)
+        if len(names) != labels.size:
+            raise ParameterError(
+                f"names has {len(names)} entries: expected {labels.size}, one per label")
+    cm = _skm.confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize)
+    index = pd.Index(names if names is not None else list(labels), name="True")
+    columns = pd.Index(names if names is not None else list(labels), name="Predicted")
+    return pd.DataFrame(cm, index=index, columns=columns)
+
+
+def chance_level(y, *, n_classes=None, majority=None):
+    """Accuracy of two chance predictors, for honest labels on results.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        The labels a classifier is evaluated on (usually the test labels).
+    n_classes : int > 0, optional
+        Number of classes of the task; default the number found in ``y``.
+    majority : label, optional
+        The class a constant predictor would answer. Default: the most common
+        label of ``y`` itself, which is an optimistic chance level; pass the
+        training set's majority class for the strict one.
+
+    Returns
+    -------
+    OrderedDict
+        ``'Majority class'`` (the label), ``'Majority-class accuracy'``
+        (accuracy of always answering it on ``y``), ``'Uniform-guess
+        accuracy'`` (``1 / n_classes``, the expectation of a uniformly random
+        guess) and ``'Classes'``.
+    """
+    y = _labels("y", y)
+    values, counts = np.unique(y, return_counts=True)
+    if n_classes is None:
+        n_classes = values.size
+    else:
+        n_classes = _check.positive_int("n_classes", n_classes)
+        if n_classes < values.size:
+            raise ParameterError(
+                f"n_classes={n_classes}: y already holds {values.size} distinct labels")
+    if majority is None:
+        majority = values[np.argmax(counts)]
+    majority_acc = float(np.mean(y == majority))
+    label = majority.item() if isinstance(majority, np.generic) else majority
+    return OrderedDict([
+        ("Majority class", label),
+        ("Majority-class accuracy", majority_acc),
+        ("Uniform-guess accuracy", 1.0 / n_classes),
+        ("Classes", int(n_classes)),
+    ])
+
+
+def classification_report(y_true, y_pred, *, labels=None):
+    """Single-label classification scores with display-ready names.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, shape (n,)
+    labels : sequence, optional
+        Classes to average over for the macro scores; default all labels
+        found in either array.
+
+    Returns
+    -------
+    OrderedDict
+        ``'Accuracy'``, ``'Balanced accuracy'`` (mean per-class recall over
+        the classes present in ``y_true``), ``'Macro precision'``,
+        ``'Macro recall'``, ``'Macro F1'`` (a class never predicted has
+        precision 0), ``'Majority-class accuracy'`` and ``'Uniform-guess
+        accuracy'`` (see :func:`chance_level`), and ``'Samples'``.
+
+    References
+    ----------
+    .. [1] K. H. Brodersen, C. S. Ong, K. E. Stephan and J. M. Buhmann,
+       "The balanced accuracy and its posterior distribution", ICPR 2010.
+    """
+    y_true, y_pred = _paired_labels(y_true, y_pred)
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or labels.size == 0:
+            raise ParameterError("labels: expected a non-empty 1-D sequence of labels")
+    n_classes = np.unique(np.concatenate([y_true, y_pred])).size if labels is None \
+        else labels.size
+    with warnings.catch_warnings():
+        # balanced_accuracy_score warns when y_pred holds a class absent from
+        # y_true; the definition used is stated in the docstring.
+        warnings.simplefilter("ignore", UserWarning)
+        balanced = float(_skm.balanced_accuracy_score(y_true, y_pred))
+    p, r, f, _ = _skm.precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, average="macro", zero_division=0)
+    chance = chance_level(y_true, n_classes=max(n_classes, np.unique(y_true).size))
+    return OrderedDict([
+        ("Accuracy", accuracy(y_true, y_pred)),
+        ("Balanced accuracy", balanced),
+        ("Macro precision", float(p)),
+        ("Macro recall", float(r)),
+        ("Macro F1", float(f)),
+        ("Majority-class accuracy", chance["Majority-class accuracy"]),
+        ("Uniform-guess accuracy", chance["Uniform-guess accuracy"]),
+        ("Samples", int(y_true.size)),
+    ])
+
+
+# ----------------------------------------------------------------------------
+# multi-label tagging
+# ----------------------------------------------------------------------------
+
+def per_tag_auc(Y_true, Y_score, *, tags=None):
+    """ROC-AUC of every tag, NaN where a tag has only one class.
+
+    Parameters
+    ----------
+    Y_true : array_like or DataFrame, shape (n_clips, n_tags)
+        Binary tag indicators. A DataFrame's columns name the tags.
+    Y_score : array_like, shape (n_clips, n_tags)
+        Scores or probabilities; higher means more likely.
+    tags : sequence, optional
+        Tag names, one per column.
+
+    Returns
+    -------
+    pandas.Series, length n_tags
+        Named ``'AUC'``, indexed by tag; NaN for a tag whose column in
+        ``Y_true`` is all 0 or all 1 (its ROC curve is undefined).
+
+    References
+    ----------
+    .. [1] J. Nam, J. Herrera and K. Lee, "A deep bag-of-features model for
+       music auto-tagging", arXiv:1508.04999, 2015, Sec. 5 (AUC-T).
+    """
+    Yt, Ys = _tag_matrices(Y_true, Y_score)
+    names = _tag_names(Y_true, tags, Yt.shape[1])
+    ok = _both_classes(Yt, axis=0)
+    auc = np.full(Yt.shape[1], np.nan)
+    for j in np.nonzero(ok)[0]:
+        auc[j] = _skm.roc_auc_score(Yt[:, j], Ys[:, j])
+    return pd.Series(auc, index=pd.Index(names, name="Tag"), name="AUC")
+
+
+def _auc_tag(Yt, Ys, names):
+    ok = _both_classes(Yt, axis=0)
+    if not ok.any():
+        raise ParameterError(
+            "Y_true: no tag has both positive and negative clips, so AUC-T is undefined")
+    aucs = [_skm.roc_auc_score(Yt[:, j], Ys[:, j]) for j in np.nonzero(ok)[0]]
+    left = [names[j] for j in np.nonzero(~ok)[0]]
+    return float(np.mean(aucs)), int(ok.sum()), left
+
+
+def _auc_clip(Yt, Ys):
+    ok = _both_classes(Yt, axis=1)
+    if not ok.any():
+        raise ParameterError(
+            "Y_true: no clip has both present and absent tags, so AUC-C is undefined")
+    aucs = [_skm.roc_auc_score(Yt[i], Ys[i]) for i in np.nonzero(ok)[0]]
+    return float(np.mean(aucs)), int(ok.sum()), int((~ok).sum())
+
+
+def _pr_auc(Yt, Ys, names):
+    ok = Yt.sum(axis=0) > 0
+    if not ok.any():
+        raise ParameterError("Y_true: no tag has a positive clip, so PR-AUC is undefined")
+    aps = [_skm.average_precision_score(Yt[:, j], Ys[:, j]) for j in np.nonzero(ok)[0]]
+    left = [names[j] for j in np.nonzero(~ok)[0]]
+    return float(np.mean(aps)), int(ok.sum()), left
+
+
+def _check_k(k, n_tags):
+    k = _check.positive_int("k", k)
+    if k > n_tags:
+        raise ParameterError(f"k={k}: expected at most the number of tags, {n_tags}")
+    return k
+
+
+def _precision_at_k(Yt, Ys, k):
+    top = np.argsort(-Ys, axis=1, kind="stable")[:, :k]
+    hits = np.take_along_axis(Yt, top, axis=1)
+    return float(np.mean(hits.sum(axis=1) / k))
+
+
+def auc_tag(Y_true, Y_score, *, tags=None):
+    """AUC-T: ROC-AUC per tag, averaged over tags (macro).
+
+    Tags whose column in ``Y_true`` holds a single class have no ROC curve;
+    they are left out of the mean, counted, and announced with a
+    ``UserWarning``.
+
+    Parameters
+    ----------
+    Y_true : array_like or DataFrame, shape (n_clips, n_tags)
+        Binary tag indicators.
+    Y_score : array_like, shape (n_clips, n_tags)
+        Scores; higher means more likely.
+    tags : sequence, optional
+        Tag names, used in the warning.
+
+    Returns
+    -------
+    OrderedDict
+        ``'AUC-T'`` (mean over the tags used), ``'Tags used'`` and
+        ``'Tags left out'`` (the count with a single class).
+
+    References
+    ----------
+    .. [1] J. Nam, J. Herrera and K. Lee, "A deep bag-of-features model for
+       music auto-tagging", arXiv:1508.04999, 2015, Sec. 5.
+    .. [2] K. Choi, G. Fazekas and M. Sandler, "Automatic tagging using deep
+       convolutional neural networks", ISMIR 2016, Sec. 4 (AUC-ROC).
+    """
+    Yt, Ys = _tag_matrices(Y_true, Y_score)
+    names = _tag_names(Y_true, tags, Yt.shape[1])
+    value, used, left = _auc_tag(Yt, Ys, names)
+    _warn_left_out("tags", len(left), Yt.shape[1], "AUC-T", left)
+    return OrderedDict([("AUC-T", value), ("Tags used", used), ("Tags left out", len(left))])
+
+
+def auc_clip(Y_true, Y_score):
+    """AUC-C: ROC-AUC per clip (ranking the tags of each clip), averaged over clips.
+
+    Clips whose row in ``Y_true`` is all 0 (no tag) or all 1 are left out of
+    the mean, counted, and announced with a ``UserWarning``.
+
+    Parameters
+    ----------
+    Y_true : array_like, shape (n_clips, n_tags)
+        Binary tag indicators.
+    Y_score : array_like, shape (n_clips, n_tags)
+
+    Returns
+    -------
+    OrderedDict
+        ``'AUC-C'``, ``'Clips used'``, ``'Clips left out'``.
+
+    References
+    ----------
+    .. [1] J. Nam, J. Herrera and K. Lee, "A deep bag-of-features model for
+       music auto-tagging", arXiv:1508.04999, 2015, Sec. 5 (AUC-C).
+    """
+    Yt, Ys = _tag_matrices(Y_true, Y_score)
+    value, used, left = _auc_clip(Yt, Ys)
+    _warn_left_out("clips", left, Yt.shape[0], "AUC-C")
+    return OrderedDict([("AUC-C", value), ("Clips used", used), ("Clips left out", left)])
+
+
+def pr_auc(Y_true, Y_score, *, tags=None):
+    """Macro average precision (area under the precision-recall curve) over tags.
+
+    Average precision is scikit-learn's step-wise sum
+    :math:`\\sum_n (R_n - R_{n-1}) P_n`. Tags with no positive clip have no
+    precision-recall curve; they are left out, counted, and announced with a
+    ``UserWarning``.
+
+    Parameters
+    ----------
+    Y_true : array_like or DataFrame, shape (n_clips, n_tags)
+    Y_score : array_like, shape (n_clips, n_tags)
+    tags : sequence, optional
+        Tag names, used in the warning.
+
+    Returns
+    -------
+    OrderedDict
+        ``'PR-AUC'``, ``'Tags used'``, ``'Tags left out'``.
+
+    References
+    ----------
+    .. [1] J. Davis and M. Goadrich, "The relationship between
+       precision-recall and ROC curves", ICML 2006.
+    """
+    Yt, Ys = _tag_matrices(Y_true, Y_score)
+    names = _tag_names(Y_true, tags, Yt.shape[1])
+    value, used, left = _pr_auc(Yt, Ys, names)
+    _warn_left_out("tags", len(left), Yt.shape[1], "PR-AUC", left)
+    return OrderedDict([("PR-AUC", value), ("Tags used", used), ("Tags left out", len(left))])
+
+
+def precision_at_k(Y_true, Y_score, k):
+    """P@k: fraction of each clip's k top-scored tags that are true, averaged over clips.
+
+    Every clip counts, including clips without true tags (their P@k is 0).
+    Ties in score are broken by column order (the earlier tag ranks first).
+
+    Parameters
+    ----------
+    Y_true : array_like, shape (n_clips, n_tags)
+        Binary tag indicators.
+    Y_score : array_like, shape (n_clips, n_tags)
+    k : int, 1 <= k <= n_tags
+
+    Returns
+    -------
+    float in [0, 1]
+
+    References
+    ----------
+    .. [1] J. Nam, J. Herrera and K. Lee, "A deep bag-of-features model for
+       music auto-tagging", arXiv:1508.04999, 2015, Sec. 5 and Table 3
+       (P@3, P@6, P@9, P@12, P@15).
+
+    Examples
+    --------
+    >>> precision_at_k([[1, 0, 1], [0, 1, 0]], [[.9, .8, .1], [.2, .7, .5]], 2)
+    0.5
+    """
+    Yt, Ys = _tag_matrices(Y_true, Y_score)
+    return _precision_at_k(Yt, Ys, _check_k(k, Yt.shape[1]))
+
+
+def tagging_report(Y_true, Y_score, *, k=(3, 6, 9, 12, 15), tags=None):
+    """All tagging measures of Nam et al. (2015) and Choi et al. (2016) at once.
+
+    Parameters
+    ----------
+    Y_true : array_like or DataFrame, shape (n_clips, n_tags)
+    Y_score : array_like, shape (n_clips, n_tags)
+    k : int or sequence of int
+        Cut-offs for P@k, each at most ``n_tags`` (pass fewer or smaller ones
+        for a vocabulary of fewer than 15 tags).
+    tags : sequence, optional
+        Tag names, used in the warning.
+
+    Returns
+    -------
+    OrderedDict
+        ``'AUC-T'``, ``'AUC-C'``, ``'PR-AUC'``, ``'P@k'`` for each k, then
+        the counts behind the means: ``'Tags left out (AUC-T)'``, ``'Clips
+        left out (AUC-C)'``, ``'Tags left out (PR-AUC)'``. One
+        ``UserWarning`` lists whatever was left out.
+
+    References
+    ----------
+    .. [1] J. Nam, J. Herrera and K. Lee, "A deep bag-of-features model for
+       music auto-tagging", arXiv:1508.04999, 2015, Table 3.
+    .. [2] K. Choi, G. Fazekas and M. Sandler, "Automatic tagging using deep
+       convolutional neural networks", ISMIR 2016, Table 2.
+    """
+    Yt, Ys = _tag_matrices(Y_true, Y_score)
+    names = _tag_names(Y_true, tags, Yt.shape[1])
+    ks = [k] if isinstance(k, numbers.Integral) else list(k)
+    if not ks:
+        raise ParameterError("k: expected at least one cut-off")
+    ks = [_check_k(kk, Yt.shape[1]) for kk in ks]
+    auc_t, _, left_t = _auc_tag(Yt, Ys, names)
+    auc_c, _, left_c = _auc_clip(Yt, Ys)
+    ap, _, left_ap = _pr_auc(Yt, Ys, names)
+    out = OrderedDict([("AUC-T", auc_t), ("AUC-C", auc_c), ("PR-AUC", ap)])
+    for kk in ks:
+        out[f"P@{kk}"] = _precision_at_k(Yt, Ys, kk)
+    out["Tags left out (AUC-T)"] = len(left_t)
+    out["Clips left out (AUC-C)"] = left_c
+    out["Tags left out (PR-AUC)"] = len(left_ap)
+    if left_t or left_c or left_ap:
+        warnings.warn(
+            f"tagging_report: left out for having one class: {len(left_t)} of "
+            f"{Yt.shape[1]} tags from AUC-T, {left_c} of {Yt.shape[0]} clips from AUC-C, "
+            f"{len(left_ap)} tags without positives from PR-AUC; the counts are in the report",
+            UserWarning, stacklevel=2)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# results records
+# ----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def code_version():
+    """Version of the code that produces results, looked up once per process.
+
+    Returns
+    -------
+    str
+        ``mirnb.__version__``, plus ``+g<short commit>`` when the package is
+        imported from a git checkout, plus ``.dirty`` when tracked files have
+        uncommitted changes.
+    """
+    from . import __version__
+
+    here = Path(__file__).resolve().parent
+    if "site-packages" in here.parts:
+        return __version__
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(here), *args], capture_output=True,
+                              text=True, timeout=10, check=False)
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        if head.returncode != 0 or not head.stdout.strip():
+            return __version__
+        status = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+    dirty = ".dirty" if status.returncode == 0 and status.stdout.strip() else ""
+    return f"{__version__}+g{head.stdout.strip()}{dirty}"
+
+
+def _jsonable(obj):
+    """Convert ``obj`` to plain JSON types (tuples become lists)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = dataclasses.asdict(obj)
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = sorted(obj, key=repr) if isinstance(obj, (set, frozenset)) else obj
+        return [_jsonable(v) for v in items]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, Path):
+        return str(obj)
+    return repr(obj)
+
+
+def _real(name, value, *, optional=False):
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        allowed = "a number or None" if optional else "a number"
+        raise ParameterError(f"{name}={value!r}: expected {allowed}")
+    return float(value)
+
+
+@dataclasses.dataclass
+class Result:
+    """One number of the book, with everything that produced it.
+
+    Parameters
+    ----------
+    chapter : str
+        Chapter key, e.g. ``'hamel2010'``.
+    experiment : str
+        What the number belongs to, e.g. ``'Table 2: frame-level SVM'``.
+    method : str
+        The model or baseline, e.g. ``'DBN layer 2 + RBF SVM'``.
+    metric : str
+        Display name of the measure, e.g. ``'Accuracy'`` or ``'AUC-T'``.
+    value : float
+        Our number (the mean over seeds when several).
+    dataset : str
+        e.g. ``'synthetic GTZAN view'`` or ``'GTZAN'``.
+    data_kind : {'synthetic', 'real'}
+        Whether ``dataset`` is the book's synthetic corpus or real recordings.
+    dataset_version : str
+        e.g. the synthetic corpus' manifest hash, or a real dataset's release.
+    split : str
+        e.g. ``'random 50/20/30'`` or ``'fault-filtered'``.
+    profile : str
+        ``'smoke'``, ``'default'`` or ``'paper'``.
+    seeds : tuple of int
+        Seeds of the runs behind ``value``.
+    config : dict
+        The whole chapter config (a config dataclass is converted to a dict).
+    paper_value : float or None
+        The paper's number for the same cell, on the same scale as ``value``.
+    paper_ref : str
+        Where the paper's number is printed, e.g. ``'Hamel & Eck 2010, Table 2'``.
+    code_version : str
+        Default :func:`code_version`.
+    extra : dict
+        Anything else worth keeping (per-seed values, timings, counts).
+    spread : float or None
+        Sample standard deviation over seeds (``ddof=1``), None for one run.
+    n_seeds : int or None
+        Number of runs behind ``value``; default ``len(seeds)`` or 1.
+    """
+
+    chapter: str
+    experiment: str
+    method: str
+    metric: str
+    value: float
+    dataset: str
+    data_kind: str
+    dataset_version: str = ""
+    split: str = ""
+    profile: str = ""
+    seeds: tuple = ()
+    config: dict = dataclasses.field(default_factory=dict)
+    paper_value: float = None
+    paper_ref: str = ""
+    code_version: str = dataclasses.field(default_factory=lambda: code_version())
+    extra: dict = dataclasses.field(default_factory=dict)
+    spread: float = None
+    n_seeds: int = None
+
+    def __post_init__(self):
+        for name in ("chapter", "experiment", "method", "metric", "dataset"):
+            val = getattr(self, name)
+            if not isinstance(val, str) or not val.strip():
+                raise ParameterError(f"{name}={val!r}: expected a non-empty string")
+        for name in ("dataset_version", "split", "profile", "paper_ref", "code_version"):
+            val = getattr(self, name)
+            if val is None:
+                setattr(self, name, "")
+            elif not isinstance(val, str):
+                raise ParameterError(f"{name}={val!r}: expected a string")
+        _check.choice("data_kind", self.data_kind, set(DATA_KINDS))
+        self.value = _real("value", self.value)
+        self.paper_value = _real("paper_value", self.paper_value, optional=True)
+        self.spread = _real("spread", self.spread, optional=True)
+        seeds = (self.seeds,) if isinstance(self.seeds, numbers.Integral) else self.seeds
+        try:
+            seeds = tuple(seeds)
+        except TypeError:
+            raise ParameterError(f"seeds={self.seeds!r}: expected an int or ints") from None
+        for s in seeds:
+            if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+                raise ParameterError(f"seeds={self.seeds!r}: expected integers")
+        self.seeds = tuple(int(s) for s in seeds)
+        if self.config is None:
+            self.config = {}
+        elif dataclasses.is_dataclass(self.config) and not isinstance(self.config, type):
+            self.config = dataclasses.asdict(self.config)
+        elif not isinstance(self.config, dict):
+            raise ParameterError(
+                f"config of type {type(self.config).__name__}: expected a dict or a dataclass")
+        if self.extra is None:
+            self.extra = {}
+        elif not isinstance(self.extra, dict):
+            raise ParameterError(f"extra of type {type(self.extra).__name__}: expected a dict")
+        if self.n_seeds is None:
+            self.n_seeds = max(len(self.seeds), 1)
+        else:
+            self.n_seeds = _check.positive_int("n_seeds", self.n_seeds)
+
+    def to_dict(self):
+        """Return the record as plain JSON types (tuples become lists)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, d):
+        """Rebuild a record from :meth:`to_dict` output.
+
+        Raises
+        ------
+        ParameterError
+            If ``d`` has keys that are not fields of :class:`Result`.
+        """
+        if not isinstance(d, dict):
+            raise ParameterError(f"expected a dict, got {type(d).__name__}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise ParameterError(f"unknown Result fields {unknown}; expected some of {sorted(names)}")
+        return cls(**d)
+
+    def save(self, path):
+        """Append the record to a JSON-lines file (created with its folders if missing).
+
+        One ``write`` per record, so runs appending to one file in parallel
+        do not interleave lines.
+
+        Parameters
+        ----------
+        path : str or Path
+
+        Returns
+        -------
+        Path
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False) + "\n"
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+        return path
+
+
+def load_results(path):
+    """Read the records of a JSON-lines results file, in the order saved.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    list of Result
+
+    Raises
+    ------
+    MissingDataError
+        If the file does not exist.
+    DataError
+        If a line is not a valid record (the message names the line).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MissingDataError(
+            f"results file {path} not found: records are written there by Result.save")
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(Result.from_dict(json.loads(line)))
+            except (json.JSONDecodeError, ParameterError, TypeError) as exc:
+                raise DataError(f"{path}, line {lineno}: not a valid result record ({exc})") \
+                    from None
+    return out
+
+
+def result_from_seeds(values, *, seeds=None, **fields):
+    """One :class:`Result` from the same experiment run with several seeds.
+
+    Parameters
+    ----------
+    values : array_like of float, shape (n_runs,)
+        The metric of each run.
+    seeds : sequence of int, optional
+        The seed of each run, in the same order (as many as ``values``).
+    **fields
+        The other :class:`Result` fields (``chapter``, ``experiment``,
+        ``method``, ``metric``, ``dataset``, ``data_kind``, ...).
+
+    Returns
+    -------
+    Result
+        ``value`` is the mean, ``spread`` the sample standard deviation
+        (``ddof=1``; None for one run), ``n_seeds`` the number of runs, and
+        ``extra['per_seed']`` keeps the individual values.
+    """
+    vals = np.asarray(values, dtype=np.float64) if not isinstance(values, str) else None
+    if vals is None or vals.ndim != 1 or vals.size == 0:
+        raise ParameterError("values: expected a non-empty 1-D sequence of numbers")
+    if not np.all(np.isfinite(vals)):
+        raise ParameterError("values: holds NaN or infinite numbers")
+    for key in ("value", "spread", "n_seeds"):
+        if key in fields:
+            raise ParameterError(f"{key}: computed from values, do not pass it")
+    if seeds is not None:
+        seeds = tuple(seeds)
+        if len(seeds) != vals.size:
+            raise ParameterError(
+                f"seeds has {len(seeds)} entries and values {vals.size}: expected one seed per value")
+    extra = dict(fields.pop("extra", None) or {})
+    extra["per_seed"] = vals.tolist()
+    spread = float(np.std(vals, ddof=1)) if vals.size > 1 else None
+    return Result(value=float(vals.mean()), spread=spread, n_seeds=int(vals.size),
+                  seeds=seeds if seeds is not None else (), extra=extra, **fields)
+
+
+def _as_results(results):
+    if isinstance(results, Result):
+        return [results]
+    out = []
+    for r in results:
+        if isinstance(r, Result):
+            out.append(r)
+        elif isinstance(r, dict):
+            out.append(Result.from_dict(r))
+        else:
+            raise ParameterError(f"results: expected Result records or dicts, got {type(r).__name__}")
+    return out
+
+
+def _fmt(x, digits):
+    return f"{x:.{digits}f}"
+
+
+def _note(r):
+    has_paper = r.paper_value is not None
+    if r.data_kind == "synthetic":
+        return ("synthetic data: not comparable with the paper's real-data number"
+                if has_paper else "synthetic data")
+    if r.profile != "paper":
+        return (f"real data, profile {r.profile or 'unknown'!r}: not the paper's settings"
+                if has_paper else f"real data, profile {r.profile or 'unknown'!r}")
+    return "real data, paper settings" if has_paper else "real data"
+
+
+TABLE_NOTE = (
+    "Ours: mean ± sample std over seeds where several. Paper: the number printed in the "
+    "paper (— where it gives none), on real data. A row on synthetic data is the book's "
+    "own experiment, not a reproduction of the paper's number.")
+
+
+def results_table(results, *, digits=3):
+    """Lay out results records for display, paper numbers in their own column.
+
+    Parameters
+    ----------
+    results : Result, or iterable of Result or dicts
+    digits : int >= 0
+        Decimals shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Experiment``, ``Method``, ``Metric``, ``Ours`` (``'0.812 ±
+        0.013'`` over several seeds), ``Paper`` (``'—'`` where the paper gives
+        no number), ``Paper source``, ``Data`` (dataset, kind and version),
+        ``Split``, ``Profile``, ``Seeds``, ``Code`` and ``Note``, which says
+        on every row whether the data is synthetic and so not comparable
+        with the paper's number. ``df.attrs['note']`` holds a caption.
+    """
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 0:
+        raise ParameterError(f"digits={digits!r}: expected an integer >= 0")
+    rows = []
+    for r in _as_results(results):
+        ours = _fmt(r.value, digits)
+        if r.spread is not None and r.n_seeds > 1:
+            ours += f" ± {_fmt(r.spread, digits)}"
+        data = r.dataset + f" ({r.data_kind}" + (f", {r.dataset_version})" if r.dataset_version
+                                                 else ")")
+        if r.seeds:
+            seeds = ", ".join(str(s) for s in r.seeds)
+        else:
+            seeds = f"{r.n_seeds} run" + ("s" if r.n_seeds != 1 else "")
+        rows.append(OrderedDict([
+            ("Experiment", r.experiment),
+            ("Method", r.method),
+            ("Metric", r.metric),
+            ("Ours", ours),
+            ("Paper", MISSING if r.paper_value is None else _fmt(r.paper_value, digits)),
+            ("Paper source", r.paper_ref or MISSING),
+            ("Data", data),
+            ("Split", r.split or MISSING),
+            ("Profile", r.profile or MISSING),
+            ("Seeds", seeds),
+            ("Code", r.code_version or MISSING),
+            ("Note", _note(r)),
+        ]))
+    columns = ["Experiment", "Method", "Metric", "Ours", "Paper", "Paper source", "Data",
+               "Split", "Profile", "Seeds", "Code", "Note"]
+    df = pd.DataFrame(rows, columns=columns)
+    df.attrs["note"] = TABLE_NOTE
+    return df
+
+
+def paper_vs_ours(results):
+    """Numeric side-by-side of our numbers and the paper's, one row per method.
+
+    Parameters
+    ----------
+    results : Result, or iterable of Result or dicts
+        Where several records share experiment, method, data and metric
+        (re-runs appended to one file), the last one wins.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``Experiment``, ``Method``, ``Data``), where ``Data`` is
+        ``'<dataset> (<kind>)'`` so synthetic rows stay marked; columns a
+        MultiIndex (metric, ``'Ours'`` / ``'Paper'``), NaN where the paper
+        gives no number.
+    """
+    records = _as_results(results)
+    if not records:
+        raise ParameterError("results is empty: nothing to compare")
+    rows = [{"Experiment": r.experiment, "Method": r.method,
+             "Data": f"{r.dataset} ({r.data_kind})", "Metric": r.metric,
+             "Ours": r.value, "Paper": np.nan if r.paper_value is None else r.paper_value}
+            for r in records]
+    long = pd.DataFrame(rows).drop_duplicates(
+        subset=["Experiment", "Method", "Data", "Metric"], keep="last")
+    wide = long.pivot(index=["Experiment", "Method", "Data"], columns="Metric",
+                      values=["Ours", "Paper"])
+    wide = wide.swaplevel(0, 1, axis=1)
+    metrics = list(dict.fromkeys(long["Metric"]))
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([metrics, ["Ours", "Paper"]],
+                                                           names=["Metric", ""]))
+    order = list(dict.fromkeys(zip(long["Experiment"], long["Method"], long["Data"])))
+    wide = wide.reindex(pd.MultiIndex.from_tuples(order, names=["Experiment", "Method", "Data"]))
+    return wide.astype(float)
+

@@ -1,0 +1,527 @@
+"""Figures of the book.
+
+Every function draws on the matplotlib Axes you pass (``ax=``), makes one
+when you pass none, and returns the Axes (Convention 7), so a notebook can
+lay several plots out in one figure and restyle them after the call.
+
+One palette serves the whole book: a genre has the same colour in every
+figure, whatever other labels share the plot (:func:`genre_colors`,
+:func:`color_of`). Labels outside the genre list get a colour derived from
+their name by a stable hash, so they too keep their colour across figures
+and across processes.
+
+Used by every chapter notebook.
+"""
+
+import colorsys
+import hashlib
+from collections import OrderedDict
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from . import _check
+from .errors import ParameterError
+
+__all__ = [
+    "GENRES", "genre_colors", "color_of", "specshow", "embedding", "confusion_matrix",
+    "tag_bars", "learning_curves", "results_table", "label_counts",
+]
+
+#: The genres of the book: GTZAN's ten, then the others the synthetic
+#: corpus uses for Dieleman et al.'s genre task. Their order fixes their colours.
+GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop",
+          "reggae", "rock", "ambient", "electronic", "folk", "funk", "gospel", "latin",
+          "punk", "rnb", "soul", "world")
+
+_ALIASES = {"hip-hop": "hiphop", "hip hop": "hiphop", "r&b": "rnb", "r'n'b": "rnb",
+            "rhythm and blues": "rnb", "electronica": "electronic"}
+
+
+def _build_genre_colors():
+    tab20 = matplotlib.colormaps["tab20"].colors
+    # The dark halves of tab20's pairs (= tab10) for GTZAN's ten genres,
+    # then the light halves, so neighbours in GENRES never share a hue pair.
+    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
+    return OrderedDict((g, matplotlib.colors.to_hex(tab20[i])) for g, i in zip(GENRES, order))
+
+
+_GENRE_COLORS = _build_genre_colors()
+
+
+def genre_colors():
+    """Return the book's genre palette.
+
+    Returns
+    -------
+    OrderedDict
+        Genre name (as in :data:`GENRES`) to hex colour, in :data:`GENRES`
+        order: matplotlib's ``tab20`` colours, dark ones for GTZAN's ten
+        genres, light ones for the other ten. A fresh copy on every call.
+    """
+    return OrderedDict(_GENRE_COLORS)
+
+
+def _genre_key(label):
+    key = str(label).strip().lower()
+    key = _ALIASES.get(key, key)
+    return key if key in _GENRE_COLORS else None
+
+
+def color_of(label):
+    """Colour of a label: the genre palette for genres, else a stable hashed colour.
+
+    Parameters
+    ----------
+    label : str or any
+        A genre name (case and a few spellings such as ``'hip-hop'`` or
+        ``'R&B'`` are forgiven) or any other label (artist, key, tag, class
+        index).
+
+    Returns
+    -------
+    str
+        Hex colour. For labels outside :data:`GENRES` it comes from the MD5
+        digest of ``str(label)``, so it is the same in every process (unlike
+        Python's salted ``hash``).
+    """
+    key = _genre_key(label)
+    if key is not None:
+        return _GENRE_COLORS[key]
+    digest = hashlib.md5(str(label).encode("utf-8")).digest()
+    hue = int.from_bytes(digest[:4], "big") / 2 ** 32
+    sat = 0.45 + 0.4 * digest[4] / 255
+    val = 0.55 + 0.35 * digest[5] / 255
+    return matplotlib.colors.to_hex(colorsys.hsv_to_rgb(hue, sat, val))
+
+
+def _new_ax(ax, figsize):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _ordered_labels(labels):
+    """Distinct labels: genres first in GENRES order, then the rest sorted."""
+    uniq = list(OrderedDict.fromkeys(labels.tolist()))
+
+    def key(lab):
+        g = _genre_key(lab)
+        if g is not None:
+            return (0, GENRES.index(g), "")
+        return (1, 0, lab) if isinstance(lab, str) else (1, 0, f"{lab!r:>20}")
+    try:
+        return sorted(uniq, key=key)
+    except TypeError:
+        return uniq
+
+
+def _palette(labels, palette):
+    """Map each distinct label to a colour."""
+    if palette is None:
+        return {lab: color_of(lab) for lab in labels}
+    if isinstance(palette, dict):
+        return {lab: palette.get(lab, color_of(lab)) for lab in labels}
+    if isinstance(palette, str):
+        try:
+            cmap = matplotlib.colormaps[palette]
+        except KeyError:
+            raise ParameterError(
+                f"palette={palette!r}: not a matplotlib colormap name") from None
+        listed = getattr(cmap, "colors", None)
+        if listed is not None and len(listed) >= len(labels):
+            cols = [listed[i] for i in range(len(labels))]
+        else:
+            cols = [cmap(x) for x in np.linspace(0, 1, max(len(labels), 1))]
+        return {lab: matplotlib.colors.to_hex(c) for lab, c in zip(labels, cols)}
+    cols = list(palette)
+    if len(cols) < len(labels):
+        raise ParameterError(
+            f"palette has {len(cols)} colours for {len(labels)} labels: expected at least as many")
+    return {lab: c for lab, c in zip(labels, cols)}
+
+
+def specshow(S, *, sr, hop_length, ax=None, y_axis="mel", x_axis="time", title=None,
+             colorbar=True, **kwargs):
+    """Show a spectrogram-like matrix with time and frequency axes (librosa).
+
+    Parameters
+    ----------
+    S : np.ndarray, shape (n_bins, n_frames)
+        Log-mel, log-magnitude STFT, chroma, ... (usually in dB).
+    sr : int > 0
+        Sample rate of the audio the matrix came from.
+    hop_length : int > 0
+        Hop between frames, in samples.
+    ax : matplotlib.axes.Axes, optional
+    y_axis : {'mel', 'linear', 'log', 'chroma', None}
+        Frequency axis, as :func:`librosa.display.specshow` names it; None
+        shows bin numbers without a scale.
+    x_axis : {'time', 's', 'ms', 'frames', None}
+    title : str, optional
+    colorbar : bool
+        Add a colour bar beside the Axes.
+    **kwargs
+        Passed to :func:`librosa.display.specshow` (``fmin``, ``fmax``,
+        ``cmap``, ``vmin``, ...).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    S = np.asarray(S)
+    if S.ndim != 2 or 0 in S.shape:
+        raise ParameterError(f"S has shape {S.shape}: expected a non-empty 2-D (n_bins, n_frames)")
+    if not np.issubdtype(S.dtype, np.number) or np.iscomplexobj(S):
+        raise ParameterError("S: expected real numbers (take np.abs of a complex STFT first)")
+    if not np.all(np.isfinite(S)):
+        raise ParameterError("S holds NaN or infinite values (use a floor, e.g. librosa.power_to_db)")
+    sr = _check.positive("sr", sr)
+    hop_length = _check.positive_int("hop_length", hop_length)
+    _check.choice("y_axis", y_axis, {"mel", "linear", "log", "chroma", None})
+    _check.choice("x_axis", x_axis, {"time", "s", "ms", "frames", None})
+    import librosa.display
+
+    ax = _new_ax(ax, (8, 3))
+    img = librosa.display.specshow(S, sr=sr, hop_length=hop_length, x_axis=x_axis,
+                                   y_axis=y_axis, ax=ax, **kwargs)
+    if colorbar:
+        ax.figure.colorbar(img, ax=ax)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def embedding(Z, labels, *, ax=None, title=None, legend=True, palette=None, s=8, test=None):
+    """Scatter a 2-D map (t-SNE) coloured by label.
+
+    Parameters
+    ----------
+    Z : array_like, shape (n, 2)
+        Map coordinates, e.g. from :class:`mirnb.embed.TSNE`.
+    labels : array_like, shape (n,)
+        One label per point. Genre names take the book's genre colours.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    legend : bool
+        One legend entry per label (genres in :data:`GENRES` order, other
+        labels sorted), plus one for the marker of placed points when
+        ``test`` marks any.
+    palette : None, dict, str or sequence
+        None: :func:`color_of` for each label. A dict: label to colour
+        (unlisted labels fall back to :func:`color_of`). A colormap name
+        (e.g. ``'tab20'``) or a list of colours: assigned to the labels in
+        legend order.
+    s : float > 0
+        Marker size.
+    test : array_like of bool, shape (n,), optional
+        True for points placed into the map by ``TSNE.transform`` (drawn as
+        outlined triangles); False for the points the map was fitted on
+        (dots).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One scatter collection per label and kind (fitted / placed) present.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[1] != 2:
+        raise ParameterError(f"Z has shape {Z.shape}: expected (n_points, 2)")
+    if not np.all(np.isfinite(Z)):
+        raise ParameterError("Z holds NaN or infinite coordinates")
+    labels = np.asarray(labels)
+    if labels.shape != (Z.shape[0],):
+        raise ParameterError(
+            f"labels has shape {labels.shape}: expected ({Z.shape[0]},), one per point")
+    s = _check.positive("s", s)
+    if test is None:
+        test = np.zeros(Z.shape[0], dtype=bool)
+    else:
+        test = np.asarray(test)
+        if test.shape != (Z.shape[0],) or test.dtype != bool:
+            raise ParameterError(
+                f"test: expected a boolean mask of shape ({Z.shape[0]},), got "
+                f"{test.dtype} {test.shape}")
+    order = _ordered_labels(labels)
+    colors = _palette(order, palette)
+    ax = _new_ax(ax, (6, 5))
+    handles = []
+    for lab in order:
+        sel = labels == lab
+        fit = sel & ~test
+        new = sel & test
+        if fit.any():
+            ax.scatter(Z[fit, 0], Z[fit, 1], s=s, color=colors[lab], marker="o",
+                       linewidths=0, alpha=0.8, label=str(lab))
+        if new.any():
+            ax.scatter(Z[new, 0], Z[new, 1], s=s * 2.5, color=colors[lab], marker="^",
+                       edgecolors="black", linewidths=0.5, alpha=0.9, label="_nolegend_")
+        handles.append(Line2D([], [], linestyle="", marker="o", color=colors[lab],
+                              label=str(lab)))
+    if test.any():
+        handles.append(Line2D([], [], linestyle="", marker="^", color="0.7",
+                              markeredgecolor="black", label="placed by transform"))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ncol = 1 if len(handles) <= 20 else 2
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                  frameon=False, fontsize="small", ncol=ncol)
+    return ax
+
+
+def confusion_matrix(cm, *, ax=None, normalize=True, cmap="Blues", annotate=True, title=None):
+    """Draw a confusion matrix (rows true class, columns predicted class).
+
+    Parameters
+    ----------
+    cm : pandas.DataFrame or array_like, shape (n, n)
+        Counts or fractions, e.g. from :func:`mirnb.evaluate.confusion`. A
+        DataFrame's index and columns label the axes.
+    ax : matplotlib.axes.Axes, optional
+    normalize : bool
+        Divide each row by its sum, so the diagonal shows per-class recall.
+        Rows that sum to 0 stay 0.
+    cmap : str
+    annotate : bool
+        Write the value in every cell.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if isinstance(cm, pd.DataFrame):
+        rows, cols = [str(x) for x in cm.index], [str(x) for x in cm.columns]
+        ylabel, xlabel = cm.index.name or "True", cm.columns.name or "Predicted"
+        M = cm.to_numpy(dtype=np.float64)
+    else:
+        M = np.asarray(cm, dtype=np.float64)
+        rows = cols = [str(i) for i in range(M.shape[0])] if M.ndim == 2 else []
+        ylabel, xlabel = "True", "Predicted"
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
+        raise ParameterError(f"cm has shape {M.shape}: expected a non-empty square matrix")
+    if not np.all(np.isfinite(M)) or np.any(M < 0):
+        raise ParameterError("cm: expected finite, non-negative entries")
+    counts = np.allclose(M, np.round(M))
+    if normalize:
+        sums = M.sum(axis=1, keepdims=True)
+        M = np.divide(M, sums, out=np.zeros_like(M), where=sums > 0)
+    n = M.shape[0]
+    ax = _new_ax(ax, (0.45 * n + 2, 0.45 * n + 1.5))
+    vmax = 1.0 if normalize else max(float(M.max()), 1e-12)
+    ax.imshow(M, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
+    ax.set_xticks(range(n), cols, rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(n), rows)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if annotate:
+        fmt = "{:.2f}" if (normalize or not counts) else "{:.0f}"
+        for i in range(n):
+            for j in range(n):
+                ax.text(j, i, fmt.format(M[i, j]), ha="center", va="center",
+                        fontsize="x-small", color="white" if M[i, j] > 0.6 * vmax else "black")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def _series(values, name):
+    if isinstance(values, pd.Series):
+        return values.astype(np.float64)
+    if isinstance(values, dict):
+        return pd.Series(values, dtype=np.float64)
+    raise ParameterError(f"{name}: expected a pandas Series or a dict, got {type(values).__name__}")
+
+
+def tag_bars(values, *, ax=None, errors=None, title=None, sort=True, color="C0"):
+    """Bar chart of one number per tag (per-tag AUC, tag frequency, ...).
+
+    Parameters
+    ----------
+    values : pandas.Series or dict
+        Tag to value. NaN values (tags a measure left out, see
+        :func:`mirnb.evaluate.per_tag_auc`) are not drawn; the Axes says how
+        many were left out.
+    ax : matplotlib.axes.Axes, optional
+    errors : pandas.Series or dict, optional
+        Tag to error-bar half-length (e.g. std over seeds).
+    title : str, optional
+    sort : bool
+        Sort bars from highest to lowest value.
+    color : colour
+        Bar colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar patch per drawn tag.
+    """
+    vals = _series(values, "values")
+    if vals.empty:
+        raise ParameterError("values is empty: nothing to draw")
+    n_left = int(vals.isna().sum())
+    vals = vals.dropna()
+    if sort:
+        vals = vals.sort_values(ascending=False, kind="stable")
+    err = None
+    if errors is not None:
+        errs = _series(errors, "errors")
+        missing = [t for t in vals.index if t not in errs.index]
+        if missing:
+            raise ParameterError(f"errors: no value for tags {missing[:5]}")
+        err = errs.reindex(vals.index).to_numpy()
+    ax = _new_ax(ax, (max(4.0, 0.22 * len(vals) + 1.5), 3.5))
+    x = np.arange(len(vals))
+    ax.bar(x, vals.to_numpy(), yerr=err, color=color, capsize=2 if err is not None else 0)
+    ax.set_xticks(x, [str(t) for t in vals.index], rotation=90, fontsize="small")
+    ax.set_xlim(-0.6, len(vals) - 0.4)
+    ax.set_ylabel(str(values.name) if isinstance(values, pd.Series) and values.name else "value")
+    if n_left:
+        ax.text(0.99, 0.98, f"{n_left} tag{'s' if n_left != 1 else ''} left out (undefined)",
+                transform=ax.transAxes, ha="right", va="top", fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def learning_curves(history, *, ax=None, metrics=("loss", "val_loss"), title=None):
+    """Plot training curves per epoch.
+
+    Parameters
+    ----------
+    history : dict or keras.callbacks.History
+        Metric name to a list of per-epoch values (``History.history``).
+    ax : matplotlib.axes.Axes, optional
+    metrics : str or sequence of str
+        Which curves to draw; each must be in ``history``. A validation
+        curve (``'val_x'``) takes the colour of ``'x'`` and a dashed line.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per metric.
+    """
+    hist = getattr(history, "history", history)
+    if not isinstance(hist, dict):
+        raise ParameterError(
+            f"history of type {type(history).__name__}: expected a dict or a Keras History")
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    metrics = list(metrics)
+    if not metrics:
+        raise ParameterError("metrics: expected at least one metric name")
+    missing = [m for m in metrics if m not in hist]
+    if missing:
+        raise ParameterError(f"metrics {missing} not in history; it holds {sorted(hist)}")
+    ax = _new_ax(ax, (5, 3.5))
+    bases = list(OrderedDict.fromkeys(m[4:] if m.startswith("val_") else m for m in metrics))
+    for m in metrics:
+        y = np.asarray(hist[m], dtype=np.float64).ravel()
+        if y.size == 0:
+            raise ParameterError(f"history[{m!r}] is empty")
+        base = m[4:] if m.startswith("val_") else m
+        ax.plot(np.arange(1, y.size + 1), y, color=f"C{bases.index(base) % 10}",
+                linestyle="--" if m.startswith("val_") else "-", marker="." if y.size < 30 else None,
+                label=m)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(bases[0] if len(bases) == 1 else "value")
+    ax.legend(frameon=False, fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def results_table(df, *, ax=None, fontsize=8, title=None):
+    """Draw a results DataFrame as a figure table (for saved figures; notebooks show the DataFrame).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Usually :func:`mirnb.evaluate.results_table`; its ``attrs['note']``,
+        if any, is written under the table.
+    ax : matplotlib.axes.Axes, optional
+    fontsize : float > 0
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Axis lines hidden; one table artist.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"df of type {type(df).__name__}: expected a pandas DataFrame")
+    if df.empty:
+        raise ParameterError("df is empty: nothing to draw")
+    fontsize = _check.positive("fontsize", fontsize)
+    ax = _new_ax(ax, (min(2 + 1.3 * df.shape[1], 20), 0.8 + 0.3 * df.shape[0]))
+    ax.axis("off")
+    cells = df.astype(str).to_numpy().tolist()
+    table = ax.table(cellText=cells, colLabels=[str(c) for c in df.columns], loc="center",
+                     cellLoc="left")
+    table.auto_set_font_size(False)
+    table.set_fontsize(fontsize)
+    table.auto_set_column_width(list(range(df.shape[1])))
+    note = df.attrs.get("note")
+    if note:
+        ax.text(0.0, 0.0, note, transform=ax.transAxes, fontsize=fontsize, va="top", wrap=True)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def label_counts(labels, *, ax=None, title=None, sort="count"):
+    """Bar chart of how many items carry each label.
+
+    Parameters
+    ----------
+    labels : array_like or pandas.Series, shape (n,), or DataFrame of 0/1 tags
+        One label per item; or a binary (n_items, n_tags) matrix, whose
+        column sums are drawn.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    sort : {'count', 'label'}
+        Order bars by decreasing count, or by label (genres in
+        :data:`GENRES` order).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per label; genre bars take the genre colours, others one
+        neutral colour.
+    """
+    _check.choice("sort", sort, {"count", "label"})
+    if isinstance(labels, pd.DataFrame):
+        M = labels.to_numpy()
+        if M.size == 0 or M.dtype.kind not in "biuf" or not np.all(np.isin(M, (0, 1))):
+            raise ParameterError("labels: a DataFrame must hold binary (0/1) tag columns")
+        counts = pd.Series(M.sum(axis=0).astype(int), index=[str(c) for c in labels.columns])
+    else:
+        arr = np.asarray(labels)
+        if arr.ndim != 1 or arr.size == 0:
+            raise ParameterError(f"labels has shape {arr.shape}: expected a non-empty 1-D array")
+        counts = pd.Series(arr).value_counts(sort=False)
+    if sort == "count":
+        counts = counts.sort_values(ascending=False, kind="stable")
+    else:
+        counts = counts.reindex(_ordered_labels(np.asarray(counts.index, dtype=object)))
+    names = list(counts.index)
+    colors = [color_of(n) if _genre_key(n) is not None else "0.45" for n in names]
+    ax = _new_ax(ax, (max(4.0, 0.3 * len(names) + 1.5), 3.5))
+    x = np.arange(len(names))
+    ax.bar(x, counts.to_numpy(), color=colors)
+    ax.set_xticks(x, [str(n) for n in names], rotation=90 if len(names) > 6 else 0,
+                  fontsize="small")
+    ax.set_ylabel("count")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+

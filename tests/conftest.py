@@ -1,0 +1,30 @@
+"""Shared fixtures. Tests never write to the user's data home or cache."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MSD = ROOT.parent / "shared" / "fixtures" / "msd"
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_homes(tmp_path_factory, monkeypatch):
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("MIRNB_DATA", str(base / "data_home"))
+    monkeypatch.setenv("MIRNB_CACHE", str(base / "cache"))
+
+
+@pytest.fixture(scope="session")
+def smoke_home(tmp_path_factory):
+    """A data home holding the smoke-profile synthetic corpus (made once per worker)."""
+    from mirnb.datasets import synth
+
+    home = tmp_path_factory.mktemp("smoke_home")
+    os.environ["MIRNB_CACHE"] = str(home / "cache")
+    synth.generate("smoke", data_home=home, n_jobs=2, verbose=False)
+    return home
