@@ -30,7 +30,14 @@ def load(name, *, data_home=None, synth=None):
         from . import synth as _synth
 
         return _synth.load(name, synth, data_home=data_home)
-    from . import gtzan, msd, mtat
+    return dataset_class(name)(data_home=data_home)
 
-    cls = {"gtzan": gtzan.GTZAN, "mtat": mtat.MTAT, "msd": msd.MSD}[name]
-    return cls(data_home=data_home)
+
+def dataset_class(name):
+    """Return the loader class for ``name`` ('gtzan', 'mtat' or 'msd')."""
+    import importlib
+
+    if name not in NAMES:
+        raise ParameterError(f"dataset name={name!r}: expected one of {list(NAMES)}")
+    module = importlib.import_module(f"{__name__}.{name}")
+    return getattr(module, {"gtzan": "GTZAN", "mtat": "MTAT", "msd": "MSD"}[name])

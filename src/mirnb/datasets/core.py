@@ -266,12 +266,12 @@ def stratified_split(track_ids, labels, *, fractions=(0.5, 0.2, 0.3), seed=0):
     if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-6:
         raise ParameterError(f"fractions={fractions!r}: expected three positive "
                              "numbers that sum to 1")
-    f_train, f_valid, f_test = fractions
+    _, f_valid, f_test = fractions
+    n_test, n_valid = round(f_test * len(ids)), round(f_valid * len(ids))
     rest_ids, test_ids, rest_y, _ = train_test_split(
-        ids, y, test_size=f_test, stratify=y, random_state=seed)
+        ids, y, test_size=n_test, stratify=y, random_state=seed)
     train_ids, valid_ids = train_test_split(
-        rest_ids, test_size=f_valid / (f_train + f_valid), stratify=rest_y,
-        random_state=seed)
+        rest_ids, test_size=n_valid, stratify=rest_y, random_state=seed)
     return {"train": sorted(train_ids), "valid": sorted(valid_ids), "test": sorted(test_ids)}
 
 

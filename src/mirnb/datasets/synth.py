@@ -392,11 +392,10 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
     GTZAN, MTAT or MSD
         The same loader class that reads the real data.
     """
-    from . import gtzan, msd, mtat
+    from . import dataset_class
 
     if view not in VIEWS:
         raise ParameterError(f"view={view!r}: expected one of {list(VIEWS)}")
     if make:
         generate(profile, views=[view], data_home=data_home, verbose=verbose)
-    cls = {"gtzan": gtzan.GTZAN, "mtat": mtat.MTAT, "msd": msd.MSD}[view]
-    return cls(data_home=root(profile, data_home))
+    return dataset_class(view)(data_home=root(profile, data_home))
