@@ -1,0 +1,80 @@
+"""The synthetic corpus: its three views read back through the real loaders."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mirnb import compose
+from mirnb.datasets import synth
+from mirnb.errors import ParameterError
+
+
+def test_gtzan_view_reads_as_gtzan(smoke_home):
+    ds = synth.load("gtzan", "smoke", data_home=smoke_home, make=False)
+    size = synth.SIZES["smoke"]["gtzan"]
+    assert len(ds) == 10 * size["per_genre"] and ds.is_synthetic
+    assert ds.labels.genre.value_counts().nunique() == 1  # balanced
+    for col in ("artist", "key_name", "tempo", "tags", "instruments"):
+        assert col in ds.labels
+    path = ds.track(ds.track_ids[0]).audio_path
+    info = sf.info(path)
+    assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
+    assert abs(info.duration - size["seconds"]) < 0.01
+    assert path.relative_to(ds.root).parts[0] == "genres"
+    assert ds.validate().ok
+
+
+def test_mtat_view_reads_as_mtat_and_keeps_songs_in_one_folder(smoke_home):
+    ds = synth.load("mtat", "smoke", data_home=smoke_home, make=False)
+    size = synth.SIZES["smoke"]["mtat"]
+    assert len(ds) == size["songs"] * size["clips_per_song"]
+    assert ds.tag_names == list(compose.TAGS)
+    assert ds.labels.groupby("song").folder.nunique().max() == 1
+    assert ds.labels.groupby("song").size().eq(size["clips_per_song"]).all()
+    y, sr = ds.track(ds.track_ids[0]).audio(sr=None)
+    assert sr == 16000 and abs(len(y) / sr - size["seconds"]) < 0.2
+    split = ds.splits("folder")
+    assert sum(map(len, split.values())) == len(ds) and ds.moved_clips_ == 0
+    truth = (ds.root / "synth_labels.csv").read_text()
+    assert "true_tags" in truth
+
+
+def test_msd_view_reads_as_msd(smoke_home):
+    ds = synth.load("msd", "smoke", data_home=smoke_home, make=False)
+    assert len(ds) == 20 * synth.SIZES["smoke"]["msd"]["per_genre"]
+    assert set(ds.labels.genre.dropna()) == set(compose.GENRES)
+    tid = ds.track_ids[0]
+    assert ds.track(tid).record().track_id == tid
+    assert (ds.root / "data" / tid[2] / tid[3] / tid[4] / f"{tid}.h5").is_file()
+
+
+def test_generation_is_cached_by_manifest(smoke_home):
+    manifest = json.loads((synth.root("smoke", smoke_home) / "manifest.json").read_text())
+    assert set(manifest["views"]) == set(synth.VIEWS)
+    wav = next((synth.root("smoke", smoke_home) / "gtzan" / "genres").rglob("*.wav"))
+    before = wav.stat().st_mtime_ns
+    start = time.perf_counter()
+    again = synth.generate("smoke", data_home=smoke_home, verbose=False)
+    assert time.perf_counter() - start < 5
+    assert wav.stat().st_mtime_ns == before
+    assert again["views"]["gtzan"]["key"] == manifest["views"]["gtzan"]["key"]
+
+
+def test_generation_is_deterministic(smoke_home, tmp_path):
+    synth.generate("smoke", views=["gtzan"], data_home=tmp_path, n_jobs=1, verbose=False)
+    a = synth.root("smoke", smoke_home) / "gtzan" / "genres" / "metal" / "metal.00001.wav"
+    b = synth.root("smoke", tmp_path) / "gtzan" / "genres" / "metal" / "metal.00001.wav"
+    assert a.read_bytes() == b.read_bytes()
+    la = (synth.root("smoke", smoke_home) / "gtzan" / "synth_labels.csv").read_text()
+    lb = (synth.root("smoke", tmp_path) / "gtzan" / "synth_labels.csv").read_text()
+    assert la == lb
+
+
+def test_bad_profile_and_view():
+    with pytest.raises(ParameterError, match="profiles"):
+        synth.root("huge")
+    with pytest.raises(ParameterError, match="view="):
+        synth.generate("smoke", views=["ismir2004"])
