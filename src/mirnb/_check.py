@@ -21,8 +21,13 @@ def positive(name, value):
 
 def choice(name, value, allowed):
     """Return ``value`` if it is one of ``allowed``, else raise ParameterError."""
-    if value not in allowed:
-        raise ParameterError(f"{name}={value!r}: expected one of {sorted(allowed)}")
+    try:
+        ok = value in allowed
+    except TypeError:  # an unhashable value is never in a set of choices
+        ok = False
+    if not ok:
+        shown = sorted(allowed, key=repr)
+        raise ParameterError(f"{name}={value!r}: expected one of {shown}")
     return value
 
 

@@ -198,7 +198,7 @@ def frame_vote(frame_scores_or_labels, groups, *, method="mean", classes=None):
     >>> ids.tolist(), pred.tolist()
     ([0, 1], ['b', 'a'])
     """
-    _check.choice("method", method, {"mean", "vote"})
+    _check.choice("method", method, ("mean", "vote"))
     arr = np.asarray(frame_scores_or_labels)
     groups = _labels("groups", groups)
     if arr.ndim not in (1, 2):
@@ -316,7 +316,7 @@ def confusion(y_true, y_pred, *, labels=None, normalize=None, names=None):
         Index named ``'True'``, columns named ``'Predicted'``.
     """
     y_true, y_pred = _paired_labels(y_true, y_pred)
-    _check.choice("normalize", normalize, {None, "true", "pred", "all"})
+    _check.choice("normalize", normalize, (None, "true", "pred", "all"))
     if labels is None:
         labels = np.unique(np.concatenate([y_true, y_pred]))
     else:
@@ -782,7 +782,8 @@ class Result:
     seeds : tuple of int
         Seeds of the runs behind ``value``.
     config : dict
-        The whole chapter config (a config dataclass is converted to a dict).
+        The whole chapter config. A config dataclass is converted to a dict;
+        config and extra are held as plain JSON types (tuples become lists).
     paper_value : float or None
         The paper's number for the same cell, on the same scale as ``value``.
     paper_ref : str
@@ -827,7 +828,7 @@ class Result:
                 setattr(self, name, "")
             elif not isinstance(val, str):
                 raise ParameterError(f"{name}={val!r}: expected a string")
-        _check.choice("data_kind", self.data_kind, set(DATA_KINDS))
+        _check.choice("data_kind", self.data_kind, DATA_KINDS)
         self.value = _real("value", self.value)
         self.paper_value = _real("paper_value", self.paper_value, optional=True)
         self.spread = _real("spread", self.spread, optional=True)
@@ -851,6 +852,10 @@ class Result:
             self.extra = {}
         elif not isinstance(self.extra, dict):
             raise ParameterError(f"extra of type {type(self.extra).__name__}: expected a dict")
+        # Hold config and extra as plain JSON types from the start, so a
+        # record equals itself after a save / load round trip.
+        self.config = _jsonable(self.config)
+        self.extra = _jsonable(self.extra)
         if self.n_seeds is None:
             self.n_seeds = max(len(self.seeds), 1)
         else:

@@ -21,6 +21,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from . import _check
 from .errors import ParameterError
@@ -183,8 +184,8 @@ def specshow(S, *, sr, hop_length, ax=None, y_axis="mel", x_axis="time", title=N
         raise ParameterError("S holds NaN or infinite values (use a floor, e.g. librosa.power_to_db)")
     sr = _check.positive("sr", sr)
     hop_length = _check.positive_int("hop_length", hop_length)
-    _check.choice("y_axis", y_axis, {"mel", "linear", "log", "chroma", None})
-    _check.choice("x_axis", x_axis, {"time", "s", "ms", "frames", None})
+    _check.choice("y_axis", y_axis, ("mel", "linear", "log", "chroma", None))
+    _check.choice("x_axis", x_axis, ("time", "s", "ms", "frames", None))
     import librosa.display
 
     ax = _new_ax(ax, (8, 3))
@@ -433,6 +434,7 @@ def learning_curves(history, *, ax=None, metrics=("loss", "val_loss"), title=Non
                 linestyle="--" if m.startswith("val_") else "-", marker="." if y.size < 30 else None,
                 label=m)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(bases[0] if len(bases) == 1 else "value")
     ax.legend(frameon=False, fontsize="small")
     if title is not None:
@@ -498,7 +500,7 @@ def label_counts(labels, *, ax=None, title=None, sort="count"):
         One bar per label; genre bars take the genre colours, others one
         neutral colour.
     """
-    _check.choice("sort", sort, {"count", "label"})
+    _check.choice("sort", sort, ("count", "label"))
     if isinstance(labels, pd.DataFrame):
         M = labels.to_numpy()
         if M.size == 0 or M.dtype.kind not in "biuf" or not np.all(np.isin(M, (0, 1))):
