@@ -12,6 +12,14 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def pytest_sessionstart(session):
+    """Compile librosa's numba kernels once, before xdist starts its workers."""
+    if not hasattr(session.config, "workerinput"):
+        from mirnb.warmup import librosa_kernels
+
+        librosa_kernels()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_homes(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.getbasetemp()

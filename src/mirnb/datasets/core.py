@@ -295,7 +295,8 @@ def stratified_kfold(track_ids, labels, *, n_folds=10, seed=0):
             for tr, te in skf.split(ids, y)]
 
 
-def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="skip"):
+def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="skip",
+               uses_librosa=False):
     """Apply ``func`` to each item in parallel, with progress, keeping failures.
 
     Items that raise a :class:`~mirnb.errors.MirnbError` are skipped and
@@ -312,6 +313,10 @@ def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="s
     desc : str
         Progress bar label.
     on_error : {'skip', 'raise'}
+    uses_librosa : bool
+        Compile librosa's numba kernels in this process before starting
+        workers (see :mod:`mirnb.warmup`): workers that compile them at the
+        same time can corrupt numba's cache.
 
     Returns
     -------
@@ -338,6 +343,10 @@ def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="s
     if n_jobs == 1 or len(items) <= 1:
         gen = (_safe(k, it) for k, it in items)
     else:
+        if uses_librosa:
+            from ..warmup import librosa_kernels
+
+            librosa_kernels()
         gen = Parallel(n_jobs=n_jobs, return_as="generator")(
             delayed(_safe)(k, it) for k, it in items)
     results, skipped = {}, []

@@ -194,13 +194,12 @@ def _make_msd(job):
     genre = labels["genre"]
     terms = [genre] + [t for t in labels["tags"] if t != genre][:6]
     weights = np.linspace(1.0, 0.4, len(terms))
-    path = Path(job["path"])
-    _atomic(path, lambda tmp: msd.write_h5(
-        tmp, result, track_id=job["track_id"], song_id=job["song_id"],
+    msd.write_h5(  # atomic: write_h5 writes a temporary file and renames it
+        job["path"], result, track_id=job["track_id"], song_id=job["song_id"],
         artist_id=labels["artist_id"], artist_name=labels["artist"],
         title=labels["title"], release=job["release"], year=job["year"],
         artist_terms=terms, artist_terms_freq=weights, artist_terms_weight=weights,
-        artist_mbtags=[genre], artist_mbtags_count=np.array([job["mbtag_count"]])))
+        artist_mbtags=[genre], artist_mbtags_count=np.array([job["mbtag_count"]]))
     return {"track_id": job["track_id"], "genre": genre, **_common_labels(labels)}
 
 
@@ -367,7 +366,8 @@ def generate(profile="default", *, views=None, data_home=None, n_jobs=None, forc
         jobs = jobs_of(SIZES[profile], out)
         start = time.perf_counter()
         rows, skipped = map_tracks(make, jobs, n_jobs=n_jobs, verbose=verbose,
-                                   desc=f"synth {view} ({profile})", on_error="raise")
+                                   desc=f"synth {view} ({profile})", on_error="raise",
+                                   uses_librosa=view == "msd")
         n = finish([rows[k] for k, _ in jobs], out)
         seconds = time.perf_counter() - start
         manifest["views"][view] = {"key": key, "params": params, "n_tracks": n,
