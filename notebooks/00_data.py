@@ -247,9 +247,11 @@ for name, (X, y) in tasks.items():
     r = baselines.holdout_accuracy(X, y, test_size=0.5, seed=seed, C=cfg.baseline_C)
     results.append(evaluate.Result(
         experiment="calibration", method=name, metric="accuracy", value=r["accuracy"],
-        dataset=f"synthetic GTZAN view ({cfg.synth_profile})",
+        dataset=f"GTZAN view, {cfg.synth_profile} corpus",
+        dataset_version=manifest["views"]["gtzan"]["key"],
         split=f"stratified 50/50 ({r['n_train']}/{r['n_test']})",
-        extra={"chance": r["chance"]}, **common))
+        extra={"chance": r["chance"], "classes": r["n_classes"],
+               "left out (rare classes)": r["left_out"]}, **common))
 
 # %%
 mtat_tracks = [mtat.track(t) for t in mtat.track_ids]
@@ -269,13 +271,16 @@ print(f"{len(usable)} of {len(mtat.tag_names)} tags have at least {cfg.min_tag_c
       "positive clips in train and test")
 results.append(evaluate.Result(
     experiment="calibration", method="tags: MFCC stats + logistic regression per tag",
-    metric="AUC-T", value=report["AUC-T"], dataset=f"synthetic MTAT view ({cfg.synth_profile})",
+    metric="AUC-T", value=report["AUC-T"], dataset=f"MTAT view, {cfg.synth_profile} corpus",
+    dataset_version=manifest["views"]["mtat"]["key"],
     extra={"chance": 0.5, "tags": len(usable)},
     **{**common, "split": "folder split (0-c train, d-f test)"}))
 
 # %%
 table = evaluate.results_table(results)
-table["Chance"] = [r.extra["chance"] for r in results]
+table["Chance"] = [round(r.extra["chance"], 3) for r in results]
+table["Classes / tags"] = [r.extra.get("classes", r.extra.get("tags")) for r in results]
+table["Left out"] = [r.extra.get("left out (rare classes)", 0) for r in results]
 table
 
 # %% [markdown]

@@ -94,10 +94,13 @@ class Outcome:
     parameters: dict = field(default_factory=dict)
     error: str = ""
 
-    def __str__(self):
+    def summary(self):
+        """One line: chapter, state, time and output."""
         state = "ok" if self.ok else "FAILED"
-        text = f"{self.chapter}: {state} in {self.seconds:.1f} s -> {self.output}"
-        return text if self.ok else f"{text}\n{self.error}"
+        return f"{self.chapter}: {state} in {self.seconds:.1f} s -> {self.output}"
+
+    def __str__(self):
+        return self.summary() if self.ok else f"{self.summary()}\n{self.error}"
 
 
 def _to_ipynb(source, build_dir):
@@ -202,7 +205,7 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
         for n in names:
             print(f"[mirnb run] {n} (profile={profile})", flush=True)
             outcomes.append(execute(n, raise_error=False, progress=progress, **kwargs))
-            print(f"[mirnb run] {outcomes[-1]}", flush=True)
+            print(f"[mirnb run] {outcomes[-1].summary()}", flush=True)
         return outcomes
     done = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -210,7 +213,7 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
         for fut in as_completed(futures):
             outcome = fut.result()
             done[futures[fut]] = outcome
-            print(f"[mirnb run] {len(done)}/{len(names)} {outcome}", flush=True)
+            print(f"[mirnb run] {len(done)}/{len(names)} {outcome.summary()}", flush=True)
     return [done[n] for n in names]
 
 

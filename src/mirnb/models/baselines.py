@@ -138,15 +138,23 @@ def holdout_accuracy(X, y, *, test_size=0.5, seed=0, C=1.0):
     -------
     dict
         ``accuracy``, ``chance`` (majority-class rate on the test part),
-        ``n_train``, ``n_test``, ``n_classes``.
+        ``n_train``, ``n_test``, ``n_classes``, and ``left_out``: the tracks
+        of classes with fewer than 2 examples, which a stratified split
+        cannot place in both parts (they are counted, not hidden).
     """
     from sklearn.model_selection import train_test_split
 
     y = y.loc[X.index]
+    counts = y.value_counts()
+    rare = y.isin(counts.index[counts < 2])
+    X, y = X[~rare.to_numpy()], y[~rare]
+    if y.nunique() < 2:
+        raise ParameterError("fewer than two classes have 2 or more examples")
     train, test = train_test_split(list(X.index), test_size=test_size, stratify=y,
                                    random_state=seed)
     model = linear_classifier(C=C, random_state=seed)
     y_true, y_pred = fit_predict(model, X, y, {"train": train, "test": test})
     majority = pd.Series(y_true).value_counts(normalize=True).iloc[0]
     return {"accuracy": float(np.mean(y_true == y_pred)), "chance": float(majority),
-            "n_train": len(train), "n_test": len(test), "n_classes": int(y.nunique())}
+            "n_train": len(train), "n_test": len(test), "n_classes": int(y.nunique()),
+            "left_out": int(rare.sum())}
