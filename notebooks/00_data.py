@@ -41,7 +41,7 @@ import pandas as pd
 from IPython.display import Audio, display
 
 from mirnb import analysis, compose, configs, embed, evaluate, features, plotting
-from mirnb.datasets import msd, synth
+from mirnb.datasets import synth
 from mirnb.models import baselines
 
 cfg = configs.profile(configs.DataChapter, profile)

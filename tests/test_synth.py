@@ -78,3 +78,21 @@ def test_bad_profile_and_view():
         synth.root("huge")
     with pytest.raises(ParameterError, match="view="):
         synth.generate("smoke", views=["ismir2004"])
+
+
+def test_cli_data_commands(smoke_home, tmp_path, capsys):
+    from mirnb import cli
+
+    assert cli.main(["data", "info", "mtat", "--synth", "smoke",
+                     "--data-home", str(smoke_home)]) == 0
+    out = capsys.readouterr().out
+    assert "MagnaTagATune at" in out and "tracks: 48" in out
+    assert cli.main(["data", "validate", "gtzan", "--synth", "smoke",
+                     "--data-home", str(smoke_home)]) == 0
+    assert "0 missing, 0 invalid" in capsys.readouterr().out
+    assert cli.main(["data", "validate", "gtzan", "--data-home", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "GTZAN not found" in err and "genres/<genre>" in err
+    assert cli.main(["data", "synth", "--profile", "smoke", "--views", "gtzan",
+                     "--data-home", str(smoke_home)]) == 0
+    assert "gtzan: 60 tracks" in capsys.readouterr().out
