@@ -50,6 +50,18 @@ def test_stft_magnitude_matches_librosa(y, n_fft, hop, window, center):
     assert S.dtype == np.float32
 
 
+def test_stft_magnitude_pad_modes_and_windows(y):
+    for mode in ("reflect", "edge"):
+        S = F.stft_magnitude(y, n_fft=512, hop_length=128, pad_mode=mode)
+        _close(S, np.abs(librosa.stft(y, n_fft=512, hop_length=128, pad_mode=mode)))
+    # an explicit window array, and a callable, are used as given
+    w = np.hanning(512)
+    _close(F.stft_magnitude(y, n_fft=512, window=w),
+           np.abs(librosa.stft(y, n_fft=512, hop_length=512, window=w)))
+    _close(F.stft_magnitude(y, n_fft=512, window=np.hanning),
+           np.abs(librosa.stft(y, n_fft=512, hop_length=512, window=w)))
+
+
 def test_stft_magnitude_float64_is_exact(y):
     y64 = y.astype(np.float64)
     S = F.stft_magnitude(y64, n_fft=256, hop_length=64)
@@ -85,6 +97,22 @@ def test_log_mel_db_matches_librosa_choi_front_end():
         librosa.feature.melspectrogram(y=y12, sr=12000, n_fft=512, hop_length=256,
                                        n_mels=96), top_db=80.0), atol=1e-3)
     assert L80.max() - L80.min() <= 80.0 + 1e-4
+
+
+def test_log_mel_db_of_other_powers(y):
+    # power 1: an amplitude mel spectrogram, 20 log10, top_db still in dB
+    M1 = F.melspectrogram(y, sr=SR, n_fft=1024, hop_length=512, n_mels=40, power=1.0)
+    L1 = F.log_mel(y, sr=SR, n_fft=1024, hop_length=512, n_mels=40, power=1.0,
+                   ref=0.5, top_db=20.0)
+    np.testing.assert_allclose(
+        L1, librosa.amplitude_to_db(M1, ref=0.5, amin=1e-10, top_db=20.0), atol=1e-3)
+    assert L1.max() - L1.min() == pytest.approx(20.0, abs=1e-3)
+    # power 3: (20 / 3) log10, clipped 30 dB below the peak
+    M3 = F.melspectrogram(y, sr=SR, n_fft=1024, hop_length=512, n_mels=40, power=3.0)
+    L3 = F.log_mel(y, sr=SR, n_fft=1024, hop_length=512, n_mels=40, power=3.0,
+                   top_db=30.0)
+    ref3 = 20.0 / 3.0 * np.log10(np.maximum(1e-10, M3.astype(np.float64)))
+    np.testing.assert_allclose(L3, np.maximum(ref3, ref3.max() - 30.0), atol=1e-3)
 
 
 def test_log_mel_log1p_and_agc(y):
@@ -142,6 +170,21 @@ def test_spectral_flatness_matches_librosa(y, noise):
         f = F.spectral_flatness(sig)
         ref = librosa.feature.spectral_flatness(y=sig)
         _close(f, ref, rtol=1e-4, atol_rel=1e-6)
+
+
+def test_band_flatness_uses_the_mpeg7_band_bins(y):
+    # band k takes the bins in [low * 0.95, high * 1.05): check two bands by hand
+    S = F.stft_magnitude(y, n_fft=2048, hop_length=512)
+    freqs = librosa.fft_frequencies(sr=SR, n_fft=2048)
+    sfm = F.spectral_flatness(S=S, sr=SR, n_bands=12)
+    scf = F.spectral_crest(S=S, sr=SR, n_bands=12)
+    for k in (0, 11):
+        lo, hi = 250.0 * 2 ** (k / 4), 250.0 * 2 ** ((k + 1) / 4)
+        band = S[(freqs >= 0.95 * lo) & (freqs < 1.05 * hi)]
+        P = np.maximum(1e-10, band.astype(np.float64) ** 2)
+        np.testing.assert_allclose(sfm[k], np.exp(np.log(P).mean(axis=0)) / P.mean(axis=0),
+                                   rtol=1e-4)
+        np.testing.assert_allclose(scf[k], P.max(axis=0) / P.mean(axis=0), rtol=1e-5)
 
 
 def test_band_flatness_and_crest_separate_tone_from_noise(y, noise):
@@ -230,6 +273,18 @@ def test_beat_sync_hand_example():
     np.testing.assert_allclose(F.beat_sync(Fm.T, [2, 5], axis=0)[:, 0], [0.5, 3.0, 7.0])
 
 
+def test_beat_sync_clips_and_keeps_integer_means():
+    Fm = np.arange(10.0)[None, :]
+    # without pad, a beat past the end is clipped to n_frames, not dropped
+    np.testing.assert_allclose(F.beat_sync(Fm, [2, 50], pad=False), [[5.5]])
+    # no beats: one segment over all frames
+    np.testing.assert_allclose(F.beat_sync(Fm, []), [[4.5]])
+    Fi = np.arange(10)[None, :]
+    B = F.beat_sync(Fi, [3])
+    assert B.dtype == np.float64
+    np.testing.assert_allclose(B, [[1.0, 6.0]])
+
+
 def test_beat_sync_matches_librosa_sync():
     rng = np.random.default_rng(5)
     Fm = rng.standard_normal((12, 200))
@@ -273,6 +328,9 @@ _Y[::100] = 1.0
     lambda: F.stft_magnitude(np.array([0.0, np.nan] * 1000)),
     lambda: F.stft_magnitude(_Y, window=np.ones(10)),
     lambda: F.stft_magnitude(_Y, window="no-such-window"),
+    lambda: F.stft_magnitude(_Y, window=lambda n: np.ones(n - 1)),
+    lambda: F.stft_magnitude(_Y, pad_mode="wrap"),
+    lambda: F.melspectrogram(_Y, sr=SR, norm="no-such-norm"),
     lambda: F.stft_magnitude(_Y[:100], n_fft=1024, center=False),
     lambda: F.melspectrogram(_Y, sr="22050"),
     lambda: F.melspectrogram(_Y, sr=0),
@@ -402,6 +460,20 @@ def test_extract_named_feature_in_parallel(wav_tracks, tmp_path):
     assert cache.stats.misses == 3 and cache.stats.writes == 2 and len(cache) == 2
     F.extract(good, "mfcc", sr=SR, n_jobs=2, cache=cache, verbose=False, n_mfcc=13)
     assert cache.stats.hits == 2
+
+
+def test_extract_warms_librosa_before_workers(wav_tracks, monkeypatch):
+    from mirnb.datasets import core
+
+    seen = {}
+
+    def fake_map_tracks(func, items, **kwargs):
+        seen.update(kwargs)
+        return {}, []
+
+    monkeypatch.setattr(core, "map_tracks", fake_map_tracks)
+    F.extract(wav_tracks[:2], "mfcc", sr=SR, n_jobs=2, cache=None, verbose=False)
+    assert seen["uses_librosa"] is True and seen["n_jobs"] == 2
 
 
 def test_extract_parameter_errors_stop_the_run(wav_tracks):

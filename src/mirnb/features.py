@@ -11,13 +11,18 @@ n_frames)``, time on the last axis. The two functions that produce *samples
 for a classifier* (:func:`dft_frames`, :func:`frames_to_windows`) return
 ``(n_samples, n_features)`` rows, as scikit-learn and Keras expect.
 
-The short-time Fourier transform, the log compression, MFCC's DCT, the
-flatness and crest measures, onset strength, automatic gain control,
-beat-synchronous aggregation and the summaries are computed here in NumPy /
-SciPy; librosa supplies the mel and chroma filter banks, tuning estimation,
-delta filters and the constant-Q chroma. Computing the STFT in NumPy also
-avoids librosa's numba compilation (about 16 s the first time a process
-calls :func:`librosa.stft`), which matters in short-lived worker processes.
+The short-time Fourier transform, the mel and chroma filter banks, the
+decibel conversion, MFCC's DCT, onset strength, spectral flatness, delta
+filters, tuning estimation, beat-synchronous aggregation and framing are
+librosa's (:func:`librosa.stft`, :func:`librosa.feature.melspectrogram`,
+:func:`librosa.power_to_db`, ...). This module checks the arguments, sets
+each paper's defaults and adds what is the book's own: the band-wise
+flatness and crest factor after MPEG-7 and Zhang et al., the time-frequency
+automatic gain control, the per-frame normalisations of :func:`dft_frames`
+and the clip summaries. librosa compiles its numba kernels the first time a
+process calls them (about 20-30 s in a fresh environment, a few seconds to
+load from numba's cache later); :func:`mirnb.warmup.librosa_kernels` does it
+once, in one process, before :func:`extract` starts parallel workers.
 
 :func:`extract` computes any of these features (or your own function) over a
 list of tracks: in parallel over the cores, with progress, a content cache
@@ -32,9 +37,7 @@ import numbers
 import os
 
 import numpy as np
-import scipy.fft
 import scipy.ndimage
-import scipy.signal
 
 from . import _check
 from .errors import DataError, ParameterError
@@ -50,7 +53,7 @@ log = logging.getLogger("mirnb.features")
 
 #: Bumped whenever a feature's output changes for the same input and
 #: parameters; it is part of every cache key written by :func:`extract`.
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"  # 2: computed with librosa's STFT, dB, DCT, flatness, onsets
 
 #: Statistics accepted by :func:`summarize` and :func:`frames_to_windows`.
 STATS = {
@@ -145,30 +148,41 @@ def _y_or_S(y, S):
         raise ParameterError("pass exactly one of y (audio) or S (spectrogram)")
 
 
-@functools.lru_cache(maxsize=32)
-def _window_cached(window, n_fft):
+@contextlib.contextmanager
+def _librosa(what):
+    """Import librosa; re-raise its ParameterError as mirnb's, naming ``what``."""
+    import librosa
+
     try:
-        w = scipy.signal.get_window(window, n_fft, fftbins=True)
-    except (ValueError, TypeError) as err:
-        raise ParameterError(f"window={window!r}: not a window scipy.signal.get_window "
-                             f"knows ({err})") from None
-    w.setflags(write=False)
-    return w
+        yield librosa
+    except librosa.util.exceptions.ParameterError as err:
+        raise ParameterError(f"{what}: {err}") from None
 
 
-def _window(window, n_fft):
-    """A periodic analysis window of length ``n_fft``, after librosa's rules."""
-    if isinstance(window, (str, tuple)) or (
-            isinstance(window, numbers.Real) and not isinstance(window, bool)):
-        return _window_cached(window, n_fft)
-    if callable(window):
-        w = np.asarray(window(n_fft), dtype=float)
+def _window(window, n_fft, dtype):
+    """The periodic analysis window of length ``n_fft``, in ``dtype``.
+
+    :func:`librosa.filters.get_window` builds it; the length is checked here
+    because :func:`librosa.stft` would silently zero-pad a shorter window.
+    """
+    import librosa
+
+    if isinstance(window, (np.ndarray, list)):
+        w = np.asarray(window)
     else:
-        w = np.asarray(window, dtype=float)
+        try:
+            w = np.asarray(librosa.filters.get_window(window, n_fft, fftbins=True))
+        except (librosa.util.exceptions.ParameterError, ValueError, TypeError) as err:
+            raise ParameterError(f"window={window!r}: not a window "
+                                 f"librosa.filters.get_window knows ({err})") from None
     if w.shape != (n_fft,):
         raise ParameterError(f"window has shape {w.shape}; expected ({n_fft},) to "
                              f"match n_fft={n_fft}")
-    return w
+    return w.astype(dtype, copy=False)
+
+
+#: ``pad_mode`` values :func:`librosa.stft` accepts (:func:`numpy.pad` modes).
+_PAD_MODES = {"constant", "edge", "linear_ramp", "reflect", "symmetric"}
 
 
 # ----------------------------------------------------------------------------
@@ -181,8 +195,8 @@ def stft_magnitude(y, *, n_fft=1024, hop_length=512, window="hann", center=True,
     Frame ``t`` covers samples ``[t * hop_length, t * hop_length + n_fft)``
     of the signal (padded by ``n_fft // 2`` on both sides when ``center``),
     is multiplied by the periodic window, and its real FFT's modulus gives
-    column ``t``. This is the same computation as
-    ``np.abs(librosa.stft(y, ...))``, done with NumPy/SciPy.
+    column ``t``: ``np.abs(librosa.stft(y, ...))``, with the window cast to
+    the signal's precision and its length checked.
 
     Parameters
     ----------
@@ -193,12 +207,13 @@ def stft_magnitude(y, *, n_fft=1024, hop_length=512, window="hann", center=True,
     hop_length : int > 0
         Samples between the starts of successive frames.
     window : str, tuple, number, callable or np.ndarray of shape (n_fft,)
-        Analysis window, as in :func:`scipy.signal.get_window` (periodic).
+        Analysis window, as in :func:`librosa.filters.get_window` (periodic).
     center : bool
         Pad so that frame ``t`` is centred at sample ``t * hop_length``.
-    pad_mode : str
+    pad_mode : {'constant', 'edge', 'linear_ramp', 'reflect', 'symmetric'}
         :func:`numpy.pad` mode for ``center``; librosa 0.11's default is
-        ``'constant'`` (zeros).
+        ``'constant'`` (zeros). :func:`librosa.stft` refuses the
+        statistics modes (``'mean'``, ``'wrap'``...).
 
     Returns
     -------
@@ -223,29 +238,22 @@ def stft_magnitude(y, *, n_fft=1024, hop_length=512, window="hann", center=True,
     Used by every chapter through :func:`melspectrogram`; directly in the
     ``choi2016`` chapter (STFT input) and the ``nam2015`` chapter (AGC).
     """
-    return np.ascontiguousarray(_stft_rows(y, n_fft, hop_length, window, center,
-                                           pad_mode).T)
-
-
-def _stft_rows(y, n_fft, hop_length, window, center, pad_mode):
-    """``|STFT|`` with one frame per row, shape (n_frames, 1 + n_fft // 2)."""
     y = _signal(y)
     n_fft = _check.positive_int("n_fft", n_fft)
     hop_length = _check.positive_int("hop_length", hop_length)
     if not isinstance(center, (bool, np.bool_)):
         raise ParameterError(f"center={center!r}: expected True or False")
-    w = _window(window, n_fft).astype(y.dtype, copy=False)
+    w = _window(window, n_fft, y.dtype)
     if center:
-        try:
-            y = np.pad(y, n_fft // 2, mode=pad_mode)
-        except (ValueError, TypeError) as err:
-            raise ParameterError(f"pad_mode={pad_mode!r}: {err}") from None
-    if y.shape[0] < n_fft:
+        _check.choice("pad_mode", pad_mode, _PAD_MODES)
+    elif y.shape[0] < n_fft:
         raise ParameterError(f"the signal has {y.shape[0]} samples, fewer than "
                              f"n_fft={n_fft}; use center=True, a smaller n_fft or a "
                              "longer signal")
-    frames = np.lib.stride_tricks.sliding_window_view(y, n_fft)[::hop_length]
-    return np.abs(scipy.fft.rfft(frames * w, axis=-1))
+    with _librosa("stft_magnitude") as librosa:
+        D = librosa.stft(y, n_fft=n_fft, hop_length=hop_length, window=w, center=center,
+                         pad_mode=pad_mode)
+    return np.abs(D)
 
 
 def dft_frames(y, *, n_fft=1024, hop_length=512, window="hann", center=False,
@@ -284,7 +292,8 @@ def dft_frames(y, *, n_fft=1024, hop_length=512, window="hann", center=False,
         - ``'none'``: raw magnitudes; standardise later with statistics
           fitted on the training split only.
 
-        All-zero (silent) frames stay zero.
+        The scaling is :func:`librosa.util.normalize` along each row;
+        all-zero (silent) frames stay zero.
 
     Returns
     -------
@@ -302,35 +311,22 @@ def dft_frames(y, *, n_fft=1024, hop_length=512, window="hann", center=False,
     Used in the ``hamel2010`` chapter (DBN input, t-SNE of the inputs).
     """
     _check.choice("norm", norm, {"max", "l2", "l1", "none"})
-    X = _stft_rows(y, n_fft, hop_length, window, center, "constant")
+    X = stft_magnitude(y, n_fft=n_fft, hop_length=hop_length, window=window,
+                       center=center).T
     if norm == "none":
         return X
-    if norm == "max":
-        scale = X.max(axis=1, keepdims=True)
-    elif norm == "l2":
-        scale = np.sqrt(np.sum(X.astype(np.float64) ** 2, axis=1, keepdims=True))
-    else:
-        scale = X.sum(axis=1, keepdims=True, dtype=np.float64)
-    scale = scale.astype(X.dtype)
-    out = np.zeros_like(X)
-    np.divide(X, scale, out=out, where=scale > 0)
-    return out
-
-
-@functools.lru_cache(maxsize=32)
-def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm):
-    import librosa
-
-    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax,
-                                htk=htk, norm=norm)
-    basis.setflags(write=False)
-    return basis
+    with _librosa("dft_frames") as librosa:
+        return librosa.util.normalize(X, norm={"max": np.inf, "l2": 2, "l1": 1}[norm],
+                                      axis=1)
 
 
 def melspectrogram(y=None, *, sr, S=None, n_fft=2048, hop_length=512, window="hann",
                    center=True, n_mels=128, fmin=0.0, fmax=None, power=2.0, htk=False,
                    norm="slaney"):
     """Mel-scaled spectrogram: a mel filter bank applied to ``|STFT|**power``.
+
+    :func:`librosa.feature.melspectrogram` applied to ``S ** power``, where
+    ``S`` is :func:`stft_magnitude` of ``y`` or the spectrogram given.
 
     Parameters
     ----------
@@ -381,19 +377,11 @@ def melspectrogram(y=None, *, sr, S=None, n_fft=2048, hop_length=512, window="ha
                            center=center)
     else:
         n_fft = _spectrogram(S)
-    basis = _mel_basis(sr, int(n_fft), n_mels, fmin, fmax, bool(htk), norm)
-    P = S if power == 1.0 else (S * S if power == 2.0 else S ** power)
-    return basis.astype(P.dtype, copy=False) @ P
-
-
-def _to_db(S, *, power, amin, ref, top_db):
-    """``(20 / power) * log10(max(amin, S) / ref)``, clipped ``top_db`` below the peak."""
-    factor = 20.0 / power
-    out = factor * np.log10(np.maximum(amin, S))
-    out -= factor * np.log10(max(amin, ref))
-    if top_db is not None:
-        out = np.maximum(out, out.max() - top_db)
-    return out
+    with _librosa("melspectrogram") as librosa:
+        # librosa takes S already raised to the power
+        return librosa.feature.melspectrogram(S=S ** power, sr=sr, n_fft=n_fft,
+                                              n_mels=n_mels, fmin=fmin, fmax=fmax,
+                                              htk=bool(htk), norm=norm)
 
 
 def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.0,
@@ -417,9 +405,10 @@ def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.
     n_fft, hop_length, n_mels, fmin, fmax, power, window, center
         See :func:`melspectrogram`.
     log : {'db', 'log1p'}
-        ``'db'``: ``(20 / power) * log10(max(amin, M) / ref)``, which is
+        ``'db'``: ``(20 / power) * log10(max(amin, M) / ref)``, that is
         ``librosa.power_to_db(M, ref=ref, amin=amin, top_db=top_db)`` for
-        ``power=2``. ``'log1p'``: ``ln(1 + c * M)``, a compression that is
+        ``power=2`` (and ``2 / power`` times it otherwise, ``top_db`` kept
+        in dB). ``'log1p'``: ``ln(1 + c * M)``, a compression that is
         linear near zero and logarithmic for large values.
     amin : float > 0
         Floor before the logarithm (``'db'`` only).
@@ -472,19 +461,24 @@ def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.
         y = None
     M = melspectrogram(y, sr=sr, S=S, n_fft=n_fft, hop_length=hop_length, window=window,
                        center=center, n_mels=n_mels, fmin=fmin, fmax=fmax, power=power)
-    if log == "db":
-        return _to_db(M, power=_check.positive("power", power), amin=amin, ref=ref,
-                      top_db=top_db)
-    return np.log1p(c * M)
+    if log == "log1p":
+        return np.log1p(c * M)
+    # (20 / power) log10 M is 2 / power times power_to_db's 10 log10 M
+    scale = 2.0 / _check.positive("power", power)
+    with _librosa("log_mel") as librosa:
+        L = librosa.power_to_db(M, ref=ref, amin=amin,
+                                top_db=None if top_db is None else top_db / scale)
+    return L if scale == 1.0 else scale * L
 
 
 def mfcc(y, *, sr, n_mfcc=20, n_fft=2048, hop_length=512, n_mels=128, fmin=0.0,
          fmax=None, window="hann", center=True, top_db=80.0, dct_type=2):
     """Mel-frequency cepstral coefficients.
 
-    The orthonormal DCT (type 2 by default) of the dB mel power spectrogram,
-    truncated to the first ``n_mfcc`` coefficients: the same recipe and
-    defaults as :func:`librosa.feature.mfcc` (no liftering).
+    The orthonormal DCT (type 2 by default) of the dB mel power spectrogram
+    (:func:`log_mel`), truncated to the first ``n_mfcc`` coefficients:
+    :func:`librosa.feature.mfcc` of that spectrogram, with librosa's
+    defaults (no liftering).
 
     Parameters
     ----------
@@ -528,7 +522,9 @@ def mfcc(y, *, sr, n_mfcc=20, n_fft=2048, hop_length=512, n_mels=128, fmin=0.0,
     L = log_mel(y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, fmin=fmin,
                 fmax=fmax, power=2.0, window=window, center=center, log="db",
                 top_db=top_db)
-    return scipy.fft.dct(L, type=dct_type, norm="ortho", axis=0)[:n_mfcc]
+    with _librosa("mfcc") as librosa:
+        return librosa.feature.mfcc(S=L, n_mfcc=n_mfcc, dct_type=dct_type, norm="ortho",
+                                    lifter=0)
 
 
 def mfcc_deltas(M, *, width=9):
@@ -655,21 +651,18 @@ def _band_measure(kind, y, S, sr, n_fft, hop_length, window, center, n_bands, fm
                            center=center)
     else:
         n_fft = _spectrogram(S)
-    P = np.maximum(amin, S.astype(np.float64) ** power)
     if n_bands is None:
-        masks = np.ones((1, P.shape[0]), dtype=bool)
+        bands = [slice(None)]
     else:
         edges = band_edges(sr=sr, n_bands=n_bands, fmin=fmin,
                            bands_per_octave=bands_per_octave)
-        masks = _band_masks(edges, n_fft, sr, overlap)
-    out = np.empty((masks.shape[0], P.shape[1]))
-    logP = np.log(P) if kind == "flatness" else None
-    for i, m in enumerate(masks):
-        amean = P[m].mean(axis=0)
-        if kind == "flatness":
-            out[i] = np.exp(logP[m].mean(axis=0)) / amean
-        else:
-            out[i] = P[m].max(axis=0) / amean
+        bands = list(_band_masks(edges, n_fft, sr, overlap))
+    if kind == "flatness":
+        with _librosa("spectral_flatness") as librosa:
+            return np.concatenate([librosa.feature.spectral_flatness(
+                S=S[b], amin=amin, power=power) for b in bands], axis=0)
+    P = np.maximum(amin, S.astype(np.float64) ** power)
+    out = np.stack([P[b].max(axis=0) / P[b].mean(axis=0) for b in bands])
     return out.astype(S.dtype if np.issubdtype(S.dtype, np.floating) else np.float64)
 
 
@@ -681,6 +674,8 @@ def spectral_flatness(y=None, *, S=None, sr=22050, n_fft=2048, hop_length=512,
     ``SFM = exp(mean(log P)) / mean(P)`` over the bins of the whole spectrum,
     or of each band, per frame, with ``P = max(amin, |STFT|**power)``. It is
     near 1 for noise-like (flat) spectra and near 0 for tonal (peaky) ones.
+    Each value is :func:`librosa.feature.spectral_flatness` of the bins of
+    the spectrum or of the band; the band layout is this module's.
 
     Parameters
     ----------
@@ -773,8 +768,9 @@ def onset_strength(y=None, *, sr, S=None, n_fft=2048, hop_length=512, n_mels=128
     itself, or its running maximum over ``max_size`` mel bands (the
     vibrato-suppressing "superflux" reference). The envelope is shifted by
     ``lag`` (and by ``n_fft // (2 * hop_length)`` frames when ``center``) so
-    that peaks line up with the frames of :func:`melspectrogram`: the same
-    convention as :func:`librosa.onset.onset_strength`.
+    that peaks line up with the frames of :func:`melspectrogram`. This is
+    :func:`librosa.onset.onset_strength` of the :func:`log_mel` spectrogram
+    with ``top_db=80``, librosa's own recipe.
 
     Parameters
     ----------
@@ -821,9 +817,9 @@ def onset_strength(y=None, *, sr, S=None, n_fft=2048, hop_length=512, n_mels=128
     if not callable(aggregate):
         raise ParameterError(f"aggregate={aggregate!r}: expected a callable such as np.mean")
     if S is None:
-        M = melspectrogram(y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
-                           fmin=fmin, fmax=fmax, power=2.0)
-        L = _to_db(M, power=2.0, amin=1e-10, ref=1.0, top_db=80.0)
+        # librosa's own recipe: power_to_db (80 dB range) of the mel power spectrogram
+        L = log_mel(y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+                    fmin=fmin, fmax=fmax, power=2.0, top_db=80.0)
     else:
         if not isinstance(S, np.ndarray) or S.ndim != 2:
             raise ParameterError("S must be a 2-D (n_mels, n_frames) dB spectrogram")
@@ -831,14 +827,10 @@ def onset_strength(y=None, *, sr, S=None, n_fft=2048, hop_length=512, n_mels=128
     if L.shape[1] <= lag:
         raise ParameterError(f"lag={lag} needs more than {lag} frames; the spectrogram has "
                              f"{L.shape[1]}")
-    ref = L if max_size == 1 else scipy.ndimage.maximum_filter1d(L, max_size, axis=0)
-    flux = np.maximum(0.0, L[:, lag:] - ref[:, :-lag])
-    env = np.asarray(aggregate(flux, axis=0))
-    pad = lag + (n_fft // (2 * hop_length) if center else 0)
-    env = np.pad(env, (pad, 0))
-    if center:
-        env = env[:L.shape[1]]
-    return env
+    with _librosa("onset_strength") as librosa:
+        return librosa.onset.onset_strength(S=L, sr=sr, n_fft=n_fft, hop_length=hop_length,
+                                            lag=lag, max_size=max_size, center=center,
+                                            aggregate=aggregate)
 
 
 def chroma(y, *, sr, n_fft=2048, hop_length=512, kind="stft", n_chroma=12, tuning=None,
@@ -895,8 +887,6 @@ def chroma(y, *, sr, n_fft=2048, hop_length=512, kind="stft", n_chroma=12, tunin
     Used by :mod:`mirnb.analysis` for the MSD-style segments of the
     ``dieleman2011`` chapter.
     """
-    import librosa
-
     y = _signal(y)
     sr = _sr(sr)
     _check.choice("kind", kind, {"stft", "cqt"})
@@ -914,25 +904,15 @@ def chroma(y, *, sr, n_fft=2048, hop_length=512, kind="stft", n_chroma=12, tunin
             raise ParameterError(f"hop_length={hop_length} must be divisible by "
                                  f"2**(n_octaves - 1) = {2 ** (n_octaves - 1)} for "
                                  "kind='cqt'")
-        try:
+        with _librosa("chroma(kind='cqt')") as librosa:
             return librosa.feature.chroma_cqt(y=y, sr=sr, hop_length=hop_length,
                                               fmin=fmin, norm=norm, tuning=tuning,
                                               n_chroma=n_chroma, n_octaves=n_octaves)
-        except librosa.util.exceptions.ParameterError as err:
-            raise ParameterError(f"chroma(kind='cqt'): {err}") from None
     P = stft_magnitude(y, n_fft=n_fft, hop_length=hop_length, window=window,
                        center=center) ** 2
-    if tuning is None:
-        tuning = float(librosa.estimate_tuning(S=P, sr=sr, bins_per_octave=n_chroma))
-    fb = librosa.filters.chroma(sr=sr, n_fft=_check.positive_int("n_fft", n_fft),
-                                tuning=tuning, n_chroma=n_chroma)
-    C = fb.astype(P.dtype, copy=False) @ P
-    if norm is None:
-        return C
-    length = np.max(np.abs(C), axis=0) if norm == np.inf else np.linalg.norm(
-        C, ord=norm, axis=0)
-    length = np.where(length < np.finfo(C.dtype).tiny, 1.0, length)
-    return C / length
+    with _librosa("chroma") as librosa:
+        return librosa.feature.chroma_stft(S=P, sr=sr, n_fft=n_fft, tuning=tuning,
+                                           n_chroma=n_chroma, norm=norm)
 
 
 # ----------------------------------------------------------------------------
@@ -1045,8 +1025,10 @@ def beat_sync(F, beat_frames, *, aggregate=np.mean, pad=True, axis=-1):
     boundaries 0 and ``n_frames`` are added, so frames before the first beat
     and after the last one form segments of their own. Beat frames are
     clipped to ``[0, n_frames]`` and duplicates dropped, so every segment is
-    non-empty. This is the behaviour of :func:`librosa.util.sync` for
-    frame-index boundaries.
+    non-empty. :func:`librosa.util.sync` does the aggregation over these
+    boundaries (with ``pad=False`` it would drop, not clip, beats past the
+    end). The result has ``F``'s dtype; integer features are aggregated as
+    float64.
 
     Parameters
     ----------
@@ -1120,9 +1102,10 @@ def beat_sync(F, beat_frames, *, aggregate=np.mean, pad=True, axis=-1):
     if b.size < 2:
         raise ParameterError("beat_frames give no segment; pass at least two distinct "
                              "boundaries or use pad=True")
-    cols = [np.asarray(aggregate(np.take(F, np.arange(s, e), axis=axis), axis=axis))
-            for s, e in zip(b[:-1], b[1:])]
-    return np.stack(cols, axis=axis)
+    if not np.issubdtype(F.dtype, np.inexact):
+        F = F.astype(np.float64)  # sync returns F's dtype; integer means need floats
+    with _librosa("beat_sync") as librosa:
+        return librosa.util.sync(F, b, aggregate=aggregate, pad=False, axis=axis)
 
 
 def _time_last_2d(F, axis):
@@ -1229,10 +1212,12 @@ def frames_to_windows(F, *, size, hop, stats=("mean", "var"), axis=-1):
     names = _stats(stats)
     n = G.shape[-1]
     if n < size:
-        V = G[:, None, :]
+        V = G[:, :, None]
     else:
-        V = np.lib.stride_tricks.sliding_window_view(G, size, axis=-1)[:, ::hop]
-    return np.concatenate([STATS[s](V, axis=-1).T for s in names], axis=1)
+        with _librosa("frames_to_windows") as librosa:
+            V = librosa.util.frame(G, frame_length=size, hop_length=hop, axis=-1)
+    # V: (d, size, n_windows)
+    return np.concatenate([STATS[s](V, axis=-2).T for s in names], axis=1)
 
 
 # ----------------------------------------------------------------------------
@@ -1443,6 +1428,9 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     keep the result. Tracks run in worker processes over the cores
     (:func:`mirnb.datasets.core.map_tracks`, joblib/loky, whose workers live
     on between calls so each imports librosa once), with a progress bar.
+    Before it starts workers, this process compiles librosa's numba kernels
+    once (:func:`mirnb.warmup.librosa_kernels`): workers compiling them at
+    the same time can corrupt numba's cache.
     A track whose file is missing, unreadable or silent, or whose feature
     comes out NaN, is skipped and reported in ``skipped`` and in a logged
     warning, never dropped silently.
@@ -1561,7 +1549,7 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     try:
         with _one_blas_thread(in_process):
             results, skipped = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
-                                          verbose=verbose)
+                                          verbose=verbose, uses_librosa=True)
     except FeatureParameterError as err:
         raise ParameterError(str(err)) from None
     out = {}

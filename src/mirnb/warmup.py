@@ -38,6 +38,7 @@ def librosa_kernels():
         librosa.beat.beat_track(onset_envelope=env, sr=sr)
         librosa.feature.mfcc(y=y, sr=sr)
         librosa.feature.chroma_stft(y=y, sr=sr)
+        librosa.feature.chroma_cqt(y=y, sr=sr)
         librosa.feature.melspectrogram(y=y, sr=sr)
         librosa.feature.spectral_flatness(y=y)
         librosa.util.localmax(env)
