@@ -53,7 +53,23 @@ the same music as a shorter one. Seeds are derived with
 :class:`numpy.random.SeedSequence`, never with Python's salted ``hash``.
 
 Used by :mod:`mirnb.datasets.synth` (the GTZAN, MagnaTagATune and MSD views)
-and introduced in notebook ``00_data``.
+and introduced in notebook ``00_data``; ``benchmarks/calibrate_synth.py``
+measures how hard the corpus is for simple baselines.
+
+References
+----------
+.. [1] K. Karplus and A. Strong, "Digital synthesis of plucked-string and drum
+   timbres", Computer Music Journal 7(2), 1983.
+.. [2] D. A. Jaffe and J. O. Smith, "Extensions of the Karplus-Strong
+   plucked-string algorithm", Computer Music Journal 7(2), 1983.
+.. [3] H. Fletcher, "Normal vibration frequencies of a stiff piano string",
+   JASA 36(1), 1964 (inharmonicity f_k = k f0 sqrt(1 + B k^2)).
+.. [4] J. Chowning, "The synthesis of complex audio spectra by means of
+   frequency modulation", JAES 21(7), 1973.
+.. [5] G. E. Peterson and H. L. Barney, "Control methods used in a study of
+   the vowels", JASA 24(2), 1952 (the vowel formant frequencies).
+.. [6] G. Tzanetakis and P. Cook, "Musical genre classification of audio
+   signals", IEEE TSAP 10(5), 2002 (GTZAN, whose roles ten families play).
 """
 
 from __future__ import annotations
@@ -145,7 +161,7 @@ TAGS = tuple(sorted(set(INSTRUMENTS) | set(GENRES) | set(_DESCRIPTOR_TAGS)))
 #: Tempo (bpm) from which a clip is tagged 'fast', and up to which 'slow'.
 FAST_BPM, SLOW_BPM = 135.0, 85.0
 #: RMS level (dBFS) from which a clip is tagged 'loud', and up to which 'quiet'.
-LOUD_DB, QUIET_DB = -14.0, -22.0
+LOUD_DB, QUIET_DB = -13.0, -21.0
 
 _SR_RANGE = (4000, 192000)
 _MAX_DURATION = 600.0
@@ -296,7 +312,7 @@ class Artist:
         Preference over tonics (sums to 1).
     p_major, swing : float
         Major-key probability and swing amount.
-    progressions_major, progressions_minor, comping, bass_style, drum_patterns, percussion
+    progressions_major, progressions_minor, comping, bass_styles, drum_patterns, percussion : tuple of str
         The artist's share of the genre's patterns.
     melody_density : float
         Melody onsets per beat.
@@ -305,7 +321,10 @@ class Artist:
     tightness : float
         Timing spread of the players (s).
     timbre : dict
-        Synthesis parameters per instrument (and ``'kit'`` for drums).
+        Synthesis parameters per instrument, ``'kit'`` (drum tuning),
+        ``'levels'`` (dB offsets per role) and ``'centres'`` (register
+        offsets in semitones per role). Each clip varies the numeric
+        parameters around these.
     """
 
     artist_id: str
@@ -332,7 +351,7 @@ class Artist:
     progressions_major: tuple
     progressions_minor: tuple
     comping: tuple
-    bass_style: tuple
+    bass_styles: tuple
     drum_patterns: tuple
     percussion: tuple
     melody_density: float
@@ -1168,6 +1187,26 @@ def _draw_kit(rng, kind):
         ride_f=u(300, 520), metal_seed=int(rng.integers(1 << 30)), brightness=u(0.7, 1.3))
 
 
+#: How far an artist's mix colouring strays from its genre's mean, in units
+#: of the genre's standard deviation (the rest of the spread is per clip).
+_ARTIST_SPREAD = 0.45
+#: Probability that a clip takes its lead / bass / harmony instrument from
+#: the genre's distribution instead of the artist's signature.
+_BORROW = {"lead": 0.3, "bass": 0.15, "harmony": 0.2}
+#: Each clip's timbre parameters are this mix of a fresh draw with the
+#: artist's own (0: the artist's exactly; 1: unrelated to the artist).
+_TIMBRE_BLEND = 0.5
+
+
+def _blend(own, fresh, weight):
+    """Blend the numeric parameters of two draws; keep the rest of ``own``."""
+    out = dict(own)
+    for k, v in own.items():
+        if isinstance(v, float) and isinstance(fresh.get(k), float):
+            out[k] = (1.0 - weight) * v + weight * fresh[k]
+    return out
+
+
 def _make_artist(world_seed, genre, index):
     g = _GENRE_SPECS[genre]
     gi = _GENRE_INDEX[genre]
@@ -1194,11 +1233,14 @@ def _make_artist(world_seed, genre, index):
     bass_style = _subset(rng, g.bass_styles, 1 + int(rng.integers(2)))
     drum_patterns = _subset(rng, g.drum_patterns, 1 + int(rng.integers(2)))
     percussion = _subset(rng, g.percussion, 1 + int(rng.integers(2)))
+    sc = _ARTIST_SPREAD
     mix = dict(
-        tilt=_normal(rng, g.tilt), lofi=_normal(rng, g.lofi, 0, 1),
-        distortion=_normal(rng, g.distortion, 0, 1), reverb=_normal(rng, g.reverb, 0, 0.9),
-        reverb_time=_normal(rng, g.reverb_time, 0.3, 5.0), loudness=_normal(rng, g.loudness, -30, -8),
-        compression=_normal(rng, g.compression, 0, 1))
+        tilt=_normal(rng, g.tilt, scale=sc), lofi=_normal(rng, g.lofi, 0, 1, scale=sc),
+        distortion=_normal(rng, g.distortion, 0, 1, scale=sc),
+        reverb=_normal(rng, g.reverb, 0, 0.9, scale=sc),
+        reverb_time=_normal(rng, g.reverb_time, 0.3, 5.0, scale=sc),
+        loudness=_normal(rng, g.loudness, -30, -8, scale=sc),
+        compression=_normal(rng, g.compression, 0, 1, scale=sc))
     tightness = 0.0 if kit == "electronic" and rng.random() < 0.5 else float(rng.uniform(0.003, 0.02))
     trng = _rng(world_seed, 2, gi, index)
     timbre = {inst: _draw_timbre(inst, trng) for inst in INSTRUMENTS}
@@ -1216,7 +1258,7 @@ def _make_artist(world_seed, genre, index):
         key_weights=tuple(float(w) for w in weights / weights.sum()),
         p_major=float(np.clip(g.p_major + rng.normal(0, 0.15), 0.02, 0.98)), swing=swing,
         progressions_major=prog_major, progressions_minor=prog_minor, comping=comping,
-        bass_style=bass_style, drum_patterns=drum_patterns, percussion=percussion,
+        bass_styles=bass_style, drum_patterns=drum_patterns, percussion=percussion,
         melody_density=mel_density, tightness=tightness, timbre=timbre, **mix)
 
 
@@ -1379,8 +1421,13 @@ class _Composer:
         self.swing = float(np.clip(a.swing + rng.normal(0, 0.03), 0, 0.4)) if a.swing > 0 else 0.0
         self.vocal = rng.random() < a.p_vocal
         self.harmony = a.harmony[0] if rng.random() < 0.65 else a.harmony[1]
-        self.bass = a.bass if rng.random() > 0.05 else None
-        self.lead = a.lead if (a.lead is not None and rng.random() < a.p_lead) else None
+        if rng.random() < _BORROW["harmony"]:
+            self.harmony = _pick(rng, g.harmony)
+        self.bass = _pick(rng, g.bass) if rng.random() < _BORROW["bass"] else a.bass
+        if rng.random() < 0.05:
+            self.bass = None
+        lead = _pick(rng, g.lead) if rng.random() < _BORROW["lead"] else a.lead
+        self.lead = lead if (lead is not None and rng.random() < a.p_lead) else None
         self.pad = a.pad if (a.pad is not None and rng.random() < a.p_pad) else None
         if self.pad == self.harmony:
             self.pad = None
@@ -1401,7 +1448,7 @@ class _Composer:
                 names.append(name)
         self.template = {n: progs[rng.integers(len(progs))] for n in names}
         self.comp_style = {n: a.comping[rng.integers(len(a.comping))] for n in names}
-        self.bass_style = {n: a.bass_style[rng.integers(len(a.bass_style))] for n in names}
+        self.bass_style = {n: a.bass_styles[rng.integers(len(a.bass_styles))] for n in names}
         self.form = []
         for name, nominal in g.form:
             n_tpl = len(_parse_progression(self.template[name]))
@@ -1428,13 +1475,20 @@ class _Composer:
             sends["choir"] = 1.0
         self.mix = Mix(
             gains=gains, sends=sends,
-            tilt=a.tilt + float(rng.normal(0, 1.3)),
+            tilt=a.tilt + float(rng.normal(0, 1.0)),
             lofi=float(np.clip(a.lofi + rng.normal(0, 0.12), 0, 1)),
             distortion=float(np.clip(a.distortion + rng.normal(0, 0.06), 0, 1)),
             reverb=float(np.clip(a.reverb + rng.normal(0, 0.08), 0, 0.95)),
             reverb_time=float(np.clip(a.reverb_time * np.exp(rng.normal(0, 0.25)), 0.3, 6.0)),
             compression=float(np.clip(a.compression + rng.normal(0, 0.12), 0, 1)),
             loudness=float(np.clip(a.loudness + rng.normal(0, 1.5), -32, -8)))
+        # this clip's instruments: the artist's timbres, varied per clip
+        trng = _rng(*self.entropy, 11)
+        self.timbre = {"levels": a.timbre["levels"], "centres": a.timbre["centres"],
+                       "kit": _blend(a.timbre["kit"], _draw_kit(trng, a.drum_kit), _TIMBRE_BLEND)}
+        for inst in INSTRUMENTS:
+            if inst not in ("drums", "percussion"):
+                self.timbre[inst] = _blend(a.timbre[inst], _draw_timbre(inst, trng), _TIMBRE_BLEND)
         adj = _WORDS_A[rng.integers(len(_WORDS_A))]
         noun = _WORDS_B[rng.integers(len(_WORDS_B))]
         self.title = f"{adj} {noun}" if rng.random() < 0.7 else f"The {noun}"
@@ -1495,8 +1549,8 @@ class _Composer:
         hits = {k: tuple(sorted(v, key=lambda h: (h.onset, h.sound))) for k, v in self.hits.items() if v}
         instruments = tuple(sorted(set(notes) | set(hits)))
         if not instruments:  # a clip must never be silent: a drone on the tonic
-            self._add(self.harmony, 0.0, self.duration, _COMP_CENTRE.get(self.harmony, 60) - 5
-                      + (self.key - _COMP_CENTRE.get(self.harmony, 60) + 5) % 12, 0.6)
+            self._add(self.harmony, 0.0, self.duration,
+                      _in_range(self.key, _COMP_CENTRE.get(self.harmony, 60) - 5), 0.6)
             notes = {self.harmony: tuple(self.notes[self.harmony])}
             instruments = (self.harmony,)
         vocal = any(i in instruments for i in ("voice", "choir"))
@@ -1509,7 +1563,7 @@ class _Composer:
             sections=tuple(self.sections), chords=tuple(self.chords), notes=notes, hits=hits,
             beats=beats.astype(np.float64), downbeats=downbeats.astype(np.float64),
             drum_pattern=self.drum_pattern if "drums" in instruments else None,
-            drum_kit=self.a.drum_kit, mix=self.mix, timbre=self.a.timbre, entropy=self.entropy)
+            drum_kit=self.a.drum_kit, mix=self.mix, timbre=self.timbre, entropy=self.entropy)
 
     def _section(self, index, name, start_bar, bars):
         rng = _rng(*self.entropy, 20, index)
@@ -1537,7 +1591,7 @@ class _Composer:
             self.sections.append(Section(name, max(s_t0, 0.0), min(s_t1, self.duration),
                                          template, comp, bars))
         vel = 0.85 + energy
-        centres = self.a.timbre["centres"]
+        centres = self.timbre["centres"]
         # harmony
         h = self.harmony
         centre = _COMP_CENTRE.get(h, 60) + centres["harmony"]
@@ -1566,8 +1620,9 @@ class _Composer:
             centre = _COMP_CENTRE.get(self.pad, 64) + 2 + centres["pad"]
             for s, length, root, qual, _ in spans:
                 for p in _voicing(root, qual, centre):
+                    vowel = int(rng.choice([0, 3])) if self.pad == "choir" else 0  # 'a' or 'o'
                     self._add(self.pad, self._time(s, rng), length * self.beat + 0.05, p, 0.6 * vel,
-                              variant=int(rng.integers(2)) * 3)
+                              variant=vowel)
         # bass
         if self.bass is not None:
             self._bass(rng, spans, self.bass_style[name], vel)
@@ -1717,9 +1772,11 @@ class _Composer:
             for k, pos in enumerate(onsets):
                 if start + pos >= beat0 + bars * bpb:
                     break
-                idx = idx + moves[k] if k > 0 else idx
-                if idx < 0 or idx >= len(scale):
-                    idx = int(np.clip(len(scale) - 1 - idx if idx >= len(scale) else -idx, 0, len(scale) - 1))
+                if k > 0:
+                    idx += moves[k]
+                if idx >= len(scale):  # reflect at the ends of the range
+                    idx = 2 * (len(scale) - 1) - idx
+                idx = int(np.clip(abs(idx), 0, len(scale) - 1))
                 if abs(scale[idx] - centre) > 9:
                     idx += -1 if scale[idx] > centre else 1
                 strong = abs(pos - round(pos)) < 1e-9
@@ -1787,8 +1844,9 @@ def _vibrato(f0, n, sr, rate, cents, delay=0.2, ramp=0.3, phase=0.0):
     if cents <= 0:
         return f0
     t = np.arange(n) / sr
-    depth = np.clip((t - delay) / ramp, 0.0, 1.0) * (cents / 1200.0)
-    return f0 * np.exp2(depth * np.sin(_TWO_PI * rate * t + phase))
+    x = np.clip((t - delay) / ramp, 0.0, 1.0) * np.sin(_TWO_PI * rate * t + phase)
+    x *= cents * math.log(2.0) / 1200.0
+    return f0 * (1.0 + x * (1.0 + 0.5 * x))  # 2 ** (cents / 1200), to 0.01 cent
 
 
 def _attack(n, sr, seconds):
@@ -2151,8 +2209,10 @@ def _drum_sound(sound, kit, sr, rng):
     elif sound == "snare":
         t = tt(0.5)
         f = kit["snare_f"]
-        tone = np.sin(_TWO_PI * f * t) * np.exp(-t / 0.05) + 0.5 * np.sin(_TWO_PI * 1.5 * f * t) * np.exp(-t / 0.04)
-        nz = _filt(noise(t.size), "bandpass", 1500.0 * b, sr, f2=9000.0 * b) * np.exp(-t / kit["snare_decay"])
+        tone = (np.sin(_TWO_PI * f * t) * np.exp(-t / 0.05)
+                + 0.5 * np.sin(_TWO_PI * 1.5 * f * t) * np.exp(-t / 0.04))
+        nz = _filt(noise(t.size), "bandpass", 1500.0 * b, sr, f2=9000.0 * b)
+        nz *= np.exp(-t / kit["snare_decay"])
         nz /= np.max(np.abs(nz)) + 1e-9
         m = kit["snare_noise"]
         y = (1 - m) * tone + m * nz
@@ -2163,12 +2223,14 @@ def _drum_sound(sound, kit, sr, rng):
         y = _filt(noise(t.size), "bandpass", 900.0, sr, f2=3500.0) * env
     elif sound == "rim":
         t = tt(0.08)
-        y = np.sin(_TWO_PI * 1700 * t) * np.exp(-t / 0.012) + 0.5 * _filt(noise(t.size), "highpass", 3000.0, sr) * np.exp(-t / 0.005)
+        click = _filt(noise(t.size), "highpass", 3000.0, sr) * np.exp(-t / 0.005)
+        y = np.sin(_TWO_PI * 1700 * t) * np.exp(-t / 0.012) + 0.5 * click
     elif sound in ("hat", "ohat"):
         dec = kit["hat_decay"] if sound == "hat" else 0.3
         t = tt(min(1.0, dec * 6))
         if electronic:
-            src = sum(np.sign(np.sin(_TWO_PI * fr * b * t)) for fr in (205.3, 304.4, 369.6, 522.7, 540.0, 800.0))
+            src = sum(np.sign(np.sin(_TWO_PI * fr * b * t))  # six detuned square waves
+                      for fr in (205.3, 304.4, 369.6, 522.7, 540.0, 800.0))
         else:
             src = noise(t.size)
         y = _filt(src, "highpass", kit["hat_cut"] * b, sr, order=4) * np.exp(-t / dec)
@@ -2180,18 +2242,22 @@ def _drum_sound(sound, kit, sr, rng):
             freqs, mrng.uniform(0, _TWO_PI, 6), mrng.uniform(0.6, 1.4, 6)) if fr < 0.45 * sr)
         hiss = _filt(noise(t.size), "highpass", 3000.0 * b, sr)
         if sound == "ride":
-            y = 0.5 * metal + 0.4 * np.sin(_TWO_PI * kit["ride_f"] * 5 * t) * np.exp(-t / 0.5) + 0.3 * hiss * np.exp(-t / 0.3)
+            bell = np.sin(_TWO_PI * kit["ride_f"] * 5 * t) * np.exp(-t / 0.5)
+            y = 0.5 * metal + 0.4 * bell + 0.3 * hiss * np.exp(-t / 0.3)
         else:
             y = hiss * np.exp(-t / 0.9) + 0.3 * metal
     elif sound == "brush":
         t = tt(0.25)
-        y = _filt(noise(t.size), "bandpass", 2000.0, sr, f2=7000.0) * -np.expm1(-t / 0.01) * np.exp(-t / 0.08)
+        y = _filt(noise(t.size), "bandpass", 2000.0, sr, f2=7000.0)
+        y *= -np.expm1(-t / 0.01) * np.exp(-t / 0.08)
     elif sound == "shaker":
         t = tt(0.12)
-        y = _filt(noise(t.size), "bandpass", 4000.0, sr, f2=10000.0) * -np.expm1(-t / 0.01) * np.exp(-t / 0.035)
+        y = _filt(noise(t.size), "bandpass", 4000.0, sr, f2=10000.0)
+        y *= -np.expm1(-t / 0.01) * np.exp(-t / 0.035)
     elif sound == "tamb":
         t = tt(0.3)
-        y = _filt(noise(t.size), "highpass", 6000.0, sr) * np.exp(-t / 0.1) * (1 + 0.5 * np.sin(_TWO_PI * 35 * t))
+        y = _filt(noise(t.size), "highpass", 6000.0, sr)
+        y *= np.exp(-t / 0.1) * (1 + 0.5 * np.sin(_TWO_PI * 35 * t))  # jingles
     elif sound in ("conga_hi", "conga_lo"):
         f = 330.0 if sound == "conga_hi" else 210.0
         t, y = tone_sweep(f, 1.15, 0.15, 0.5)
@@ -2201,7 +2267,8 @@ def _drum_sound(sound, kit, sr, rng):
         y = np.sin(_TWO_PI * 2500 * t) * np.exp(-t / 0.02)
     elif sound == "cowbell":
         t = tt(0.4)
-        y = np.tanh(3 * (np.sin(_TWO_PI * 560 * t) + 0.7 * np.sin(_TWO_PI * 845 * t))) * np.exp(-t / 0.09)
+        y = np.tanh(3 * (np.sin(_TWO_PI * 560 * t) + 0.7 * np.sin(_TWO_PI * 845 * t)))
+        y *= np.exp(-t / 0.09)
     else:
         raise ParameterError(f"drum sound {sound!r}: unknown")
     peak = np.max(np.abs(y))
@@ -2324,7 +2391,8 @@ def _master(dry, send, mix, sr, rng):
 # ---------------------------------------------------------------------------
 
 def _check_sr(sr):
-    if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or not _SR_RANGE[0] <= sr <= _SR_RANGE[1]:
+    ok = isinstance(sr, (int, np.integer)) and not isinstance(sr, bool)
+    if not ok or not _SR_RANGE[0] <= sr <= _SR_RANGE[1]:
         raise ParameterError(f"sr={sr!r}: expected an integer sample rate in "
                              f"[{_SR_RANGE[0]}, {_SR_RANGE[1]}] Hz")
     return int(sr)
@@ -2533,7 +2601,8 @@ def noisy_tags(tags, *, rng, p_miss=0.35, p_false=0.01, vocabulary=TAGS):
     if not isinstance(rng, np.random.Generator):
         raise ParameterError(f"rng={rng!r}: expected a numpy Generator or an integer seed")
     true = sorted(set(tags))
-    vocab = [t for t in dict.fromkeys(vocabulary) if t not in set(true)]
+    true_set = set(true)
+    vocab = [t for t in dict.fromkeys(vocabulary) if t not in true_set]
     kept = [t for t, r in zip(true, rng.random(len(true))) if r >= p_miss]
     added = [t for t, r in zip(vocab, rng.random(len(vocab))) if r < p_false]
     return sorted(kept + added)
