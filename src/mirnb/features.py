@@ -46,7 +46,7 @@ __all__ = [
     "stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "mfcc", "mfcc_deltas",
     "spectral_flatness", "spectral_crest", "band_edges", "onset_strength", "chroma",
     "agc", "beat_sync", "summarize", "frames_to_windows", "extract", "FEATURES",
-    "FEATURES_VERSION", "STATS", "FeatureParameterError",
+    "FEATURES_VERSION", "STATS",
 ]
 
 log = logging.getLogger("mirnb.features")
@@ -1237,17 +1237,6 @@ FEATURES = {
 }
 
 
-class FeatureParameterError(Exception):
-    """Carries a :class:`ParameterError` out of a worker process.
-
-    :func:`mirnb.datasets.core.map_tracks` skips items that raise a
-    :class:`MirnbError`. A parameter error is not a property of one file but
-    of the call, so :func:`extract` must fail instead of skipping every
-    track; this wrapper (not a MirnbError) passes through and is turned back
-    into a ParameterError in the calling process.
-    """
-
-
 def _resolve_feature(func, version):
     """Return (callable, name for the key, version string, base params)."""
     import librosa
@@ -1364,12 +1353,7 @@ class _ExtractJob:
         kwargs = dict(self.params)
         if self.pass_sr:
             kwargs["sr"] = self.sr
-        try:
-            value = self.fn(y, **kwargs)
-        except ParameterError as err:
-            raise FeatureParameterError(f"{self.name} on track {track.track_id!r}: "
-                                        f"{err}") from None
-        value = _check_value(value, self.name)
+        value = _check_value(self.fn(y, **kwargs), self.name)
         if cache is None:
             return value, "uncached"
         try:
@@ -1546,12 +1530,9 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     hits, todo = _lookup(job, cache_obj, items, label, verbose)
     n_workers = os.cpu_count() if n_jobs is None else n_jobs
     in_process = n_workers == 1 or len(todo) <= 1
-    try:
-        with _one_blas_thread(in_process):
-            results, skipped = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
-                                          verbose=verbose, uses_librosa=True)
-    except FeatureParameterError as err:
-        raise ParameterError(str(err)) from None
+    with _one_blas_thread(in_process):
+        results, skipped = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
+                                      verbose=verbose, uses_librosa=True)
     out = {}
     for tid, _ in items:
         if tid in hits:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio as _audio
-from ..errors import DataError, MirnbError, MissingDataError, ParameterError
+from ..errors import DataError, MissingDataError, ParameterError
 
 __all__ = ["data_home", "Dataset", "Track", "ValidationReport", "Skipped",
            "stratified_split", "stratified_kfold", "map_tracks"]
@@ -299,8 +299,10 @@ def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="s
                uses_librosa=False):
     """Apply ``func`` to each item in parallel, with progress, keeping failures.
 
-    Items that raise a :class:`~mirnb.errors.MirnbError` are skipped and
-    reported (never dropped silently); other exceptions propagate.
+    Items that raise a :class:`~mirnb.errors.DataError` (a missing,
+    unreadable, silent or too short file) are skipped and reported, never
+    dropped silently. Every other exception, a :class:`ParameterError`
+    included, is a fault of the call rather than of one item, and propagates.
 
     Parameters
     ----------
@@ -335,7 +337,7 @@ def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="s
     def _safe(key, item):
         try:
             return key, func(item), None
-        except MirnbError as err:
+        except DataError as err:
             if on_error == "raise":
                 raise
             return key, None, f"{type(err).__name__}: {err}"

@@ -81,8 +81,7 @@ def root(profile="default", data_home=None):
 def world(profile="default"):
     """Return the :class:`mirnb.compose.World` behind ``profile``'s corpus."""
     _check_profile(profile)
-    size = SIZES[profile]
-    return compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    return _world_for(SIZES[profile])
 
 
 def _digest(*parts):
@@ -128,8 +127,9 @@ def _write_audio(path, y, sr, fmt, subtype):
 _WORLDS = {}
 
 
-def _world_for(job):
-    key = (job["seed"], job["artists_per_genre"])
+def _world_for(spec):
+    """The World of a job or size spec (with 'seed' and 'artists_per_genre'), once per process."""
+    key = (spec["seed"], spec["artists_per_genre"])
     if key not in _WORLDS:
         _WORLDS[key] = compose.World(key[0], artists_per_genre=key[1])
     return _WORLDS[key]
@@ -207,7 +207,7 @@ def _make_msd(job):
 
 def _gtzan_jobs(size, out):
     spec = size["gtzan"]
-    w = compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    w = _world_for(size)
     jobs = []
     for genre in compose.GTZAN_GENRES:
         artists = [w.artists.index(a) for a in w.artists_of(genre)]
@@ -224,7 +224,7 @@ def _gtzan_jobs(size, out):
 
 def _mtat_jobs(size, out):
     spec = size["mtat"]
-    w = compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    w = _world_for(size)
     rng = np.random.default_rng(size["seed"] + 101)
     folders = np.resize(np.array(list(_HEX)), spec["songs"])
     rng.shuffle(folders)
@@ -245,7 +245,7 @@ def _mtat_jobs(size, out):
 
 def _msd_jobs(size, out):
     spec = size["msd"]
-    w = compose.World(size["seed"], artists_per_genre=size["artists_per_genre"])
+    w = _world_for(size)
     jobs = []
     for genre in compose.GENRES:
         artists = [w.artists.index(a) for a in w.artists_of(genre)]
@@ -269,13 +269,8 @@ def _write_csv(path, frame, **kwargs):
     _atomic(path, lambda tmp: frame.to_csv(tmp, **kwargs))
 
 
-def _finish_gtzan(rows, out):
-    frame = pd.DataFrame(rows).set_index("track_id").sort_index()
-    _write_csv(out / "synth_labels.csv", frame)
-    return len(frame)
-
-
-def _finish_msd(rows, out):
+def _finish_labels(rows, out):
+    """Write the rendered truth beside the view's files (GTZAN and MSD views)."""
     frame = pd.DataFrame(rows).set_index("track_id").sort_index()
     _write_csv(out / "synth_labels.csv", frame)
     return len(frame)
@@ -301,9 +296,9 @@ def _finish_mtat(rows, out):
     return len(clips)
 
 
-_VIEW = {"gtzan": (_gtzan_jobs, _make_gtzan, _finish_gtzan),
+_VIEW = {"gtzan": (_gtzan_jobs, _make_gtzan, _finish_labels),
          "mtat": (_mtat_jobs, _make_mtat, _finish_mtat),
-         "msd": (_msd_jobs, _make_msd, _finish_msd)}
+         "msd": (_msd_jobs, _make_msd, _finish_labels)}
 
 
 def _view_params(profile, view):
