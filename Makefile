@@ -28,8 +28,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## The synthetic corpus for PROFILE (cached: regenerated only when it changes).
+## The paper profile reads real data, so it needs no synthetic corpus.
 data: env
+ifneq ($(PROFILE),paper)
 	$(BIN)/mirnb data synth --profile $(PROFILE) --jobs $(JOBS)
+endif
 
 ## Execute every chapter with papermill into book/chapters/.
 notebooks: data

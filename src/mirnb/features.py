@@ -43,10 +43,12 @@ from . import _check
 from .errors import DataError, ParameterError
 
 __all__ = [
-    "stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "mfcc", "mfcc_deltas",
+    "stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "log_stft", "mfcc",
+    "mfcc_deltas", "mfcc_with_deltas",
     "spectral_flatness", "spectral_crest", "band_edges", "onset_strength", "chroma",
-    "agc", "beat_sync", "summarize", "frames_to_windows", "extract", "FEATURES",
-    "FEATURES_VERSION", "STATS",
+    "agc", "beat_sync", "summarize", "frames_to_windows", "dft_mfcc_frames",
+    "timbral_temporal", "TIMBRAL_DESCRIPTORS", "extract", "FEATURES", "FEATURES_VERSION",
+    "STATS",
 ]
 
 log = logging.getLogger("mirnb.features")
@@ -568,6 +570,90 @@ def mfcc_deltas(M, *, width=9):
     d1 = librosa.feature.delta(M, width=width, order=1, axis=-1)
     d2 = librosa.feature.delta(M, width=width, order=2, axis=-1)
     return np.concatenate([M, d1, d2], axis=0)
+
+
+def log_stft(y, *, n_fft=512, hop_length=256, power=2.0, window="hann", center=True,
+             amin=1e-10, ref=1.0, top_db=None):
+    """Log-compressed linear-frequency spectrogram, in decibels.
+
+    ``(20 / power) * log10(max(amin, |STFT(y)|**power) / ref)``, that is
+    :func:`librosa.power_to_db` of the power spectrogram for ``power=2``:
+    :func:`log_mel` without the mel filter bank. The defaults give Choi et
+    al.'s STFT input, 257 bins of a 512-point FFT with hop 256.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Mono audio.
+    n_fft, hop_length, window, center
+        See :func:`stft_magnitude`.
+    power : float > 0
+        Exponent of the magnitude (2: power).
+    amin, ref, top_db
+        See :func:`log_mel` (``log='db'``).
+
+    Returns
+    -------
+    L : np.ndarray, shape (1 + n_fft // 2, n_frames)
+
+    References
+    ----------
+    .. [1] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging
+       using deep convolutional neural networks. ISMIR, Sec. 3 and Table 3
+       (the STFT input of FCN-4).
+
+    Notes
+    -----
+    Used in the ``choi2016`` chapter (the STFT input variant).
+    """
+    amin = _check.positive("amin", amin)
+    ref = _check.positive("ref", ref)
+    power = _check.positive("power", power)
+    if top_db is not None:
+        top_db = _nonneg("top_db", top_db)
+    S = stft_magnitude(y, n_fft=n_fft, hop_length=hop_length, window=window, center=center)
+    scale = 2.0 / power
+    with _librosa("log_stft") as librosa:
+        L = librosa.power_to_db(S ** power, ref=ref, amin=amin,
+                                top_db=None if top_db is None else top_db / scale)
+    return L if scale == 1.0 else scale * L
+
+
+def mfcc_with_deltas(y, *, sr, n_mfcc=30, n_fft=512, hop_length=256, n_mels=96, fmin=0.0,
+                     fmax=None, top_db=80.0, width=9):
+    """MFCCs stacked with their first and second derivatives.
+
+    :func:`mfcc_deltas` of :func:`mfcc`: ``3 * n_mfcc`` rows per frame. The
+    defaults are Choi et al.'s MFCC input (30 coefficients and their deltas
+    and delta-deltas: 90 per frame) on the same frames as their mel input.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Mono audio.
+    sr : int > 0
+    n_mfcc, n_fft, hop_length, n_mels, fmin, fmax, top_db
+        See :func:`mfcc`.
+    width : odd int >= 3
+        See :func:`mfcc_deltas`.
+
+    Returns
+    -------
+    D : np.ndarray, shape (3 * n_mfcc, n_frames)
+
+    References
+    ----------
+    .. [1] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging
+       using deep convolutional neural networks. ISMIR, Sec. 3 and Table 3
+       (the MFCC input).
+
+    Notes
+    -----
+    Used in the ``choi2016`` chapter (the MFCC network).
+    """
+    M = mfcc(y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+             fmin=fmin, fmax=fmax, top_db=top_db)
+    return mfcc_deltas(M, width=width)
 
 
 # ----------------------------------------------------------------------------
@@ -1221,6 +1307,234 @@ def frames_to_windows(F, *, size, hop, stats=("mean", "var"), axis=-1):
 
 
 # ----------------------------------------------------------------------------
+# Hamel & Eck's frames, and a timbral + temporal clip description
+# ----------------------------------------------------------------------------
+def _usable_clip(y, sr, n_samples, what):
+    """Raise DataError for a clip shorter than ``n_samples`` or silent."""
+    from .audio import SILENCE_PEAK, is_silent
+
+    if y.shape[0] < n_samples:
+        raise DataError(
+            f"{what}: the clip has {y.shape[0]} samples ({1000 * y.shape[0] / sr:.1f} ms), "
+            f"fewer than one frame of n_fft={n_samples} samples "
+            f"({1000 * n_samples / sr:.2f} ms at sr={sr}); use a longer clip or a "
+            "smaller n_fft")
+    if is_silent(y):
+        raise DataError(
+            f"{what}: the clip is silent (peak below {SILENCE_PEAK:g}, about -80 dBFS), "
+            "so its frames carry nothing to learn; remove it from the dataset")
+
+
+def dft_mfcc_frames(y, *, sr, n_fft=1024, hop_length=1024, n_mfcc=20, n_mels=40,
+                    window="hann", compression="log", log_gain=100.0):
+    """Hamel & Eck's DBN input (compressed |DFT| frames) and aligned MFCC frames.
+
+    Each frame holds ``n_fft`` samples, starting at ``t * hop_length`` and
+    lying wholly inside the clip (no centring, no padding). Its windowed DFT
+    magnitude gives ``1 + n_fft // 2`` values (513 for the paper's 1024
+    samples, 46.44 ms at 22050 Hz); the MFCCs of the very same frames
+    (``n_mels`` mel bands, orthonormal DCT of the dB mel spectrum, 80 dB
+    range) are the baseline features. Row ``t`` of both arrays describes the
+    same 46 ms of audio, so the two feature sets go through the same
+    frame-level and window-level experiments.
+
+    Normalisation (the book's choice; the paper says the input is the
+    absolute value of the DFT, and this page does not assume more):
+
+    - ``compression='log'``: ``ln(1 + log_gain * |X|)``, which keeps the
+      order of magnitudes but squeezes their dynamic range, so that quiet
+      partials are not lost beside loud ones;
+    - ``compression='none'``: raw magnitudes.
+
+    Either way, the chapter then standardises every frequency bin with the
+    mean and standard deviation of the *training* frames, the input that a
+    Gaussian-visible RBM with unit variance expects (Hinton 2010, Sec. 13.2).
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Mono audio, floating point.
+    sr : int > 0
+        Sample rate (22050 in the paper).
+    n_fft : int > 0
+        Frame length and DFT size (1024 in the paper).
+    hop_length : int > 0
+        Samples between frame starts. The paper's text gives the frame
+        length but not the hop; ``hop_length=n_fft`` (the default) uses
+        non-overlapping frames, a larger hop keeps every other frame (and so
+        less memory and time).
+    n_mfcc, n_mels : int > 0
+        MFCCs per frame and the mel bands they come from.
+    window : str or np.ndarray
+        Analysis window of the DFT and the MFCCs (see :func:`stft_magnitude`).
+    compression : {'log', 'none'}
+    log_gain : float > 0
+        The constant of ``'log'`` compression.
+
+    Returns
+    -------
+    dict
+        ``'dft'``: float32 array of shape (n_frames, 1 + n_fft // 2);
+        ``'mfcc'``: float32 array of shape (n_frames, n_mfcc), with
+        ``n_frames = 1 + (len(y) - n_fft) // hop_length``.
+
+    Raises
+    ------
+    DataError
+        The clip is shorter than one frame, or silent (so
+        :func:`extract` skips and reports it).
+    ParameterError
+        A parameter is out of range.
+
+    References
+    ----------
+    .. [1] Hamel, P. & Eck, D. (2010). Learning features from music audio
+       with deep belief networks. ISMIR, Sec. 4 (DFT of 1024-sample frames at
+       22050 Hz, 513 inputs) and Sec. 5 (MFCC baseline).
+    .. [2] Hinton, G. (2010). A practical guide to training restricted
+       Boltzmann machines. UTML TR 2010-003, Sec. 13.2 (Gaussian visible units
+       on standardised data).
+
+    Notes
+    -----
+    Used in the ``hamel2010`` chapter (``notebooks/01_hamel2010.py``) through
+    :func:`mirnb.models.dbn_svm.extract_frames`.
+    """
+    y = _signal(y)
+    sr = _sr(sr)
+    n_fft = _check.positive_int("n_fft", n_fft)
+    hop_length = _check.positive_int("hop_length", hop_length)
+    _check.choice("compression", compression, {"log", "none"})
+    log_gain = _check.positive("log_gain", log_gain)
+    _usable_clip(y, sr, n_fft, "dft_mfcc_frames")
+    X = dft_frames(y, n_fft=n_fft, hop_length=hop_length, window=window, center=False,
+                   norm="none")
+    if compression == "log":
+        X = np.log1p(log_gain * X)
+    M = mfcc(y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+             window=window, center=False).T
+    return {"dft": np.ascontiguousarray(X, dtype=np.float32),
+            "mfcc": np.ascontiguousarray(M, dtype=np.float32)}
+
+
+#: Names of the columns of :func:`timbral_temporal`, in order (without the MFCCs).
+TIMBRAL_DESCRIPTORS = ("centroid", "bandwidth", "rolloff", "flatness", "log_energy", "zcr")
+
+
+def _modulation_bands(env, frame_rate, n_bands, fmin=0.5, fmax=10.0):
+    """Share of the onset envelope's modulation energy in log-spaced bands."""
+    env = env - env.mean()
+    spec = np.abs(np.fft.rfft(env)) ** 2
+    freqs = np.fft.rfftfreq(env.size, d=1.0 / frame_rate)
+    fmax = min(fmax, frame_rate / 2)
+    edges = np.geomspace(fmin, fmax, n_bands + 1)
+    bands = np.array([spec[(freqs >= lo) & (freqs < hi)].sum()
+                      for lo, hi in zip(edges[:-1], edges[1:])])
+    return np.log(1e-6 + bands / max(spec.sum(), 1e-12))
+
+
+def _tempo_peak(env, frame_rate, bpm_range=(40.0, 200.0)):
+    """Autocorrelation tempo: (bpm / 200, normalised peak height) of the onset envelope."""
+    env = env - env.mean()
+    ac = np.correlate(env, env, mode="full")[env.size - 1:]
+    if ac[0] <= 0:
+        return 0.0, 0.0
+    ac = ac / ac[0]
+    lo = max(1, int(round(60.0 * frame_rate / bpm_range[1])))
+    hi = min(ac.size - 1, int(round(60.0 * frame_rate / bpm_range[0])))
+    if hi <= lo:
+        return 0.0, 0.0
+    lag = lo + int(np.argmax(ac[lo:hi + 1]))
+    return 60.0 * frame_rate / lag / 200.0, float(ac[lag])
+
+
+def timbral_temporal(y, *, sr, n_fft=1024, hop_length=512, n_mfcc=20, n_mels=40,
+                     n_modulation_bands=8):
+    """A clip's timbral and temporal description: the auto-tagging baseline.
+
+    Hamel & Eck compare their DBN features, on Majorminer tags, with a set
+    of timbral and temporal features. This is the book's own version of
+    such a set (not the exact features of the paper):
+
+    - timbre: mean and variance over frames of ``n_mfcc`` MFCCs and of six
+      spectral descriptors (:data:`TIMBRAL_DESCRIPTORS`: centroid,
+      bandwidth and 85 % roll-off as fractions of the Nyquist frequency,
+      spectral flatness, log energy, zero-crossing rate);
+    - time: mean and standard deviation of the onset-strength envelope
+      (:func:`onset_strength`), the share of its modulation energy in
+      ``n_modulation_bands`` log-spaced bands from 0.5 to 10 Hz (log), and
+      the tempo (bpm / 200) and height of the highest autocorrelation peak
+      of the envelope between 40 and 200 bpm.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Mono audio.
+    sr : int > 0
+    n_fft, hop_length : int > 0
+        Frames of the spectral features and of the onset envelope.
+    n_mfcc, n_mels : int > 0
+    n_modulation_bands : int > 0
+
+    Returns
+    -------
+    v : np.ndarray, shape (2 * n_mfcc + 12 + 2 + n_modulation_bands + 2,)
+        float32; 64 values with the defaults.
+
+    Raises
+    ------
+    DataError
+        A silent clip, or one shorter than one frame.
+
+    References
+    ----------
+    .. [1] Tzanetakis, G. & Cook, P. (2002). Musical genre classification
+       of audio signals. IEEE TSAP 10(5) (timbral texture and rhythmic
+       content features).
+    .. [2] Mandel, M. I. & Ellis, D. P. W. (2008). Multiple-instance learning
+       for music information retrieval. ISMIR (timbral and temporal features
+       for Majorminer tags).
+    .. [3] Hamel & Eck (2010), Sec. 5.2 (the baseline of Table 4).
+
+    Notes
+    -----
+    Used in the ``hamel2010`` chapter (auto-tagging baseline).
+    """
+    y = _signal(y)
+    sr = _sr(sr)
+    n_fft = _check.positive_int("n_fft", n_fft)
+    hop_length = _check.positive_int("hop_length", hop_length)
+    n_bands = _check.positive_int("n_modulation_bands", n_modulation_bands)
+    _usable_clip(y, sr, n_fft, "timbral_temporal")
+    M = mfcc(y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)
+    S = stft_magnitude(y, n_fft=n_fft, hop_length=hop_length).astype(np.float64)
+    P = S ** 2
+    nyquist = sr / 2.0
+    freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)[:, None]
+    tot = S.sum(axis=0) + 1e-12
+    centroid = (freqs * S).sum(axis=0) / tot
+    bandwidth = np.sqrt((((freqs - centroid) ** 2) * S).sum(axis=0) / tot)
+    cum = np.cumsum(P, axis=0)
+    rolloff = freqs[np.argmax(cum >= 0.85 * cum[-1:], axis=0), 0]
+    flatness = np.exp(np.mean(np.log(P + 1e-12), axis=0)) / (np.mean(P, axis=0) + 1e-12)
+    log_energy = np.log(P.sum(axis=0) + 1e-10)
+    with _librosa("timbral_temporal") as librosa:
+        fr = librosa.util.frame(np.pad(y, n_fft // 2), frame_length=n_fft,
+                                hop_length=hop_length)
+    zcr = np.mean(np.abs(np.diff(np.signbit(fr), axis=0)), axis=0)
+    n = min(M.shape[1], S.shape[1], fr.shape[1])
+    D = np.stack([centroid[:n] / nyquist, bandwidth[:n] / nyquist, rolloff[:n] / nyquist,
+                  flatness[:n], log_energy[:n], zcr[:n]])
+    timbre = summarize(np.vstack([M[:, :n], D]), stats=("mean", "var"))
+    env = onset_strength(y, sr=sr, n_fft=n_fft, hop_length=hop_length)
+    frame_rate = sr / hop_length
+    tempo = _tempo_peak(env, frame_rate)
+    temporal = np.concatenate([[env.mean(), env.std()],
+                               _modulation_bands(env, frame_rate, n_bands), tempo])
+    return np.concatenate([timbre, temporal]).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------
 # extraction over a dataset
 # ----------------------------------------------------------------------------
 #: Feature functions :func:`extract` knows by name (all take the signal first).
@@ -1229,11 +1543,15 @@ FEATURES = {
     "dft_frames": dft_frames,
     "melspectrogram": melspectrogram,
     "log_mel": log_mel,
+    "log_stft": log_stft,
     "mfcc": mfcc,
+    "mfcc_with_deltas": mfcc_with_deltas,
     "spectral_flatness": spectral_flatness,
     "spectral_crest": spectral_crest,
     "onset_strength": onset_strength,
     "chroma": chroma,
+    "dft_mfcc_frames": dft_mfcc_frames,
+    "timbral_temporal": timbral_temporal,
 }
 
 

@@ -38,6 +38,10 @@ def data_home(data_home=None):
     return Path("~/mir_datasets").expanduser()
 
 
+# Dataset.__init__ takes a parameter named data_home, which hides the function.
+_resolve_home = data_home
+
+
 @dataclass
 class Skipped:
     """A track left out of a run, with the reason."""
@@ -135,7 +139,7 @@ class Dataset(abc.ABC):
     expected = ""
 
     def __init__(self, data_home=None):
-        self.data_home = globals()["data_home"](data_home)
+        self.data_home = _resolve_home(data_home)
         self.root = self.data_home / self.folder
         self._labels = None
 

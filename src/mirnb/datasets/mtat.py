@@ -50,6 +50,16 @@ class MTAT(Dataset):
     ``mp3_path``, ``song`` (clips of one song share it) and the clip-info
     columns. :meth:`tag_matrix` gives the binary clip x tag matrix.
 
+    Parameters
+    ----------
+    data_home : str or Path, optional
+        The folder that holds ``mtat/`` (default ``$MIRNB_DATA`` or
+        ``~/mir_datasets``).
+    folder : str
+        The dataset's folder under ``data_home``; ``'mtat'`` by default.
+        Another folder in the same layout (the synthetic ``mtat_large``
+        view, a copy with other clips) is read the same way.
+
     Notes
     -----
     Used by the nam2015 and choi2016 chapters.
@@ -57,6 +67,13 @@ class MTAT(Dataset):
 
     name = "MagnaTagATune"
     folder = "mtat"
+
+    def __init__(self, data_home=None, *, folder="mtat"):
+        if not isinstance(folder, str) or not folder or "/" in folder or "\\" in folder:
+            raise ParameterError(f"folder={folder!r}: expected the name of one folder "
+                                 "under data_home, e.g. 'mtat'")
+        self.folder = folder
+        super().__init__(data_home)
     citation = CITATION
     summary_columns = ("folder",)
     expected = """

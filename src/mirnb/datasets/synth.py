@@ -12,6 +12,11 @@ writes them as
   ``mtat/clip_info_final.csv`` and mp3 files in folders ``0``-``f``; each song
   is cut into consecutive clips that share a folder, and each clip's tags
   carry crowd-like noise;
+- a larger tagging view in the MagnaTagATune layout,
+  ``mtat_large/annotations_final.csv`` etc.: more songs (and, in the default
+  profile, shorter clips) than the MTAT view, for experiments on how models
+  scale with data (Choi et al. 2016, Experiment II); read it with
+  ``MTAT(folder='mtat_large')``;
 - an MSD view: one HDF5 file per track in the real schema,
   ``msd/data/<A>/<B>/<C>/<TRACKID>.h5``, computed from the rendered audio by
   :func:`mirnb.analysis.analyze`; the genre is the artist's MusicBrainz tag.
@@ -24,6 +29,7 @@ bar, and is cached under ``<data_home>/mirnb_synth/<profile>/`` with a
 composer's code) change.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -41,7 +47,7 @@ from .core import log, map_tracks
 
 __all__ = ["SIZES", "VIEWS", "root", "generate", "load", "world"]
 
-VIEWS = ("gtzan", "mtat", "msd")
+VIEWS = ("gtzan", "mtat", "msd", "mtat_large")
 
 #: Corpus sizes per profile. ``per_genre`` clips per genre (GTZAN: the ten
 #: GTZAN genres; MSD: all twenty), ``songs`` x ``clips_per_song`` for MTAT.
@@ -51,12 +57,14 @@ SIZES = {
         "gtzan": {"per_genre": 6, "seconds": 3.0, "sr": 22050},
         "mtat": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
         "msd": {"per_genre": 2, "seconds": 6.0, "sr": 22050},
+        "mtat_large": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
     },
     "default": {
         "seed": 0, "artists_per_genre": 6,
         "gtzan": {"per_genre": 40, "seconds": 10.0, "sr": 22050},
         "mtat": {"songs": 200, "clips_per_song": 3, "seconds": 10.0, "sr": 16000},
         "msd": {"per_genre": 30, "seconds": 15.0, "sr": 22050},
+        "mtat_large": {"songs": 400, "clips_per_song": 3, "seconds": 5.0, "sr": 16000},
     },
 }
 
@@ -222,10 +230,10 @@ def _gtzan_jobs(size, out):
     return jobs
 
 
-def _mtat_jobs(size, out):
-    spec = size["mtat"]
+def _mtat_jobs(size, out, view="mtat"):
+    spec = size[view]
     w = _world_for(size)
-    rng = np.random.default_rng(size["seed"] + 101)
+    rng = np.random.default_rng(size["seed"] + (101 if view == "mtat" else 103))
     folders = np.resize(np.array(list(_HEX)), spec["songs"])
     rng.shuffle(folders)
     jobs, track_no = [], {}
@@ -234,7 +242,7 @@ def _mtat_jobs(size, out):
         track_no[a] = track_no.get(a, 0) + 1
         jobs.append((f"song{s:05d}", {
             "seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
-            "artist": a, "clip_seed": _clip_seed(size["seed"], "mtat", s),
+            "artist": a, "clip_seed": _clip_seed(size["seed"], view, s),
             "clips_per_song": spec["clips_per_song"], "seconds": spec["seconds"],
             "sr": spec["sr"], "folder": str(folders[s]), "root": str(out),
             "album": f"{w.artists[a].name} volume {1 + (track_no[a] - 1) // 8}",
@@ -298,7 +306,12 @@ def _finish_mtat(rows, out):
 
 _VIEW = {"gtzan": (_gtzan_jobs, _make_gtzan, _finish_labels),
          "mtat": (_mtat_jobs, _make_mtat, _finish_mtat),
-         "msd": (_msd_jobs, _make_msd, _finish_labels)}
+         "msd": (_msd_jobs, _make_msd, _finish_labels),
+         "mtat_large": (functools.partial(_mtat_jobs, view="mtat_large"), _make_mtat,
+                        _finish_mtat)}
+
+#: Views read by another view's loader: ``view -> (loader name, keyword arguments)``.
+_LOADERS = {"mtat_large": ("mtat", {"folder": "mtat_large"})}
 
 
 def _view_params(profile, view):
@@ -323,7 +336,7 @@ def generate(profile="default", *, views=None, data_home=None, n_jobs=None, forc
     profile : {'smoke', 'default'}
         Size of the corpus; see :data:`SIZES`.
     views : list of str, optional
-        Some of ``'gtzan'``, ``'mtat'``, ``'msd'`` (default: all).
+        Some of :data:`VIEWS` (default: all).
     data_home : str or Path, optional
         Default ``$MIRNB_DATA`` or ``~/mir_datasets``.
     n_jobs : int, optional
@@ -377,7 +390,8 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
 
     Parameters
     ----------
-    view : {'gtzan', 'mtat', 'msd'}
+    view : str
+        One of :data:`VIEWS`.
     profile : {'smoke', 'default'}
     make : bool
         Generate the view when it is missing or out of date.
@@ -385,7 +399,8 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
     Returns
     -------
     GTZAN, MTAT or MSD
-        The same loader class that reads the real data.
+        The same loader class that reads the real data (``'mtat_large'`` is
+        read by :class:`~mirnb.datasets.mtat.MTAT` with ``folder='mtat_large'``).
     """
     from . import dataset_class
 
@@ -393,4 +408,5 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
         raise ParameterError(f"view={view!r}: expected one of {list(VIEWS)}")
     if make:
         generate(profile, views=[view], data_home=data_home, verbose=verbose)
-    return dataset_class(view)(data_home=root(profile, data_home))
+    loader, kwargs = _LOADERS.get(view, (view, {}))
+    return dataset_class(loader)(data_home=root(profile, data_home), **kwargs)
