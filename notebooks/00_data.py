@@ -157,6 +157,7 @@ print(f"{len(mtat)} clips in {mtat.labels.song.nunique()} songs; "
       f"{false:.2f} false tags per clip")
 fig, ax = plt.subplots(figsize=(16, 4))
 plotting.tag_bars(mtat.tag_counts().head(40), ax=ax, title="clips per tag (40 most frequent)")
+ax.set_ylabel("clips")
 plt.show()
 
 # %% [markdown]
@@ -178,8 +179,9 @@ axes[0].imshow(chroma_b.T, aspect="auto", origin="lower", cmap="magma")
 axes[0].set_yticks(range(12), ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"])
 axes[0].set_title(f"{tid}: beat-aligned chroma ({record.artist_name}, "
                   f"{msd_view.labels.loc[tid, 'genre']})")
-axes[1].imshow(timbre_b.T, aspect="auto", origin="lower", cmap="coolwarm")
-axes[1].set_title("beat-aligned timbre")
+z_timbre = (timbre_b - timbre_b.mean(axis=0)) / (timbre_b.std(axis=0) + 1e-9)
+axes[1].imshow(z_timbre.T, aspect="auto", origin="lower", cmap="coolwarm", vmin=-3, vmax=3)
+axes[1].set_title("beat-aligned timbre (each coefficient standardised over the track)")
 axes[1].set_xlabel("beat")
 plt.show()
 
