@@ -49,5 +49,12 @@ def test_book_builds_with_figures_and_tables(executed):
     assert "<table" in html and "dataframe" in html
     assert "<audio" in html, "chapter 0 lost its audio players"
     assert "calibration" in html
+    hamel = (book / "_build" / "html" / "chapters" / "01_hamel2010.html").read_text()
+    assert len(re.findall(r"<img ", hamel)) >= 7, "the hamel2010 chapter lost its figures"
+    assert "Table 2" in hamel and "Hamel &amp; Eck 2010, Table 1" in hamel
+    choi = (book / "_build" / "html" / "chapters" / "05_choi2016.html").read_text()
+    assert len(re.findall(r"<img ", choi)) >= 4, "the choi2016 chapter lost its figures"
+    assert "<audio" in choi, "the choi2016 chapter lost its audio players"
+    assert "Choi et al. 2016, Table 3" in choi and "Experiment II" in choi
     intro = (book / "_build" / "html" / "intro.html").read_text()
     assert "Hamel" in intro and "synthetic" in intro

@@ -3,6 +3,7 @@
 ::
 
     mirnb run [CHAPTER ...] --profile smoke|default|paper [-p NAME VALUE ...] [--jobs N]
+    mirnb sweep CHAPTER -p NAME V1,V2,... [-p ...] --profile P [--jobs N] [--scheduler ADDRESS]
     mirnb book
     mirnb data synth [--profile smoke|default] [--views gtzan,mtat,msd] [--jobs N]
     mirnb data validate NAME [--synth PROFILE] [--data-home DIR]
@@ -27,6 +28,19 @@ def _parser():
                    metavar=("NAME", "VALUE"), help="notebook parameter (repeatable)")
     r.add_argument("--jobs", type=int, default=1, help="chapters run in parallel")
     r.add_argument("--output-dir", default=None, help="default: book/chapters")
+
+    w = sub.add_parser("sweep", help="execute a chapter once per combination of parameters")
+    w.add_argument("chapter", help="chapter name, e.g. choi2016")
+    w.add_argument("-p", "--parameter", nargs=2, action="append", default=[], required=True,
+                   metavar=("NAME", "VALUES"),
+                   help="a parameter and its comma-separated values (repeatable)")
+    w.add_argument("-f", "--fixed", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="a parameter given to every run")
+    w.add_argument("--profile", default="default", choices=["smoke", "default", "paper"])
+    w.add_argument("--jobs", type=int, default=1, help="runs at a time in the local pool")
+    w.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on this Dask distributed scheduler, e.g. tcp://host:8786")
+    w.add_argument("--output-dir", default=None, help="default: build/sweeps/...")
 
     sub.add_parser("book", help="build the HTML book from executed chapters")
     sub.add_parser("list", help="list the chapters")
@@ -68,6 +82,22 @@ def main(argv=None):
             for o in failed:
                 print(o.error, file=sys.stderr)
             return 1 if failed else 0
+        if args.command == "sweep":
+            from . import sweep
+
+            grid = {}
+            for name, values in args.parameter:
+                if name in grid:
+                    print(f"mirnb: error: parameter {name!r} is given twice", file=sys.stderr)
+                    return 2
+                grid[name] = sweep.parse_values(values)
+            result = sweep.sweep(args.chapter, grid, profile=args.profile,
+                                 fixed=dict(args.fixed), jobs=args.jobs,
+                                 scheduler=args.scheduler, output_dir=args.output_dir)
+            for r in result.failed:
+                print(f"FAILED {r.summary()}\n{r.error}", file=sys.stderr)
+            print(f"table: {result.csv}")
+            return 1 if result.failed else 0
         if args.command == "book":
             from . import run
 

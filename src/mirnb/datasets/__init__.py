@@ -8,7 +8,7 @@ from ..errors import ParameterError
 __all__ = ["Dataset", "Skipped", "Track", "ValidationReport", "data_home", "load",
            "map_tracks", "stratified_kfold", "stratified_split"]
 
-NAMES = ("gtzan", "mtat", "msd")
+NAMES = ("gtzan", "mtat", "msd", "majorminer")
 
 
 def load(name, *, data_home=None, synth=None):
@@ -16,7 +16,7 @@ def load(name, *, data_home=None, synth=None):
 
     Parameters
     ----------
-    name : {'gtzan', 'mtat', 'msd'}
+    name : {'gtzan', 'mtat', 'msd', 'majorminer'}
     data_home : str or Path, optional
         Folder holding the real datasets (default ``$MIRNB_DATA`` or
         ``~/mir_datasets``).
@@ -34,10 +34,11 @@ def load(name, *, data_home=None, synth=None):
 
 
 def dataset_class(name):
-    """Return the loader class for ``name`` ('gtzan', 'mtat' or 'msd')."""
+    """Return the loader class for ``name`` ('gtzan', 'mtat', 'msd' or 'majorminer')."""
     import importlib
 
     if name not in NAMES:
         raise ParameterError(f"dataset name={name!r}: expected one of {list(NAMES)}")
     module = importlib.import_module(f"{__name__}.{name}")
-    return getattr(module, {"gtzan": "GTZAN", "mtat": "MTAT", "msd": "MSD"}[name])
+    classes = {"gtzan": "GTZAN", "mtat": "MTAT", "msd": "MSD", "majorminer": "MajorMiner"}
+    return getattr(module, classes[name])

@@ -67,13 +67,6 @@ class MTAT(Dataset):
 
     name = "MagnaTagATune"
     folder = "mtat"
-
-    def __init__(self, data_home=None, *, folder="mtat"):
-        if not isinstance(folder, str) or not folder or "/" in folder or "\\" in folder:
-            raise ParameterError(f"folder={folder!r}: expected the name of one folder "
-                                 "under data_home, e.g. 'mtat'")
-        self.folder = folder
-        super().__init__(data_home)
     citation = CITATION
     summary_columns = ("folder",)
     expected = """
@@ -84,6 +77,13 @@ page of the MIRG at Goldsmiths / the mirdata index: mp3.zip.001-003
 (concatenate and unzip), annotations_final.csv and clip_info_final.csv. To use
 the book's synthetic stand-in instead, run `mirnb data synth`.
 """
+
+    def __init__(self, data_home=None, *, folder="mtat"):
+        if not isinstance(folder, str) or not folder or "/" in folder or "\\" in folder:
+            raise ParameterError(f"folder={folder!r}: expected the name of one folder "
+                                 "under data_home, e.g. 'mtat'")
+        self.folder = folder
+        super().__init__(data_home)
 
     def _index(self):
         ann_path = self.root / "annotations_final.csv"

@@ -20,7 +20,13 @@ writes them as
 - an MSD view: one HDF5 file per track in the real schema,
   ``msd/data/<A>/<B>/<C>/<TRACKID>.h5``, computed from the rendered audio by
   :func:`mirnb.analysis.analyze`; the genre is the artist's MusicBrainz tag.
-  ``msd/synth_labels.csv`` holds the rendered truth (genre, key, mode, tempo).
+  ``msd/synth_labels.csv`` holds the rendered truth (genre, key, mode, tempo);
+- a MajorMiner view: ``majorminer/votes.tsv`` (clip, player, tag) and mp3
+  files ``majorminer/audio/<clip_id>.mp3`` (10 s in the default profile), for
+  clips of every style family; several simulated players tag each clip, each
+  reporting a noisy subset of its true tags, so the rule that a tag counts
+  when at least two players gave it matters (read it with
+  :class:`~mirnb.datasets.majorminer.MajorMiner`).
 
 The same loaders read the views and the real data. Generation is
 deterministic from the seed, runs in parallel over cores with a progress
@@ -47,7 +53,7 @@ from .core import log, map_tracks
 
 __all__ = ["SIZES", "VIEWS", "root", "generate", "load", "world"]
 
-VIEWS = ("gtzan", "mtat", "msd", "mtat_large")
+VIEWS = ("gtzan", "mtat", "msd", "mtat_large", "majorminer")
 
 #: Corpus sizes per profile. ``per_genre`` clips per genre (GTZAN: the ten
 #: GTZAN genres; MSD: all twenty), ``songs`` x ``clips_per_song`` for MTAT.
@@ -58,6 +64,8 @@ SIZES = {
         "mtat": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
         "msd": {"per_genre": 2, "seconds": 6.0, "sr": 22050},
         "mtat_large": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
+        "majorminer": {"clips": 40, "seconds": 3.0, "sr": 22050, "players": 12,
+                       "users": [2, 5], "p_miss": 0.5, "p_false": 0.01},
     },
     "default": {
         "seed": 0, "artists_per_genre": 6,
@@ -65,6 +73,8 @@ SIZES = {
         "mtat": {"songs": 200, "clips_per_song": 3, "seconds": 10.0, "sr": 16000},
         "msd": {"per_genre": 30, "seconds": 15.0, "sr": 22050},
         "mtat_large": {"songs": 400, "clips_per_song": 3, "seconds": 5.0, "sr": 16000},
+        "majorminer": {"clips": 500, "seconds": 10.0, "sr": 22050, "players": 60,
+                       "users": [2, 5], "p_miss": 0.5, "p_false": 0.01},
     },
 }
 
@@ -304,11 +314,62 @@ def _finish_mtat(rows, out):
     return len(clips)
 
 
+def _majorminer_jobs(size, out):
+    """One job per clip: an artist of any family, and the players who tag it."""
+    spec = size["majorminer"]
+    w = _world_for(size)
+    rng = np.random.default_rng(size["seed"] + 107)
+    lo, hi = spec["users"]
+    jobs = []
+    for i in range(spec["clips"]):
+        cid = f"mm{i:05d}"
+        n_users = int(rng.integers(lo, hi + 1))
+        players = rng.choice(spec["players"], size=min(n_users, spec["players"]),
+                             replace=False)
+        jobs.append((cid, {
+            "seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
+            "artist": int(rng.integers(len(w.artists))), "clip_id": cid,
+            "clip_seed": _clip_seed(size["seed"], "majorminer", cid),
+            "seconds": spec["seconds"], "sr": spec["sr"],
+            "players": [f"player{int(p):03d}" for p in sorted(players)],
+            "p_miss": spec["p_miss"], "p_false": spec["p_false"],
+            "path": str(out / "audio" / f"{cid}.mp3")}))
+    return jobs
+
+
+def _make_majorminer(job):
+    """Render one clip, write its mp3, and let each player tag it with noise."""
+    w = _world_for(job)
+    score = w.compose(w.artists[job["artist"]], seed=job["clip_seed"],
+                      duration=job["seconds"])
+    y, labels = compose.render(score, sr=job["sr"])
+    _write_audio(Path(job["path"]), y, job["sr"], "MP3", "MPEG_LAYER_III")
+    votes = []
+    for k, player in enumerate(job["players"]):
+        rng = np.random.default_rng(job["clip_seed"] + 7919 * (k + 1))
+        tags = compose.noisy_tags(labels["tags"], rng=rng, p_miss=job["p_miss"],
+                                  p_false=job["p_false"])
+        votes += [(job["clip_id"], player, t) for t in tags]
+    return {"clip_id": job["clip_id"], "genre": labels["genre"], "artist": labels["artist"],
+            "true_tags": ";".join(labels["tags"]), "votes": votes}
+
+
+def _finish_majorminer(rows, out):
+    votes = pd.DataFrame([v for r in rows for v in r["votes"]],
+                         columns=["clip_id", "user", "tag"])
+    _write_csv(out / "votes.tsv", votes, sep="\t", index=False)
+    truth = pd.DataFrame([{k: r[k] for k in ("clip_id", "genre", "artist", "true_tags")}
+                          for r in rows])
+    _write_csv(out / "synth_labels.csv", truth, index=False)
+    return len(rows)
+
+
 _VIEW = {"gtzan": (_gtzan_jobs, _make_gtzan, _finish_labels),
          "mtat": (_mtat_jobs, _make_mtat, _finish_mtat),
          "msd": (_msd_jobs, _make_msd, _finish_labels),
          "mtat_large": (functools.partial(_mtat_jobs, view="mtat_large"), _make_mtat,
-                        _finish_mtat)}
+                        _finish_mtat),
+         "majorminer": (_majorminer_jobs, _make_majorminer, _finish_majorminer)}
 
 #: Views read by another view's loader: ``view -> (loader name, keyword arguments)``.
 _LOADERS = {"mtat_large": ("mtat", {"folder": "mtat_large"})}
@@ -398,7 +459,7 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
 
     Returns
     -------
-    GTZAN, MTAT or MSD
+    GTZAN, MTAT, MSD or MajorMiner
         The same loader class that reads the real data (``'mtat_large'`` is
         read by :class:`~mirnb.datasets.mtat.MTAT` with ``folder='mtat_large'``).
     """

@@ -1,0 +1,247 @@
+"""MajorMiner tags (Mandel & Ellis 2008), real or synthetic view.
+
+MajorMiner is a web game in which players describe 10 s music clips with
+free-text tags; a tag counts for a clip when at least two different players
+gave it (the game's own rule for "verified" tags, which Hamel & Eck 2010
+also use for their auto-tagging experiment). The game's records are not
+published in a fixed archive, so this loader defines the layout it reads
+(and the synthetic view writes the same):
+
+Layout under ``<data_home>/majorminer/``::
+
+    votes.tsv            tab-separated, header "clip_id<TAB>user<TAB>tag":
+                         one row per tag one player gave one clip
+    audio/<clip_id>.mp3  the clip's audio (also .wav, .flac or .ogg)
+    synth_labels.csv     synthetic view only: genre, artist, true tags
+
+Repeated rows (a player giving a clip the same tag twice) count once. Tags
+are compared after stripping spaces and lower-casing. A clip with votes but
+no audio file is listed (its track points at ``audio/<clip_id>.mp3``) and
+reported as missing by :meth:`~mirnb.datasets.Dataset.validate`.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._check import positive_int
+from ..errors import DataError, ParameterError
+from .core import Dataset, Track, log
+
+__all__ = ["MajorMiner", "AUDIO_EXTENSIONS"]
+
+#: Audio file extensions looked for under ``audio/``, in order of preference.
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".flac", ".ogg")
+
+CITATION = """
+@article{mandel2008web,
+  author    = {Mandel, Michael I. and Ellis, Daniel P. W.},
+  title     = {A web-based game for collecting music metadata},
+  journal   = {Journal of New Music Research},
+  volume    = {37}, number = {2}, pages = {151--165}, year = {2008}
+}
+"""
+
+
+class MajorMiner(Dataset):
+    """MajorMiner clips with per-player tag votes.
+
+    Parameters
+    ----------
+    data_home : str or Path, optional
+        Folder holding ``majorminer/``; default ``$MIRNB_DATA`` or
+        ``~/mir_datasets``.
+    min_votes : int > 0
+        A tag applies to a clip when at least this many different players
+        gave it (2 in MajorMiner and in Hamel & Eck 2010).
+
+    Attributes
+    ----------
+    labels : pandas.DataFrame
+        One row per clip (indexed by clip id): ``tags`` (the tags with at
+        least ``min_votes`` players, sorted), ``n_users`` (players who tagged
+        the clip), ``n_votes`` (distinct (player, tag) pairs) and ``path``;
+        plus the synthetic view's ``genre``, ``artist`` and ``true_tags``.
+
+    Examples
+    --------
+    >>> ds = MajorMiner()                            # doctest: +SKIP
+    >>> tags = ds.top_tags(25)                       # doctest: +SKIP
+    >>> Y = ds.tag_matrix(tags)                      # doctest: +SKIP
+
+    References
+    ----------
+    .. [1] Mandel, M. I. & Ellis, D. P. W. (2008). A web-based game for
+       collecting music metadata. Journal of New Music Research 37(2).
+    .. [2] Hamel & Eck (2010), ISMIR, Sec. 5.2 (the 25 most frequent tags).
+
+    Notes
+    -----
+    Used by the hamel2010 chapter (``notebooks/01_hamel2010.py``).
+    """
+
+    name = "MajorMiner"
+    folder = "majorminer"
+    citation = CITATION
+    summary_columns = ("n_users",)
+    expected = """
+Expected files: <data_home>/majorminer/votes.tsv, tab-separated with the header
+line 'clip_id<TAB>user<TAB>tag' and one row per tag a player gave a clip, and the
+clips' audio as <data_home>/majorminer/audio/<clip_id>.mp3 (or .wav, .flac, .ogg).
+MajorMiner's tagging records come from the game at majorminer.org (Mandel & Ellis
+2008) and are not downloaded automatically: write them in this format. To use
+the book's synthetic stand-in instead, run `mirnb data synth`.
+"""
+
+    def __init__(self, data_home=None, *, min_votes=2):
+        self.min_votes = positive_int("min_votes", min_votes)
+        super().__init__(data_home)
+
+    def _read_votes(self):
+        path = self.root / "votes.tsv"
+        if not path.is_file():
+            raise self.missing_error("no votes.tsv")
+        try:
+            votes = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise DataError(f"cannot parse {path} as a tab-separated file: {err}") from None
+        missing = [c for c in ("clip_id", "user", "tag") if c not in votes.columns]
+        if missing:
+            raise DataError(f"{path} has no column(s) {missing}; expected the header "
+                            f"'clip_id<TAB>user<TAB>tag', found {list(votes.columns)}")
+        votes = votes[["clip_id", "user", "tag"]].apply(lambda s: s.str.strip())
+        votes["tag"] = votes["tag"].str.lower()
+        empty = (votes == "").any(axis=1)
+        if empty.any():
+            line = int(np.argmax(empty.to_numpy())) + 2  # 1-based, after the header
+            raise DataError(f"{path}, line {line}: an empty clip_id, user or tag; every "
+                            "row needs all three")
+        if votes.empty:
+            raise DataError(f"{path} holds no votes")
+        return votes.drop_duplicates()
+
+    def _audio_paths(self, clip_ids):
+        audio = self.root / "audio"
+        found = {}
+        if audio.is_dir():
+            for ext in reversed(AUDIO_EXTENSIONS):
+                for p in audio.glob(f"*{ext}"):
+                    found[p.stem] = p
+        return {c: str(found.get(c, audio / f"{c}.mp3")) for c in clip_ids}
+
+    def _index(self):
+        votes = self._read_votes()
+        counts = (votes.groupby(["clip_id", "tag"])["user"].nunique()
+                  .unstack(fill_value=0).astype(np.int32))
+        counts = counts.reindex(sorted(counts.columns), axis=1).sort_index()
+        counts.columns.name = None
+        self._counts = counts
+        labels = pd.DataFrame(index=counts.index)
+        labels.index.name = "clip_id"
+        on = counts.to_numpy() >= self.min_votes
+        labels["tags"] = [[t for t, v in zip(counts.columns, row) if v] for row in on]
+        labels["n_users"] = votes.groupby("clip_id")["user"].nunique().reindex(counts.index)
+        labels["n_votes"] = votes.groupby("clip_id").size().reindex(counts.index)
+        side = self.root / "synth_labels.csv"
+        if side.is_file():
+            extra = pd.read_csv(side, index_col="clip_id", dtype={"clip_id": str},
+                                keep_default_na=False)
+            extra = extra.drop(columns=[c for c in extra.columns if c in labels])
+            labels = labels.join(extra, how="left")
+        paths = self._audio_paths(labels.index)
+        labels["path"] = [paths[c] for c in labels.index]
+        absent = sum(not Path(p).is_file() for p in labels["path"])
+        if absent:
+            log.warning("MajorMiner: %d of %d clips have votes but no audio file under %s",
+                        absent, len(labels), self.root / "audio")
+        return labels
+
+    def _track(self, track_id, row):
+        return Track(track_id, row["path"], row.drop("path").to_dict())
+
+    @property
+    def is_synthetic(self):
+        """bool: True for the synthetic corpus's view (it has ``synth_labels.csv``)."""
+        return (self.root / "synth_labels.csv").is_file()
+
+    def vote_counts(self):
+        """pandas.DataFrame: clips x tags, the number of players who gave each tag."""
+        self.labels  # noqa: B018 (builds the index)
+        return self._counts.copy()
+
+    @property
+    def tag_names(self):
+        """list of str: every tag given at least once, sorted."""
+        self.labels  # noqa: B018
+        return list(self._counts.columns)
+
+    def tag_counts(self):
+        """pandas.Series: clips per tag (tags with ``min_votes`` players), most frequent first."""
+        counts = (self.vote_counts() >= self.min_votes).sum()
+        return counts.sort_values(ascending=False, kind="stable")
+
+    def top_tags(self, n=25):
+        """The ``n`` most frequent tags (Hamel & Eck use 25); ties go alphabetically."""
+        n = positive_int("n", n)
+        counts = self.tag_counts()
+        counts = counts[counts > 0]
+        order = sorted(counts.index, key=lambda t: (-counts[t], t))
+        if len(order) < n:
+            log.warning("MajorMiner: only %d tags reach %d votes; asked for %d", len(order),
+                        self.min_votes, n)
+        return order[:n]
+
+    def tag_matrix(self, tags=None, track_ids=None):
+        """Binary clips x tags matrix: True where at least ``min_votes`` players gave the tag.
+
+        Parameters
+        ----------
+        tags : list of str, optional
+            Columns, in this order (default: every tag).
+        track_ids : list of str, optional
+            Rows, in this order (default: every clip).
+
+        Returns
+        -------
+        pandas.DataFrame of bool
+        """
+        counts = self.vote_counts()
+        if tags is not None:
+            unknown = [t for t in tags if t not in counts.columns]
+            if unknown:
+                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
+            counts = counts[list(tags)]
+        if track_ids is not None:
+            unknown = [t for t in track_ids if t not in counts.index]
+            if unknown:
+                raise ParameterError(f"unknown clip ids {unknown[:5]}")
+            counts = counts.loc[list(track_ids)]
+        return counts >= self.min_votes
+
+    def splits(self, name="random", *, seed=0, fractions=(0.6, 0.2, 0.2)):
+        """A random train / valid / test split of the clips.
+
+        MajorMiner has no official split. ``'random'`` shuffles the clips
+        with ``seed`` and cuts them by ``fractions``; the tag experiment
+        then balances positives and negatives inside each part.
+
+        Returns
+        -------
+        dict
+            ``{'train': [...], 'valid': [...], 'test': [...]}``, each sorted.
+        """
+        if name != "random":
+            raise ParameterError(f"split name={name!r}: MajorMiner has the split 'random'")
+        if (len(fractions) != 3 or min(fractions) <= 0
+                or abs(sum(fractions) - 1) > 1e-6):
+            raise ParameterError(f"fractions={fractions!r}: expected three positive numbers "
+                                 "that sum to 1")
+        ids = np.array(self.track_ids)
+        rng = np.random.default_rng(seed)
+        ids = ids[rng.permutation(len(ids))]
+        n_test = int(round(fractions[2] * len(ids)))
+        n_valid = int(round(fractions[1] * len(ids)))
+        return {"train": sorted(ids[n_test + n_valid:].tolist()),
+                "valid": sorted(ids[n_test:n_test + n_valid].tolist()),
+                "test": sorted(ids[:n_test].tolist())}

@@ -1,0 +1,226 @@
+"""Million Song Dataset audio previews with last.fm tags (Choi et al. 2016, Experiment II).
+
+The MSD itself ships no audio; Choi et al. trained on the 30-second previews
+of its tracks, with the 50 most frequent last.fm tags. Neither the previews
+nor a fixed copy of them can be downloaded from one public place, so this
+loader reads a folder you assemble yourself, in this layout under
+``<data_home>/msd_previews/``::
+
+    tags.csv            comma-separated: a column track_id (the MSD track id,
+                        e.g. TRAAAAW128F429D538), then one 0/1 column per tag
+    splits/train.txt    one MSD track id per line (also valid.txt, test.txt)
+    previews/           the audio files, named <track_id>.<ext> (mp3, wav,
+                        ogg or flac), in any sub-folders (e.g. previews/A/A/A/)
+
+Choi's split (``keunwoochoi/MSD_split_for_tagging`` on GitHub) gives the
+track ids of each part; its ``*_y.npy`` label matrices become ``tags.csv``.
+
+Previews go missing: shops withdraw them, downloads fail. A track listed in
+``tags.csv`` or a split file without a preview is never dropped silently:
+:meth:`MSDPreviews.splits` leaves it out, logs a warning with the count and
+keeps the list in ``skipped_`` (each with the reason); :meth:`validate`
+lists it as missing; :meth:`MSDPreviews.missing_previews` returns them all.
+A clip whose file exists but cannot be decoded is skipped and reported by
+:func:`mirnb.features.extract` when its features are computed.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+from .core import Dataset, Skipped, Track, ValidationReport, log
+
+__all__ = ["MSDPreviews", "AUDIO_EXTENSIONS"]
+
+#: File extensions taken for previews.
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
+
+CITATION = """
+@inproceedings{bertin2011million,
+  author    = {Bertin-Mahieux, Thierry and Ellis, Daniel P. W. and Whitman, Brian and Lamere, Paul},
+  title     = {The Million Song Dataset},
+  booktitle = {Proceedings of the 12th International Society for Music Information Retrieval Conference (ISMIR)},
+  pages     = {591--596}, year = {2011}
+}
+"""
+
+
+class MSDPreviews(Dataset):
+    """MSD tracks with audio previews and binary tags (see the module's layout).
+
+    Labels hold, per track: ``tags`` (list of tag names), ``path`` (the
+    preview, or None when it is missing) and ``has_preview``.
+    :meth:`tag_matrix` gives the binary track x tag matrix.
+
+    Parameters
+    ----------
+    data_home : str or Path, optional
+        The folder that holds ``msd_previews/`` (default ``$MIRNB_DATA`` or
+        ``~/mir_datasets``).
+
+    Notes
+    -----
+    Used by the ``choi2016`` chapter (Experiment II on real data).
+    """
+
+    name = "MSD previews"
+    folder = "msd_previews"
+    citation = CITATION
+    expected = """
+Expected: <data_home>/msd_previews/tags.csv (track_id, then one 0/1 column per
+tag), <data_home>/msd_previews/splits/{train,valid,test}.txt (one MSD track id
+per line) and the 30 s previews as <data_home>/msd_previews/previews/**/<track_id>.mp3
+(or .wav/.ogg/.flac). The MSD has no audio of its own: collect the previews
+yourself; Choi et al.'s split is in the GitHub repository
+keunwoochoi/MSD_split_for_tagging. Tracks whose preview is missing are
+skipped and reported.
+"""
+
+    def _audio_index(self):
+        previews = self.root / "previews"
+        if not previews.is_dir():
+            raise self.missing_error("no previews/ folder")
+        found = {}
+        for path in sorted(previews.rglob("*")):
+            if path.suffix.lower() in AUDIO_EXTENSIONS and path.is_file():
+                found.setdefault(path.stem, path)
+        return found
+
+    def _index(self):
+        tags_path = self.root / "tags.csv"
+        if not tags_path.is_file():
+            raise self.missing_error("no tags.csv")
+        try:
+            table = pd.read_csv(tags_path, dtype={"track_id": str})
+        except (pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise DataError(f"cannot parse {tags_path} as CSV: {err}") from None
+        if "track_id" not in table.columns:
+            raise DataError(f"{tags_path} has no column 'track_id'; expected track_id, "
+                            "then one 0/1 column per tag")
+        if table["track_id"].duplicated().any():
+            dup = table["track_id"][table["track_id"].duplicated()].iloc[0]
+            raise DataError(f"{tags_path}: track {dup!r} is listed twice")
+        table = table.set_index("track_id")
+        tag_cols = list(table.columns)
+        if not tag_cols:
+            raise DataError(f"{tags_path} has no tag columns")
+        values = table[tag_cols]
+        bad = ~values.isin([0, 1]).all()
+        if bad.any():
+            raise DataError(f"{tags_path}: tag columns must hold 0 or 1; "
+                            f"{list(bad.index[bad])[:3]} do not")
+        matrix = values.to_numpy() == 1
+        self._tag_names = tag_cols
+        self._matrix = pd.DataFrame(matrix, index=table.index, columns=tag_cols)
+        audio = self._audio_index()
+        labels = pd.DataFrame(index=table.index)
+        labels["tags"] = [[t for t, on in zip(tag_cols, row) if on] for row in matrix]
+        labels["path"] = [str(audio[t]) if t in audio else None for t in table.index]
+        labels["has_preview"] = labels["path"].notna()
+        n_missing = int((~labels["has_preview"]).sum())
+        if n_missing:
+            log.warning("%s: %d of %d tracks in tags.csv have no preview under %s; they "
+                        "are skipped (see missing_previews())", self.name, n_missing,
+                        len(labels), self.root / "previews")
+        return labels
+
+    def _track(self, track_id, row):
+        labels = row.drop("path").to_dict()
+        path = row["path"] if isinstance(row["path"], str) else None  # NaN: no preview
+        return Track(track_id, path, labels)
+
+    def missing_previews(self):
+        """list of str: tracks in ``tags.csv`` without a preview file."""
+        labels = self.labels
+        return list(labels.index[~labels["has_preview"]])
+
+    @property
+    def tag_names(self):
+        """list of str: every tag column, in file order."""
+        self.labels  # noqa: B018 (builds the index)
+        return list(self._tag_names)
+
+    def tag_counts(self, *, with_preview=True):
+        """pandas.Series: tracks per tag, most frequent first.
+
+        Parameters
+        ----------
+        with_preview : bool
+            Count only tracks that have a preview.
+        """
+        m = self._matrix if not with_preview else self._matrix[self.labels["has_preview"]]
+        return m.sum().sort_values(ascending=False, kind="stable")
+
+    def top_tags(self, n=50):
+        """The ``n`` most frequent tags among tracks with previews (Choi et al.: 50)."""
+        if not isinstance(n, int) or n < 1:
+            raise ParameterError(f"n={n!r}: expected a positive integer")
+        return list(self.tag_counts().index[:n])
+
+    def tag_matrix(self, tags=None, track_ids=None):
+        """Binary track x tag matrix (a pandas.DataFrame of bool)."""
+        self.labels  # noqa: B018
+        m = self._matrix
+        if tags is not None:
+            unknown = [t for t in tags if t not in m.columns]
+            if unknown:
+                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
+            m = m[list(tags)]
+        if track_ids is not None:
+            m = m.loc[list(track_ids)]
+        return m
+
+    def splits(self, name="files", *, directory=None):
+        """Return the train / valid / test split from the split files.
+
+        Parameters
+        ----------
+        name : {'files'}
+        directory : str or Path, optional
+            Folder with ``train.txt``, ``valid.txt`` and ``test.txt``
+            (default ``<root>/splits``).
+
+        Returns
+        -------
+        dict
+            ``{'train': [...], 'valid': [...], 'test': [...]}`` of track ids
+            that have tags and a preview. Ids left out (no preview, or not
+            in ``tags.csv``) are in ``skipped_`` with the reason and are
+            counted in a logged warning.
+        """
+        if name != "files":
+            raise ParameterError(f"split name={name!r}: expected 'files'")
+        folder = Path(directory) if directory is not None else self.root / "splits"
+        labels = self.labels
+        out, skipped = {}, []
+        for part in ("train", "valid", "test"):
+            path = folder / f"{part}.txt"
+            if not path.is_file():
+                raise self.missing_error(f"no split file {path}")
+            kept = []
+            for line in path.read_text().splitlines():
+                tid = line.strip().split("\t")[0]
+                if not tid:
+                    continue
+                if tid not in labels.index:
+                    skipped.append(Skipped(tid, f"{part}: not in tags.csv"))
+                elif not labels.at[tid, "has_preview"]:
+                    skipped.append(Skipped(tid, f"{part}: no preview file"))
+                else:
+                    kept.append(tid)
+            out[part] = kept
+        if skipped:
+            log.warning("%s: left %d listed tracks out of the split (%s)", self.name,
+                        len(skipped), "; ".join(f"{s.track_id}: {s.reason}"
+                                                for s in skipped[:3]))
+        self.skipped_ = skipped
+        return out
+
+    def validate(self, *, check_audio=True, verbose=False):
+        """Check every track: a missing preview counts as missing, an unreadable one as invalid."""
+        report = super().validate(check_audio=check_audio, verbose=verbose)
+        missing = self.missing_previews()
+        return ValidationReport(report.name, report.n_tracks,
+                                missing=sorted(set(report.missing) | set(missing)),
+                                invalid=report.invalid)

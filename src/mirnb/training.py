@@ -1,0 +1,966 @@
+"""Training helpers: seeding, the input pipeline, fitting with checkpoints and resume.
+
+- :func:`set_seed` seeds Python, NumPy and the Keras backend, and asks
+  TensorFlow for deterministic kernels: two runs with one seed on a CPU give
+  identical weights.
+- :func:`set_mixed_precision` turns on float16 compute on a GPU (a no-op,
+  with a warning, on a CPU).
+- :class:`TagBatches` is the input pipeline: batches of spectrograms (or
+  waveforms) and tag vectors from any array, a memory-mapped one included,
+  shuffled by a seeded permutation per epoch.
+- :func:`extract_stacked` computes a feature over a dataset
+  (:func:`mirnb.features.extract`, cached, in parallel) and stacks it into
+  one ``(n_clips, n_bins, n_frames, 1)`` array, on disk for data that does
+  not fit in memory.
+- :func:`fit_tagger` trains with Adam and binary cross-entropy, measures
+  the macro ROC-AUC on the validation set after every epoch
+  (:class:`ValidationAUC`), stops early on it, checkpoints every epoch and
+  resumes an interrupted run where it stopped.
+- :func:`pipeline_throughput` and :func:`step_throughput` measure, in clips
+  per second, how fast the input pipeline delivers batches and how fast a
+  training step consumes them.
+
+References
+----------
+.. [1] Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic
+   optimization. ICLR.
+.. [2] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging using
+   deep convolutional neural networks. ISMIR, Sec. 4 (Adam, binary
+   cross-entropy, AUC-ROC on the validation set).
+
+Notes
+-----
+Used in the ``choi2016`` chapter and ``benchmarks/choi2016_throughput.py``.
+"""
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import os
+import random
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import keras
+
+from . import _check
+from .errors import ParameterError
+
+__all__ = ["set_seed", "set_mixed_precision", "gpu_available", "compile_tagger",
+           "TagBatches", "extract_stacked", "waveform", "ValidationAUC", "EpochCheckpoint",
+           "FitResult", "fit_tagger", "predict", "pipeline_throughput", "step_throughput",
+           "TaggingData", "TaggerRun", "train_tagger"]
+
+log = logging.getLogger("mirnb.training")
+
+
+# ----------------------------------------------------------------------------
+# seeding and precision
+# ----------------------------------------------------------------------------
+def set_seed(seed, *, deterministic=True):
+    """Seed Python, NumPy and the Keras backend; make TensorFlow deterministic.
+
+    Parameters
+    ----------
+    seed : int >= 0
+    deterministic : bool
+        Under the TensorFlow backend, also call
+        :func:`tf.config.experimental.enable_op_determinism`, so that two
+        runs with the same seed give the same weights on a CPU (it can slow
+        some GPU kernels down). The setting lasts for the process.
+
+    Notes
+    -----
+    Used at the top of every training run in the ``choi2016`` chapter.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"seed={seed!r}: expected an integer >= 0")
+    keras.utils.set_random_seed(int(seed))
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    if deterministic and keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def gpu_available():
+    """Whether the Keras backend sees a GPU."""
+    backend = keras.backend.backend()
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return bool(tf.config.list_physical_devices("GPU"))
+        if backend == "jax":
+            import jax
+
+            return any(d.platform == "gpu" for d in jax.devices())
+        if backend == "torch":
+            import torch
+
+            return bool(torch.cuda.is_available())
+    except (ImportError, RuntimeError):
+        return False
+    return False
+
+
+def set_mixed_precision(enabled):
+    """Compute in float16 (variables in float32) on a GPU; float32 elsewhere.
+
+    Call it before building the model. The models of
+    :mod:`mirnb.models.fcn` keep their sigmoid output (and
+    :class:`mirnb.layers.LogMelSpectrogram`) in float32.
+
+    Parameters
+    ----------
+    enabled : bool
+
+    Returns
+    -------
+    str
+        The global dtype policy now in force: ``'mixed_float16'`` or
+        ``'float32'``. Asked for on a machine without a GPU, it stays
+        ``'float32'`` and a warning says why.
+    """
+    if not isinstance(enabled, bool):
+        raise ParameterError(f"enabled={enabled!r}: expected True or False")
+    policy = "float32"
+    if enabled:
+        if gpu_available():
+            policy = "mixed_float16"
+        else:
+            warnings.warn("mixed precision asked for, but the Keras backend sees no GPU; "
+                          "training in float32", UserWarning, stacklevel=2)
+    keras.mixed_precision.set_dtype_policy(policy)
+    return policy
+
+
+def compile_tagger(model, *, learning_rate=1e-3):
+    """Compile a tagger with Adam and binary cross-entropy (Choi et al. 2016, Sec. 4).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Sigmoid outputs, one per tag.
+    learning_rate : float > 0
+        Adam's step size (Keras's default, 0.001, where the paper gives none).
+
+    Returns
+    -------
+    keras.Model
+        The same model, compiled.
+    """
+    learning_rate = _check.positive("learning_rate", learning_rate)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                  loss="binary_crossentropy")
+    return model
+
+
+# ----------------------------------------------------------------------------
+# the input pipeline
+# ----------------------------------------------------------------------------
+class TagBatches(keras.utils.PyDataset):
+    """Batches of inputs and tag vectors for :meth:`keras.Model.fit`.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_clips, ...)
+        Inputs: spectrograms ``(n_clips, n_bins, n_frames, 1)``, waveforms
+        ``(n_clips, n_samples)``, or MFCC stacks. Any array with NumPy
+        indexing works, a :func:`numpy.memmap` included: only the rows of
+        one batch are read at a time.
+    y : array_like, shape (n_clips, n_tags) or None
+        Binary tag vectors (None: inputs only, for prediction).
+    batch_size : int > 0
+    shuffle : bool
+        Visit the clips in a new random order every epoch. The order of
+        epoch ``e`` is ``default_rng([seed, e]).permutation(n)``, so a run
+        resumed at epoch ``e`` sees the batches an uninterrupted run would.
+    seed : int
+    indices : sequence of int, optional
+        Rows of ``x`` and ``y`` to use (default: all).
+    **kwargs
+        ``workers``, ``use_multiprocessing``, ``max_queue_size`` of
+        :class:`keras.utils.PyDataset`.
+    """
+
+    def __init__(self, x, y=None, *, batch_size=32, shuffle=True, seed=0, indices=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        n = len(x)
+        if y is not None and len(y) != n:
+            raise ParameterError(f"x has {n} rows but y has {len(y)}")
+        self.x, self.y = x, y
+        self.batch_size = _check.positive_int("batch_size", batch_size)
+        self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=int)
+        if self.indices.size == 0:
+            raise ParameterError("TagBatches: no clips (empty x or indices)")
+        if self.indices.min() < 0 or self.indices.max() >= n:
+            raise ParameterError(f"indices must lie in [0, {n})")
+        self.shuffle = bool(shuffle)
+        self.seed = int(seed)
+        self.epoch = 0
+        self._order = self._permutation()
+
+    def _permutation(self):
+        if not self.shuffle:
+            return self.indices
+        rng = np.random.default_rng([self.seed, self.epoch])
+        return self.indices[rng.permutation(self.indices.size)]
+
+    def set_epoch(self, epoch):
+        """Order the clips as in epoch ``epoch`` (used when a run resumes)."""
+        self.epoch = int(epoch)
+        self._order = self._permutation()
+
+    def __len__(self):
+        return math.ceil(self.indices.size / self.batch_size)
+
+    def _rows(self, i):
+        rows = self._order[i * self.batch_size:(i + 1) * self.batch_size]
+        # shuffled batches are read in row order: contiguous reads from a memory map
+        return np.sort(rows) if self.shuffle else rows
+
+    def __getitem__(self, i):
+        if not 0 <= i < len(self):
+            raise IndexError(f"batch {i} of {len(self)}")
+        rows = self._rows(i)
+        xb = np.asarray(self.x[rows], dtype=np.float32)
+        if self.y is None:
+            return (xb,)
+        return xb, np.asarray(self.y[rows], dtype=np.float32)
+
+    def on_epoch_end(self):
+        self.set_epoch(self.epoch + 1)
+
+    @property
+    def targets(self):
+        """The tag vectors of batches ``0, 1, ...`` of the current epoch, concatenated."""
+        if self.y is None:
+            raise ParameterError("these batches have no targets")
+        rows = np.concatenate([self._rows(i) for i in range(len(self))])
+        return np.asarray(self.y[rows])
+
+
+def waveform(y):
+    """The audio itself, as float32: the 'feature' of the on-accelerator front end.
+
+    With :func:`mirnb.features.extract` it caches decoded, resampled clips,
+    which :class:`mirnb.layers.LogMelSpectrogram` turns into spectrograms
+    inside the model.
+    """
+    return np.asarray(y, dtype=np.float32)
+
+
+def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None,
+                    chunk_size=256, n_jobs=None, verbose=True, **params):
+    """Compute a feature for every track and stack the results into one array.
+
+    The feature is computed with :func:`mirnb.features.extract` (parallel,
+    cached by content, failures skipped and reported), ``chunk_size`` tracks
+    at a time, so that at most one chunk of results is held in memory
+    besides the stacked array, which can live on disk.
+
+    Parameters
+    ----------
+    tracks : sequence of mirnb.datasets.Track
+    func : str or callable
+        As in :func:`mirnb.features.extract` (``'log_mel'``, ``'log_stft'``,
+        ``'mfcc_with_deltas'``, :func:`waveform`, ...). A 2-D result
+        ``(n_bins, n_frames)`` gets a channel axis; a 1-D one (audio) is
+        kept as it is.
+    sr : int
+        Sample rate the audio is loaded at.
+    duration : float, optional
+        Seconds loaded per clip (shorter clips are zero-padded), so that all
+        clips give the same number of frames.
+    n_frames : int, optional
+        Crop or zero-pad the last axis of every result to this length
+        (default: the first result's length; a different length then raises).
+    path : str or Path, optional
+        Write the stack to this ``.npy`` file through a memory map (for data
+        larger than memory) and return the map.
+    chunk_size : int > 0
+    n_jobs : int, optional
+    verbose : bool
+    **params
+        Passed to the feature function.
+
+    Returns
+    -------
+    X : np.ndarray or np.memmap, float32, shape (n_kept, ...)
+    ids : list of str
+        Track ids of the rows of ``X``.
+    skipped : list of mirnb.datasets.Skipped
+        Tracks left out, with the reason (also logged).
+    """
+    from . import features
+
+    tracks = list(tracks)
+    chunk_size = _check.positive_int("chunk_size", chunk_size)
+    if n_frames is not None:
+        n_frames = _check.positive_int("n_frames", n_frames)
+    X, ids, skipped, row = None, [], [], 0
+    for start in range(0, len(tracks), chunk_size):
+        part = tracks[start:start + chunk_size]
+        values, skip = features.extract(part, func, sr=sr, duration=duration, n_jobs=n_jobs,
+                                        verbose=verbose, **params)
+        skipped += skip
+        for t in part:
+            if t.track_id not in values:
+                continue
+            v = np.asarray(values[t.track_id], dtype=np.float32)
+            if v.ndim == 2:
+                v = v[..., None]
+            length = v.shape[0] if v.ndim == 1 else v.shape[1]
+            if n_frames is None:
+                n_frames = length
+            if length != n_frames:
+                if v.ndim == 1:
+                    v = np.pad(v, (0, max(0, n_frames - length)))[:n_frames]
+                else:
+                    v = np.pad(v, ((0, 0), (0, max(0, n_frames - length)), (0, 0)))
+                    v = v[:, :n_frames]
+            if X is None:
+                shape = (len(tracks),) + v.shape
+                if path is None:
+                    X = np.empty(shape, dtype=np.float32)
+                else:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    X = np.lib.format.open_memmap(str(path), mode="w+", dtype=np.float32,
+                                                  shape=shape)
+            X[row] = v
+            ids.append(t.track_id)
+            row += 1
+    if X is None:
+        raise ParameterError(f"no track gave a feature ({len(skipped)} skipped: "
+                             f"{[s.reason for s in skipped[:3]]})")
+    if row < len(X):
+        if path is None:
+            X = X[:row]
+        else:
+            X.flush()
+            del X
+            full = np.load(str(path), mmap_mode="r+")
+            X = full[:row]
+    return X, ids, skipped
+
+
+# ----------------------------------------------------------------------------
+# callbacks
+# ----------------------------------------------------------------------------
+class ValidationAUC(keras.callbacks.Callback):
+    """Macro ROC-AUC (and PR-AUC) over tags on validation data, after each epoch.
+
+    Adds ``val_auc`` and ``val_pr_auc`` to the epoch's logs (and so to the
+    History), for the callbacks after it: early stopping and checkpoints
+    monitor ``val_auc``. Tags with a single class in the validation set are
+    left out of the mean, as in :func:`mirnb.evaluate.auc_tag`; the number
+    used is in :attr:`n_tags_used_`.
+
+    Parameters
+    ----------
+    x : array_like or TagBatches
+        Validation inputs, or unshuffled batches with targets.
+    y : array_like, shape (n_clips, n_tags), optional
+        Validation tags (taken from ``x`` when it is a :class:`TagBatches`).
+    batch_size : int
+
+    References
+    ----------
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 4 (AUC-ROC, early stopping
+       on the validation set).
+    """
+
+    def __init__(self, x, y=None, *, batch_size=32):
+        super().__init__()
+        if isinstance(x, TagBatches):
+            if x.shuffle:
+                raise ParameterError("validation batches must not be shuffled")
+            y = x.targets if y is None else y
+        if y is None:
+            raise ParameterError("ValidationAUC needs the validation tags y")
+        self.x, self.y = x, np.asarray(y)
+        self.batch_size = _check.positive_int("batch_size", batch_size)
+        self.n_tags_used_ = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        from . import evaluate
+
+        scores = predict(self.model, self.x, batch_size=self.batch_size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            auc = evaluate.auc_tag(self.y, scores)
+            pr = evaluate.pr_auc(self.y, scores)
+        self.n_tags_used_ = auc["Tags used"]
+        if logs is not None:
+            logs["val_auc"] = float(auc["AUC-T"])
+            logs["val_pr_auc"] = float(pr["PR-AUC"])
+
+
+def _atomic_write_text(path, text):
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Early stopping on a monitored value, with a checkpoint after every epoch.
+
+    After each epoch it records the logs, keeps the best weights (on disk
+    as ``best.weights.h5`` when a folder is given, else in memory), stops
+    training once ``patience`` epochs have passed without an improvement
+    larger than ``min_delta``, and, with a folder, writes the whole model
+    (``last.keras``, optimizer state included) and ``state.json`` (epoch,
+    history, best value and epoch, epochs waited). Files are written under a
+    temporary name and renamed, so an interruption never leaves a half-written
+    checkpoint.
+
+    Parameters
+    ----------
+    directory : str or Path or None
+    monitor : str
+        A key of the epoch logs (``'val_auc'``).
+    mode : {'max', 'min'}
+    patience : int >= 1
+    min_delta : float >= 0
+    state : dict, optional
+        The state read back from ``state.json`` when resuming.
+    fingerprint : str
+        Identifies the model; stored with the state.
+    """
+
+    def __init__(self, directory=None, *, monitor="val_auc", mode="max", patience=5,
+                 min_delta=0.0, state=None, fingerprint=""):
+        super().__init__()
+        self.directory = None if directory is None else Path(directory)
+        self.monitor = monitor
+        self.mode = _check.choice("mode", mode, {"max", "min"})
+        self.patience = _check.positive_int("patience", patience)
+        self.min_delta = float(min_delta)
+        state = dict(state or {})
+        self.history = {k: list(v) for k, v in state.get("history", {}).items()}
+        self.best = state.get("best")
+        self.best_epoch = state.get("best_epoch")
+        self.wait = int(state.get("wait", 0))
+        self.epoch = int(state.get("epoch", 0))
+        self.stopped_early = bool(state.get("stopped_early", False))
+        self.fingerprint = fingerprint
+        self.best_weights = None
+
+    def _improved(self, value):
+        if self.best is None:
+            return True
+        if self.mode == "max":
+            return value > self.best + self.min_delta
+        return value < self.best - self.min_delta
+
+    def state(self, finished=False):
+        """The resumable state, as written to ``state.json``."""
+        return {"epoch": self.epoch, "history": self.history, "best": self.best,
+                "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_early": self.stopped_early, "finished": finished,
+                "monitor": self.monitor, "fingerprint": self.fingerprint,
+                "seed_states": _seed_states(self.model)}
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self.monitor not in logs:
+            raise ParameterError(f"{self.monitor!r} is not in the epoch logs "
+                                 f"{sorted(logs)}; put ValidationAUC before this callback")
+        for k, v in logs.items():
+            self.history.setdefault(k, []).append(float(v))
+        self.epoch = epoch + 1
+        value = float(logs[self.monitor])
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch + 1, 0
+            if self.directory is None:
+                self.best_weights = self.model.get_weights()
+            else:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._save_weights(self.directory / "best.weights.h5")
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.stopped_early = True
+                self.model.stop_training = True
+        if self.directory is not None:
+            self.save()
+
+    def _save_weights(self, path):
+        tmp = path.with_name(f".{os.getpid()}.tmp.weights.h5")
+        self.model.save_weights(tmp)
+        os.replace(tmp, path)
+
+    def save(self, finished=False):
+        """Write ``last.keras`` and ``state.json`` to the folder."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / f".{os.getpid()}.tmp.keras"
+        self.model.save(tmp)
+        os.replace(tmp, self.directory / "last.keras")
+        _atomic_write_text(self.directory / "state.json",
+                           json.dumps(self.state(finished), indent=1))
+
+    def restore_best(self):
+        """Set the model's weights to those of the best epoch."""
+        if self.directory is not None and (self.directory / "best.weights.h5").is_file():
+            self.model.load_weights(self.directory / "best.weights.h5")
+        elif self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+# ----------------------------------------------------------------------------
+# fitting
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass
+class FitResult:
+    """What :func:`fit_tagger` did.
+
+    Attributes
+    ----------
+    model : keras.Model
+        The trained model with the best epoch's weights (a resumed run
+        returns the model read from the checkpoint).
+    history : dict
+        Per-epoch logs: ``loss``, ``val_auc``, ``val_pr_auc``, ... over all
+        epochs, those before a resume included.
+    best_epoch : int
+        1-based epoch with the best validation AUC.
+    best_auc : float
+    epochs : int
+        Epochs run in total.
+    resumed_from : int
+        Epochs already done when this call started (0 for a fresh run).
+    stopped_early : bool
+    seconds : float
+        Wall time of this call.
+    """
+
+    model: object
+    history: dict
+    best_epoch: int
+    best_auc: float
+    epochs: int
+    resumed_from: int
+    stopped_early: bool
+    seconds: float
+
+
+def _seed_variables(model):
+    """``{'<layer name>/<i>': state variable}`` of every layer's random generators."""
+    out = {}
+    for layer in model._flatten_layers(include_self=False):
+        for i, gen in enumerate(getattr(layer, "_seed_generators", [])):
+            out[f"{layer.name}/{i}"] = gen.state
+    return out
+
+
+def _seed_states(model):
+    """The states of the model's random generators (dropout masks).
+
+    Keras does not save them with the model; a resumed run restores them so
+    that it draws the dropout masks an uninterrupted run would.
+    """
+    if model is None:
+        return {}
+    return {k: np.asarray(v).tolist() for k, v in _seed_variables(model).items()}
+
+
+def _fingerprint(model):
+    """A hash of the architecture (layers and their settings, not the optimizer)."""
+    config = json.dumps(model.get_config(), sort_keys=True, default=str)
+    return hashlib.sha256(config.encode()).hexdigest()[:16]
+
+
+def _read_state(directory):
+    try:
+        return json.loads((directory / "state.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_size=32,
+               checkpoint_dir=None, resume=True, steps_per_epoch=None, verbose=2):
+    """Train a compiled tagger with early stopping on validation ROC-AUC.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled (e.g. with :func:`compile_tagger`).
+    train : TagBatches
+        Training batches (shuffled).
+    valid : TagBatches or (x, y)
+        Validation data, unshuffled.
+    epochs : int > 0
+        The most epochs to run in total (a resumed run counts the epochs
+        already done).
+    patience : int > 0
+        Epochs without improvement of ``val_auc`` before stopping.
+    min_delta : float >= 0
+    batch_size : int
+        Batch size for the validation predictions.
+    checkpoint_dir : str or Path, optional
+        Folder for ``last.keras``, ``best.weights.h5`` and ``state.json``,
+        written after every epoch. Without it nothing is written.
+    resume : bool
+        If the folder holds a checkpoint of this model (same architecture),
+        load it (weights and optimizer state) and continue from the epoch
+        it reached; a finished run is not trained again. A checkpoint of
+        another architecture raises :class:`~mirnb.ParameterError`.
+    steps_per_epoch : int, optional
+        Limit the batches per epoch (the smoke profile).
+    verbose : int
+        Keras's verbosity (2: one line per epoch, for papermill).
+
+    Returns
+    -------
+    FitResult
+
+    References
+    ----------
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 4.
+    """
+    epochs = _check.positive_int("epochs", epochs)
+    if not isinstance(train, TagBatches):
+        raise ParameterError("train: expected TagBatches")
+    if isinstance(valid, TagBatches):
+        val_cb = ValidationAUC(valid, batch_size=batch_size)
+    else:
+        try:
+            vx, vy = valid
+        except (TypeError, ValueError):
+            raise ParameterError("valid: expected TagBatches or an (x, y) pair") from None
+        val_cb = ValidationAUC(vx, vy, batch_size=batch_size)
+    directory = None if checkpoint_dir is None else Path(checkpoint_dir)
+    fingerprint = _fingerprint(model)
+    state = None
+    if directory is not None and resume:
+        state = _read_state(directory)
+        if state is not None and (directory / "last.keras").is_file():
+            if state.get("fingerprint") != fingerprint:
+                raise ParameterError(
+                    f"checkpoint_dir={str(directory)!r} holds a checkpoint of another "
+                    "model; use another folder, or resume=False to start afresh")
+            model = keras.saving.load_model(directory / "last.keras")
+            seeds = _seed_variables(model)
+            for k, value in state.get("seed_states", {}).items():
+                if k in seeds:
+                    seeds[k].assign(np.asarray(value, dtype=seeds[k].dtype))
+            log.info("resuming from %s at epoch %d", directory, state["epoch"])
+        else:
+            state = None
+    start = time.perf_counter()
+    ckpt = EpochCheckpoint(directory, patience=patience, min_delta=min_delta, state=state,
+                           fingerprint=fingerprint)
+    initial = ckpt.epoch
+    if initial < epochs and not ckpt.stopped_early:
+        train.set_epoch(initial)
+        model.fit(train, epochs=epochs, initial_epoch=initial, callbacks=[val_cb, ckpt],
+                  shuffle=False, steps_per_epoch=steps_per_epoch, verbose=verbose)
+    ckpt.set_model(model)
+    ckpt.restore_best()
+    if directory is not None:
+        _atomic_write_text(directory / "state.json", json.dumps(ckpt.state(True), indent=1))
+    return FitResult(model=model, history=ckpt.history, best_epoch=ckpt.best_epoch,
+                     best_auc=ckpt.best, epochs=ckpt.epoch, resumed_from=initial,
+                     stopped_early=ckpt.stopped_early,
+                     seconds=time.perf_counter() - start)
+
+
+def predict(model, x, *, batch_size=32):
+    """Tag scores of a model for inputs ``x`` (an array or unshuffled TagBatches).
+
+    Returns
+    -------
+    np.ndarray, shape (n_clips, n_tags), float32
+    """
+    if isinstance(x, TagBatches):
+        batches = (x[i][0] for i in range(len(x)))
+        batch_size = x.batch_size
+    else:
+        batch_size = _check.positive_int("batch_size", batch_size)
+        batches = (x[i:i + batch_size] for i in range(0, len(x), batch_size))
+    out = []
+    for xb in batches:
+        xb = np.asarray(xb, dtype=np.float32)
+        n = len(xb)
+        if n < batch_size:  # one input shape: no retracing for the last batch
+            xb = np.concatenate([xb, np.zeros((batch_size - n,) + xb.shape[1:], xb.dtype)])
+        out.append(np.asarray(model.predict_on_batch(xb))[:n])
+    return np.concatenate(out).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------
+# throughput
+# ----------------------------------------------------------------------------
+def pipeline_throughput(batches, *, n_batches=None, seconds=None):
+    """Clips per second that the input pipeline alone delivers.
+
+    Parameters
+    ----------
+    batches : keras.utils.PyDataset or callable
+        A dataset of batches (its batches ``0 .. n_batches - 1`` are read),
+        or a callable ``batches(i)`` returning batch ``i``.
+    n_batches : int, optional
+        Batches to read (default: all of a dataset).
+    seconds : float, optional
+        Stop after about this many seconds.
+
+    Returns
+    -------
+    dict
+        ``clips_per_s``, ``batches``, ``clips``, ``seconds``.
+    """
+    get = batches if callable(batches) and not hasattr(batches, "__getitem__") \
+        else batches.__getitem__
+    total = n_batches if n_batches is not None else len(batches)
+    total = _check.positive_int("n_batches", total)
+    clips, done = 0, 0
+    start = time.perf_counter()
+    for i in range(total):
+        b = get(i)
+        x = b[0] if isinstance(b, tuple) else b
+        clips += len(x)
+        done += 1
+        if seconds is not None and time.perf_counter() - start > seconds:
+            break
+    dt = time.perf_counter() - start
+    return {"clips_per_s": clips / dt, "batches": done, "clips": clips, "seconds": dt}
+
+
+def step_throughput(model, x, y, *, n_steps=5, warmup=1):
+    """Clips per second that training steps consume (forward, backward, update).
+
+    ``warmup`` steps (tracing and compilation) run first and are not timed.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    x, y : np.ndarray
+        One batch.
+    n_steps, warmup : int
+
+    Returns
+    -------
+    dict
+        ``clips_per_s``, ``steps``, ``batch_size``, ``seconds``.
+    """
+    n_steps = _check.positive_int("n_steps", n_steps)
+    for _ in range(int(warmup)):
+        model.train_on_batch(x, y)
+    start = time.perf_counter()
+    for _ in range(n_steps):
+        model.train_on_batch(x, y)
+    dt = time.perf_counter() - start
+    return {"clips_per_s": n_steps * len(x) / dt, "steps": n_steps, "batch_size": len(x),
+            "seconds": dt}
+
+
+# ----------------------------------------------------------------------------
+# one experiment: data, training, evaluation
+# ----------------------------------------------------------------------------
+@dataclasses.dataclass
+class TaggingData:
+    """Inputs, tag vectors and a train / valid / test split, by row.
+
+    Attributes
+    ----------
+    x : array_like, shape (n_clips, ...)
+        Inputs (in memory or a memory map).
+    y : np.ndarray, shape (n_clips, n_tags), float32
+    ids : list of str
+        Track id of each row.
+    tags : list of str
+        Tag of each column of ``y``.
+    parts : dict
+        ``{'train': rows, 'valid': rows, 'test': rows}`` (arrays of int).
+    """
+
+    x: object
+    y: np.ndarray
+    ids: list
+    tags: list
+    parts: dict
+
+    @classmethod
+    def from_split(cls, x, ids, Y, split):
+        """Rows of ``x`` (one per id of ``ids``) with the tags ``Y`` and a split.
+
+        Parameters
+        ----------
+        x : array_like, shape (len(ids), ...)
+        ids : list of str
+        Y : pandas.DataFrame
+            Binary tags indexed by track id (a superset of ``ids`` is fine).
+        split : dict
+            ``{'train': [ids], 'valid': [ids], 'test': [ids]}``; ids without
+            a row in ``x`` (skipped clips) are left out.
+        """
+        ids = list(ids)
+        if len(ids) != len(x):
+            raise ParameterError(f"x has {len(x)} rows but ids has {len(ids)}")
+        missing = [i for i in ids if i not in Y.index]
+        if missing:
+            raise ParameterError(f"{len(missing)} ids have no tags, e.g. {missing[:3]}")
+        row = {t: r for r, t in enumerate(ids)}
+        parts = {}
+        for part in ("train", "valid", "test"):
+            rows = sorted(row[t] for t in split.get(part, []) if t in row)
+            if not rows:
+                raise ParameterError(f"the split leaves no {part} clip with an input")
+            parts[part] = np.asarray(rows, dtype=int)
+        y = Y.loc[ids].to_numpy(dtype=np.float32)
+        return cls(x=x, y=y, ids=ids, tags=[str(t) for t in Y.columns], parts=parts)
+
+    @property
+    def input_shape(self):
+        """Shape of one input (without the clip axis)."""
+        return tuple(self.x.shape[1:])
+
+    def batches(self, part, *, batch_size=32, shuffle=False, seed=0):
+        """:class:`TagBatches` of one part of the split."""
+        _check.choice("part", part, set(self.parts))
+        return TagBatches(self.x, self.y, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                          indices=self.parts[part])
+
+    def targets(self, part):
+        """Tag vectors of one part, in row order."""
+        return self.y[self.parts[part]]
+
+    def counts(self):
+        """Clips per part, as a dict."""
+        return {p: int(len(r)) for p, r in self.parts.items()}
+
+
+@dataclasses.dataclass
+class TaggerRun:
+    """One trained and evaluated tagger (see :func:`train_tagger`).
+
+    Attributes
+    ----------
+    name : str
+    model : keras.Model
+    fit : FitResult
+    scores : np.ndarray, shape (n_test, n_tags)
+        Test-set tag probabilities.
+    report : OrderedDict
+        :func:`mirnb.evaluate.tagging_report` on the test set (``'AUC-T'``
+        is the paper's ROC-AUC, macro over tags; ``'PR-AUC'``; P@3).
+    per_tag : pandas.Series
+        Test ROC-AUC of every tag (NaN where undefined).
+    n_params : int
+    train_clips_per_s : float
+        Training clips processed per second of :meth:`keras.Model.fit`
+        (validation included).
+    """
+
+    name: str
+    model: object
+    fit: FitResult
+    scores: np.ndarray
+    report: dict
+    per_tag: object
+    n_params: int
+    train_clips_per_s: float
+
+    @property
+    def auc(self):
+        """Test ROC-AUC, macro over tags."""
+        return float(self.report["AUC-T"])
+
+    def results(self, **fields):
+        """:class:`mirnb.evaluate.Result` records of the test ROC-AUC and PR-AUC.
+
+        Parameters
+        ----------
+        **fields
+            Result fields (``chapter``, ``experiment``, ``dataset``, ...).
+            ``paper_value`` and ``paper_ref`` go with the ROC-AUC only (the
+            paper reports no PR-AUC).
+        """
+        from .evaluate import Result
+
+        fields = dict(fields)
+        paper_value = fields.pop("paper_value", None)
+        paper_ref = fields.pop("paper_ref", "")
+        method = fields.pop("method", self.name)
+        extra = dict(fields.pop("extra", {}) or {})
+        extra.update(params=self.n_params, epochs=self.fit.epochs, best_epoch=self.fit.best_epoch,
+                     best_val_auc=self.fit.best_auc, stopped_early=self.fit.stopped_early,
+                     train_seconds=round(self.fit.seconds, 1),
+                     train_clips_per_s=round(self.train_clips_per_s, 1),
+                     tags_left_out=self.report["Tags left out (AUC-T)"])
+        return [Result(method=method, metric="ROC-AUC", value=self.auc,
+                       paper_value=paper_value, paper_ref=paper_ref, extra=extra, **fields),
+                Result(method=method, metric="PR-AUC", value=float(self.report["PR-AUC"]),
+                       extra=extra, **fields)]
+
+
+def train_tagger(build, data, *, epochs, patience=5, batch_size=32, learning_rate=1e-3,
+                 seed=0, checkpoint_dir=None, name=None, verbose=2):
+    """Build, train (early stopping on validation AUC) and test one tagger.
+
+    Parameters
+    ----------
+    build : callable
+        ``build()`` returns an uncompiled Keras model (e.g. a ``lambda``
+        around :func:`mirnb.models.fcn.build_fcn`). It is called after
+        :func:`set_seed`, so the initial weights follow ``seed``.
+    data : TaggingData
+    epochs, patience : int
+        See :func:`fit_tagger`.
+    batch_size : int
+    learning_rate : float
+    seed : int
+        Seeds the weights, the batch order and dropout.
+    checkpoint_dir : str or Path, optional
+        Checkpoints and resume (see :func:`fit_tagger`).
+    name : str, optional
+        Default: the model's name.
+    verbose : int
+
+    Returns
+    -------
+    TaggerRun
+
+    Notes
+    -----
+    Used in the ``choi2016`` chapter, once per model and input.
+    """
+    from . import evaluate
+
+    if not isinstance(data, TaggingData):
+        raise ParameterError("data: expected TaggingData")
+    set_seed(seed)
+    model = compile_tagger(build(), learning_rate=learning_rate)
+    name = name or model.name
+    if verbose:
+        print(f"--- {name}: {model.count_params():,} parameters, input "
+              f"{' x '.join(map(str, data.input_shape))}, {data.counts()}", flush=True)
+    train = data.batches("train", batch_size=batch_size, shuffle=True, seed=seed)
+    valid = data.batches("valid", batch_size=batch_size)
+    fit = fit_tagger(model, train, valid, epochs=epochs, patience=patience,
+                     batch_size=batch_size, checkpoint_dir=checkpoint_dir, verbose=verbose)
+    model = fit.model
+    scores = predict(model, data.batches("test", batch_size=batch_size))
+    y_test = data.targets("test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = evaluate.tagging_report(y_test, scores, k=(3,), tags=data.tags)
+        per_tag = evaluate.per_tag_auc(y_test, scores, tags=data.tags)
+    ran = fit.epochs - fit.resumed_from
+    rate = (ran * len(data.parts["train"]) / fit.seconds if ran and fit.seconds > 0
+            else float("nan"))
+    if verbose:
+        print(f"    {name}: test ROC-AUC {report['AUC-T']:.3f}, PR-AUC {report['PR-AUC']:.3f} "
+              f"(best epoch {fit.best_epoch} of {fit.epochs}, {fit.seconds:.1f} s)", flush=True)
+    return TaggerRun(name=name, model=model, fit=fit, scores=scores, report=report,
+                     per_tag=per_tag, n_params=int(model.count_params()),
+                     train_clips_per_s=rate)
