@@ -96,3 +96,22 @@ def test_cli_data_commands(smoke_home, tmp_path, capsys):
     assert cli.main(["data", "synth", "--profile", "smoke", "--views", "gtzan",
                      "--data-home", str(smoke_home)]) == 0
     assert "gtzan: 60 tracks" in capsys.readouterr().out
+
+
+def test_concurrent_generators_keep_every_view_in_the_manifest(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def make(view):
+        return synth.generate("smoke", views=[view], data_home=tmp_path, n_jobs=1,
+                              verbose=False)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(make, ["gtzan", "mtat"]))
+    manifest = json.loads((synth.root("smoke", tmp_path) / "manifest.json").read_text())
+    assert set(manifest["views"]) == {"gtzan", "mtat"}
+
+
+def test_view_keys_depend_on_their_own_code_only():
+    assert synth._code_hash("gtzan") == synth._code_hash("gtzan")
+    assert synth._code_hash("gtzan") != synth._code_hash("msd")
+    assert synth._code_hash("mtat") != synth._code_hash("majorminer")

@@ -35,8 +35,11 @@ bar, and is cached under ``<data_home>/mirnb_synth/<profile>/`` with a
 composer's code) change.
 """
 
+import contextlib
+import fcntl
 import functools
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -110,14 +113,24 @@ def _clip_seed(seed, view, index):
     return int(_digest(seed, view, index)[:8], 16)
 
 
-def _code_hash():
-    """Hash of the code that decides the corpus' content."""
+def _code_hash(view):
+    """Hash of the code that decides ``view``'s content.
+
+    The composer, the helpers every view shares and the view's own job,
+    make and finish functions (plus the analysis and the HDF5 writer for the
+    MSD view). Editing another view's code, or prose, leaves it alone.
+    """
     here = Path(__file__).resolve().parent
-    files = [here.parent / "compose.py", here.parent / "analysis.py", here / "msd.py",
-             Path(__file__).resolve()]
+    files = [here.parent / "compose.py"]
+    if view == "msd":
+        files += [here.parent / "analysis.py", here / "msd.py"]
     h = hashlib.sha256()
     for f in files:
         h.update(f.read_bytes())
+    funcs = [_digest, _clip_seed, _world_for, _common_labels, _write_audio, _atomic,
+             *_VIEW[view]]
+    for fn in funcs:
+        h.update(inspect.getsource(getattr(fn, "func", fn)).encode())
     return h.hexdigest()[:16]
 
 
@@ -378,7 +391,7 @@ _LOADERS = {"mtat_large": ("mtat", {"folder": "mtat_large"})}
 def _view_params(profile, view):
     size = SIZES[profile]
     return {"seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
-            **size[view], "code": _code_hash()}
+            **size[view], "code": _code_hash(view)}
 
 
 def _read_manifest(path):
@@ -419,31 +432,58 @@ def generate(profile="default", *, views=None, data_home=None, n_jobs=None, forc
         if v not in VIEWS:
             raise ParameterError(f"view={v!r}: expected some of {list(VIEWS)}")
     base = root(profile, data_home)
+    base.mkdir(parents=True, exist_ok=True)
     manifest_path = base / "manifest.json"
     manifest = _read_manifest(manifest_path)
-    manifest.update(root=str(base), profile=profile)
     for view in views:
-        params = _view_params(profile, view)
-        key = _digest(json.dumps(params, sort_keys=True))[:16]
-        entry = manifest["views"].get(view, {})
-        out = base / view
-        if not force and entry.get("key") == key and out.is_dir():
-            if verbose:
-                print(f"synthetic {view} ({profile}) is up to date: {entry['n_tracks']} tracks")
-            continue
-        jobs_of, make, finish = _VIEW[view]
-        jobs = jobs_of(SIZES[profile], out)
-        start = time.perf_counter()
-        rows, skipped = map_tracks(make, jobs, n_jobs=n_jobs, verbose=verbose,
-                                   desc=f"synth {view} ({profile})", on_error="raise",
-                                   uses_librosa=view == "msd")
-        n = finish([rows[k] for k, _ in jobs], out)
-        seconds = time.perf_counter() - start
-        manifest["views"][view] = {"key": key, "params": params, "n_tracks": n,
-                                   "seconds": round(seconds, 1)}
-        _atomic(manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2)))
-        log.info("synthetic %s: %d tracks in %.1f s", view, n, seconds)
+        # One generator per corpus at a time: a second process waits here,
+        # then finds the view up to date instead of writing it again.
+        with _locked(base / ".manifest.lock", verbose=verbose):
+            manifest = _read_manifest(manifest_path)
+            manifest.update(root=str(base), profile=profile)
+            _make_view(view, profile, base, manifest, n_jobs=n_jobs, force=force,
+                       verbose=verbose)
+            _atomic(manifest_path,
+                    lambda tmp: tmp.write_text(json.dumps(manifest, indent=2)))
     return manifest
+
+
+@contextlib.contextmanager
+def _locked(path, *, verbose):
+    with open(path, "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if verbose:
+                print(f"waiting for another process generating {path.parent} ...", flush=True)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _make_view(view, profile, base, manifest, *, n_jobs, force, verbose):
+    """Generate one view unless the manifest says it is up to date; update the manifest."""
+    params = _view_params(profile, view)
+    key = _digest(json.dumps(params, sort_keys=True))[:16]
+    entry = manifest.setdefault("views", {}).get(view, {})
+    out = base / view
+    if not force and entry.get("key") == key and out.is_dir():
+        if verbose:
+            print(f"synthetic {view} ({profile}) is up to date: {entry['n_tracks']} tracks")
+        return
+    jobs_of, make, finish = _VIEW[view]
+    jobs = jobs_of(SIZES[profile], out)
+    start = time.perf_counter()
+    rows, _ = map_tracks(make, jobs, n_jobs=n_jobs, verbose=verbose,
+                         desc=f"synth {view} ({profile})", on_error="raise",
+                         uses_librosa=view == "msd")
+    n = finish([rows[k] for k, _ in jobs], out)
+    seconds = time.perf_counter() - start
+    manifest["views"][view] = {"key": key, "params": params, "n_tracks": n,
+                               "seconds": round(seconds, 1)}
+    log.info("synthetic %s: %d tracks in %.1f s", view, n, seconds)
 
 
 def load(view, profile="default", *, data_home=None, make=True, verbose=True):
