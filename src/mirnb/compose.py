@@ -2460,7 +2460,7 @@ def render(score, *, sr=22050):
     if n < 1:
         raise ParameterError(f"duration={score.duration!r} s at sr={sr}: expected at least one sample")
     mix = score.mix
-    stems, sends = {}, {}
+    stems = {}
     for inst in INSTRUMENTS:
         if inst in score.notes:
             rng = _rng(*score.entropy, 30, sr, INSTRUMENTS.index(inst))

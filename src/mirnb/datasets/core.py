@@ -18,7 +18,7 @@ import numpy as np
 from .. import audio as _audio
 from ..errors import DataError, MissingDataError, ParameterError
 
-__all__ = ["data_home", "Dataset", "Track", "ValidationReport", "Skipped",
+__all__ = ["data_home", "Dataset", "TaggedDataset", "Track", "ValidationReport", "Skipped",
            "stratified_split", "stratified_kfold", "map_tracks"]
 
 log = logging.getLogger("mirnb.datasets")
@@ -236,6 +236,56 @@ class Dataset(abc.ABC):
     def cite(self):
         """Return the BibTeX entry of the dataset's paper."""
         return self.citation.strip()
+
+
+class TaggedDataset(Dataset):
+    """A :class:`Dataset` whose labels include a binary track x tag matrix.
+
+    Subclasses set ``self._tag_names`` (list) and ``self._matrix`` (a
+    boolean DataFrame, tracks x tags) while building their index.
+    """
+
+    @property
+    def tag_names(self):
+        """list of str: every tag column, in file order."""
+        self.labels  # noqa: B018 (builds the index)
+        return list(self._tag_names)
+
+    def tag_counts(self):
+        """pandas.Series: tracks per tag, most frequent first."""
+        self.labels  # noqa: B018
+        return self._matrix.sum().sort_values(ascending=False, kind="stable")
+
+    def top_tags(self, n=50):
+        """Return the ``n`` most frequent tags (Choi et al. 2016 use n=50)."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ParameterError(f"n={n!r}: expected a positive integer")
+        return list(self.tag_counts().index[:n])
+
+    def tag_matrix(self, tags=None, track_ids=None):
+        """Binary track x tag matrix.
+
+        Parameters
+        ----------
+        tags : list of str, optional
+            Columns to keep, in this order (default: all).
+        track_ids : list of str, optional
+            Rows to keep, in this order (default: all).
+
+        Returns
+        -------
+        pandas.DataFrame of bool
+        """
+        self.labels  # noqa: B018
+        m = self._matrix
+        if tags is not None:
+            unknown = [t for t in tags if t not in m.columns]
+            if unknown:
+                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
+            m = m[list(tags)]
+        if track_ids is not None:
+            m = m.loc[list(track_ids)]
+        return m
 
 
 def _as_array(labels, ids):

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from .core import Dataset, Skipped, Track, ValidationReport, log
+from .core import Skipped, TaggedDataset, Track, ValidationReport, log
 
 __all__ = ["MSDPreviews", "AUDIO_EXTENSIONS"]
 
@@ -46,7 +46,7 @@ CITATION = """
 """
 
 
-class MSDPreviews(Dataset):
+class MSDPreviews(TaggedDataset):
     """MSD tracks with audio previews and binary tags (see the module's layout).
 
     Labels hold, per track: ``tags`` (list of tag names), ``path`` (the
@@ -135,12 +135,6 @@ skipped and reported.
         labels = self.labels
         return list(labels.index[~labels["has_preview"]])
 
-    @property
-    def tag_names(self):
-        """list of str: every tag column, in file order."""
-        self.labels  # noqa: B018 (builds the index)
-        return list(self._tag_names)
-
     def tag_counts(self, *, with_preview=True):
         """pandas.Series: tracks per tag, most frequent first.
 
@@ -151,25 +145,6 @@ skipped and reported.
         """
         m = self._matrix if not with_preview else self._matrix[self.labels["has_preview"]]
         return m.sum().sort_values(ascending=False, kind="stable")
-
-    def top_tags(self, n=50):
-        """The ``n`` most frequent tags among tracks with previews (Choi et al.: 50)."""
-        if not isinstance(n, int) or n < 1:
-            raise ParameterError(f"n={n!r}: expected a positive integer")
-        return list(self.tag_counts().index[:n])
-
-    def tag_matrix(self, tags=None, track_ids=None):
-        """Binary track x tag matrix (a pandas.DataFrame of bool)."""
-        self.labels  # noqa: B018
-        m = self._matrix
-        if tags is not None:
-            unknown = [t for t in tags if t not in m.columns]
-            if unknown:
-                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
-            m = m[list(tags)]
-        if track_ids is not None:
-            m = m.loc[list(track_ids)]
-        return m
 
     def splits(self, name="files", *, directory=None):
         """Return the train / valid / test split from the split files.

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from .core import Dataset, Track, log
+from .core import TaggedDataset, Track, log
 
 __all__ = ["MTAT", "FOLDER_SPLIT"]
 
@@ -43,7 +43,7 @@ def _read_tsv(path):
         raise DataError(f"cannot parse {path} as a tab-separated file: {err}") from None
 
 
-class MTAT(Dataset):
+class MTAT(TaggedDataset):
     """The MagnaTagATune dataset.
 
     Labels hold, per clip: ``tags`` (list of tag names), ``folder``,
@@ -119,48 +119,6 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
 
     def _track(self, track_id, row):
         return Track(track_id, row["path"], row.drop("path").to_dict())
-
-    @property
-    def tag_names(self):
-        """list of str: every tag column, in file order."""
-        self.labels  # noqa: B018 (builds the index)
-        return list(self._tag_names)
-
-    def tag_counts(self):
-        """pandas.Series: clips per tag, most frequent first."""
-        self.labels  # noqa: B018
-        return self._matrix.sum().sort_values(ascending=False, kind="stable")
-
-    def top_tags(self, n=50):
-        """Return the ``n`` most frequent tags (Choi et al. 2016 use n=50)."""
-        if not isinstance(n, int) or n < 1:
-            raise ParameterError(f"n={n!r}: expected a positive integer")
-        return list(self.tag_counts().index[:n])
-
-    def tag_matrix(self, tags=None, track_ids=None):
-        """Binary clip x tag matrix.
-
-        Parameters
-        ----------
-        tags : list of str, optional
-            Columns to keep, in this order (default: all).
-        track_ids : list of str, optional
-            Rows to keep, in this order (default: all).
-
-        Returns
-        -------
-        pandas.DataFrame of bool
-        """
-        self.labels  # noqa: B018
-        m = self._matrix
-        if tags is not None:
-            unknown = [t for t in tags if t not in m.columns]
-            if unknown:
-                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
-            m = m[list(tags)]
-        if track_ids is not None:
-            m = m.loc[list(track_ids)]
-        return m
 
     def splits(self, name="folder", *, train=None, valid=None, test=None):
         """Return a split; clips of one song never straddle two parts.
