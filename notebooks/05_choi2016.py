@@ -327,14 +327,9 @@ table_i[["Method", "Metric", "Ours", "Paper", "Paper source", "Data", "Note"]]
 # %%
 if "I" in plan["experiments"]:
     fig, axes = plt.subplots(1, 2, figsize=(13, 3.8), constrained_layout=True)
-    for (e, name), r in runs.items():
-        if e == "I":
-            h = r.fit.history["val_auc"]
-            axes[0].plot(np.arange(1, len(h) + 1), h, marker=".", label=name)
-    axes[0].set_xlabel("epoch")
-    axes[0].set_ylabel("validation ROC-AUC")
-    axes[0].set_title("Experiment I: validation AUC per epoch")
-    axes[0].legend(frameon=False, fontsize="small")
+    plotting.compare_curves({name: r.fit.history for (e, name), r in runs.items() if e == "I"},
+                            metric="val_auc", ax=axes[0], ylabel="validation ROC-AUC",
+                            title="Experiment I: validation AUC per epoch")
     names_i = [n for e, n in runs if e == "I"]
     aucs_i = [runs["I", n].auc for n in names_i] + [baseline_auc]
     labels_i = names_i + ["MFCC stats + LR"]
@@ -408,14 +403,9 @@ if "II" in plan["experiments"]:
 # %%
 if "II" in plan["experiments"]:
     fig, axes = plt.subplots(1, 2, figsize=(13, 3.8), constrained_layout=True)
-    for (e, name), r in runs.items():
-        if e == "II":
-            h = r.fit.history["val_auc"]
-            axes[0].plot(np.arange(1, len(h) + 1), h, marker=".", label=name)
-    axes[0].set_xlabel("epoch")
-    axes[0].set_ylabel("validation ROC-AUC")
-    axes[0].set_title("Experiment II (cf. Figure 3): validation AUC per epoch")
-    axes[0].legend(frameon=False, fontsize="small")
+    plotting.compare_curves({name: r.fit.history for (e, name), r in runs.items() if e == "II"},
+                            metric="val_auc", ax=axes[0], ylabel="validation ROC-AUC",
+                            title="Experiment II (cf. Figure 3): validation AUC per epoch")
     names_ii = [n for e, n in runs if e == "II"]
     axes[1].plot(names_ii, [runs["II", n].auc for n in names_ii], marker="o")
     axes[1].set_ylabel("test ROC-AUC")

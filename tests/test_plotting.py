@@ -167,3 +167,20 @@ def test_results_table_and_label_counts():
     assert [p.get_height() for p in ax.patches] == [3, 2]
     with pytest.raises(ParameterError, match="sort"):
         mp.label_counts(labels, sort="size")
+
+
+def test_compare_curves_draws_one_labelled_line_per_run():
+    import matplotlib.pyplot as plt
+
+    from mirnb import plotting
+    from mirnb.errors import ParameterError
+
+    fig, ax = plt.subplots()
+    out = plotting.compare_curves({"FCN-3": {"val_auc": [0.6, 0.7]},
+                                   "FCN-4": {"val_auc": [0.62, 0.71, 0.74]}}, ax=ax)
+    assert out is ax
+    assert [line.get_label() for line in ax.get_lines()] == ["FCN-3", "FCN-4"]
+    assert list(ax.get_lines()[1].get_xdata()) == [1, 2, 3]
+    with pytest.raises(ParameterError, match="no 'val_auc'"):
+        plotting.compare_curves({"x": {"loss": [1.0]}}, ax=ax)
+    plt.close(fig)

@@ -442,6 +442,46 @@ def learning_curves(history, *, ax=None, metrics=("loss", "val_loss"), title=Non
     return ax
 
 
+def compare_curves(histories, *, metric="val_auc", ax=None, title=None, ylabel=None):
+    """Plot one metric per epoch for several runs, one line per run.
+
+    Parameters
+    ----------
+    histories : dict
+        Run name to a history (dict of per-epoch lists, or a Keras History).
+    metric : str
+        The metric to draw; it must be in every history.
+    ax : matplotlib.axes.Axes, optional
+    title, ylabel : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per run, labelled with its name.
+
+    Notes
+    -----
+    Used in the ``choi2016`` chapter (validation AUC per epoch, Figure 3 of
+    Choi et al. 2016).
+    """
+    if not histories:
+        raise ParameterError("histories: expected at least one run")
+    ax = _new_ax(ax, (6, 3.5))
+    for name, history in histories.items():
+        hist = getattr(history, "history", history)
+        if not isinstance(hist, dict) or metric not in hist:
+            raise ParameterError(f"run {name!r} has no {metric!r} in its history")
+        y = np.asarray(hist[metric], dtype=np.float64).ravel()
+        ax.plot(np.arange(1, y.size + 1), y, marker=".", label=str(name))
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(ylabel or metric)
+    ax.legend(frameon=False, fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
 def results_table(df, *, ax=None, fontsize=8, title=None):
     """Draw a results DataFrame as a figure table (for saved figures; notebooks show the DataFrame).
 

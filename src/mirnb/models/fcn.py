@@ -172,6 +172,16 @@ def _width(n, width):
     return max(1, int(round(n * width)))
 
 
+def _check_head(n_tags, width, dropout):
+    """Check the arguments every builder shares; return them as int, float, float."""
+    n_tags = _check.positive_int("n_tags", n_tags)
+    width = _check.positive("width", width)
+    dropout = _check.fraction("dropout", dropout, closed=True)
+    if dropout >= 1:
+        raise ParameterError(f"dropout={dropout}: expected a rate in [0, 1)")
+    return n_tags, width, dropout
+
+
 def _check_input(input_shape, front_end):
     if front_end is None:
         shape = tuple(input_shape)
@@ -244,11 +254,7 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
     Used in the ``choi2016`` chapter.
     """
     spec = PAPER[_depth(depth)]
-    n_tags = _check.positive_int("n_tags", n_tags)
-    width = _check.positive("width", width)
-    dropout = _check.fraction("dropout", dropout, closed=True)
-    if dropout >= 1:
-        raise ParameterError(f"dropout={dropout}: expected a rate in [0, 1)")
+    n_tags, width, dropout = _check_head(n_tags, width, dropout)
     inputs, x, shape = _check_input(input_shape, front_end)
     if pools is None:
         pools = fcn_pools(spec.pools, shape)
@@ -310,11 +316,7 @@ def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
     Used in the ``choi2016`` chapter.
     """
     spec = PAPER[4]
-    n_tags = _check.positive_int("n_tags", n_tags)
-    width = _check.positive("width", width)
-    dropout = _check.fraction("dropout", dropout, closed=True)
-    if dropout >= 1:
-        raise ParameterError(f"dropout={dropout}: expected a rate in [0, 1)")
+    n_tags, width, dropout = _check_head(n_tags, width, dropout)
     inputs, x, shape = _check_input(input_shape, None)
     n_coef, n_frames = shape[0], shape[1]
     if pools is None:
