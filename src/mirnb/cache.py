@@ -58,6 +58,42 @@ _NAME_RE = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_.-]{0,99}$")
 # ----------------------------------------------------------------------------
 # checksums and keys
 # ----------------------------------------------------------------------------
+def atomic_write(path, write):
+    """Write a file so that readers see the old content or the whole new one.
+
+    ``write(tmp)`` writes the content to ``tmp``, a fresh file name in the
+    destination folder; the file is then renamed over ``path``. If ``write``
+    fails, the temporary file is removed and ``path`` is left as it was. The
+    one helper for every file the package writes that another process may
+    read (cache entries, corpus files, checkpoints' state, HDF5 files).
+
+    Parameters
+    ----------
+    path : str or Path
+    write : callable
+        Called with the temporary :class:`~pathlib.Path`; writes the content.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        os.chmod(tmp, 0o644)
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    return path
+
+
 def file_checksum(path):
     """sha256 of a file's bytes, read in a streamed fashion.
 
@@ -473,17 +509,12 @@ class Cache:
         """
         path = self.path(key)
         kind, arrays = _as_arrays(value)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:12]}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                os.fchmod(fh.fileno(), 0o644)
+
+        def write(tmp):
+            with open(tmp, "wb") as fh:
                 _write_entry(fh, key, kind, arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+
+        atomic_write(path, write)
         self.stats.writes += 1
         return path
 
