@@ -13,8 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mirnb import run
-from mirnb.datasets import synth
+from mirnb import run, synth
 
 
 def main():

@@ -123,7 +123,7 @@ def main(argv=None):
         rates["front_end_cpu"]["cached"] = best_rate(lambda: cpu_front_end(2, cache),
                                                      args.repeats)
 
-        X, ids, _ = training.extract_stacked(tracks, "log_mel", sr=12000, duration=SECONDS,
+        X, ids, _ = features.extract_stacked(tracks, "log_mel", sr=12000, duration=SECONDS,
                                              cache=cache, verbose=False, **mel)
         assert X.shape[1:] == fcn.PAPER_INPUT, X.shape
         reps = max(1, 256 // len(X))  # a few hundred clips, repeated rows
@@ -137,7 +137,7 @@ def main(argv=None):
             "memmap": best_rate(lambda: training.pipeline_throughput(
                 training.TagBatches(mm, y, batch_size=args.batch_size)), args.repeats)}
 
-        wave, _, _ = training.extract_stacked(tracks[:args.batch_size], training.waveform,
+        wave, _, _ = features.extract_stacked(tracks[:args.batch_size], features.waveform,
                                               sr=12000, duration=SECONDS, cache=False,
                                               verbose=False)
         layer = LogMelSpectrogram(sr=12000, **mel)
@@ -153,17 +153,17 @@ def main(argv=None):
 
         bs = args.batch_size
         steps = {}
-        model = training.compile_tagger(fcn.build_fcn(4))
+        model = training.compile_model(fcn.build_fcn(4))
         steps["fcn4_paper_spectrogram"] = training.step_throughput(
             model, X[:bs], y[:bs], n_steps=args.steps)
         keras.backend.clear_session()
-        model = training.compile_tagger(fcn.build_fcn(
+        model = training.compile_model(fcn.build_fcn(
             4, input_shape=(wave.shape[1],), front_end=LogMelSpectrogram(sr=12000, **mel)))
         steps["fcn4_paper_waveform_front_end_in_model"] = training.step_throughput(
             model, wave[:bs], y[:bs], n_steps=args.steps)
         keras.backend.clear_session()
         small = np.random.default_rng(0).standard_normal((16, 48, 118, 1)).astype(np.float32)
-        model = training.compile_tagger(fcn.build_fcn(4, input_shape=(48, 118, 1),
+        model = training.compile_model(fcn.build_fcn(4, input_shape=(48, 118, 1),
                                                       width=1 / 8, dropout=0.1))
         steps["fcn4_default_profile_48x118"] = training.step_throughput(
             model, small, y[:16], n_steps=max(args.steps, 10))

@@ -12,18 +12,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from mirnb import compose
-from mirnb.datasets import synth
+from mirnb import synth
 
 
 def render_speed(n=12, seconds=10.0, sr=22050):
     """Single-process render speed, seconds of audio per second."""
-    world = compose.World(0)
-    compose.render(world.compose(world.artists[0], seed=0, duration=1.0), sr=sr)
+    world = synth.World(0)
+    synth.render(world.compose(world.artists[0], seed=0, duration=1.0), sr=sr)
     start = time.perf_counter()
     for i in range(n):
         artist = world.artists[(7 * i) % len(world.artists)]
-        compose.render(world.compose(artist, seed=i, duration=seconds), sr=sr)
+        synth.render(world.compose(artist, seed=i, duration=seconds), sr=sr)
     return n * seconds / (time.perf_counter() - start)
 
 

@@ -16,7 +16,7 @@
 #
 # The five papers in this book trained on GTZAN, MagnaTagATune and the Million
 # Song Dataset. None of them can ship with a book, so the book brings a world
-# of its own: a procedural composer (`mirnb.compose`) that writes and renders
+# of its own: a procedural composer (`mirnb.synth`) that writes and renders
 # music in twenty style families, by several artists each. The corpus is
 # written to disk in the layouts of the real datasets, and the same loaders
 # read both, so every chapter runs on real data by changing one parameter.
@@ -37,14 +37,13 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from IPython.display import Audio, display
 
-from mirnb import analysis, compose, configs, embed, evaluate, features, plotting
-from mirnb.datasets import synth
+from mirnb import analysis, embed, features, plotting, synth
+from mirnb.chapters import data
 from mirnb.models import baselines
 
-cfg = configs.profile(configs.DataChapter, profile)
+cfg = data.config(profile)
 cfg
 
 # %% [markdown]
@@ -58,9 +57,7 @@ cfg
 t0 = time.perf_counter()
 manifest = synth.generate(cfg.synth_profile, data_home=data_home, verbose=verbose)
 print(f"ready in {time.perf_counter() - t0:.1f} s at {manifest['root']}")
-pd.DataFrame({v: {"tracks": m["n_tracks"], "seconds to make": m["seconds"],
-                  "clip length (s)": m["params"]["seconds"], "sample rate": m["params"]["sr"]}
-              for v, m in manifest["views"].items()}).T
+data.views_table(manifest)
 
 # %% [markdown]
 # ## The world: genres and artists
@@ -72,10 +69,7 @@ pd.DataFrame({v: {"tracks": m["n_tracks"], "seconds to make": m["seconds"],
 # artists recognisable, and harder to tell apart than genres.
 
 # %%
-world = synth.world(cfg.synth_profile)
-artists = pd.DataFrame([{"genre": a.genre, "artist": a.name, "artist id": a.artist_id}
-                        for a in world.artists])
-artists.groupby("genre")["artist"].apply(", ".join).to_frame("artists")
+data.artists_table(synth.world(cfg.synth_profile))
 
 # %%
 gtzan = synth.load("gtzan", cfg.synth_profile, data_home=data_home, make=False)
@@ -109,7 +103,7 @@ for genre in rng.choice(sorted(labels.genre.unique()), size=cfg.n_listen, replac
 # plucked notes.
 
 # %%
-genres = list(compose.GTZAN_GENRES)
+genres = list(synth.GTZAN_GENRES)
 fig, axes = plt.subplots(2, 5, figsize=(16, 6), sharey=True, constrained_layout=True)
 for genre, ax in zip(genres, axes.flat):
     tid = labels.index[labels.genre == genre][0]
@@ -145,16 +139,9 @@ plt.show()
 # appear, as they do when people tag music in a game.
 
 # %%
-truth = pd.read_csv(mtat.root / "synth_labels.csv", index_col="clip_id",
-                    keep_default_na=False)
-truth.index = truth.index.astype(str)
-true_sets = truth.true_tags.str.split(";")
-noisy_sets = mtat.labels.tags.loc[truth.index]
-kept = np.mean([len(set(n) & set(t)) / max(len(t), 1) for n, t in zip(noisy_sets, true_sets)])
-false = np.mean([len(set(n) - set(t)) for n, t in zip(noisy_sets, true_sets)])
-print(f"{len(mtat)} clips in {mtat.labels.song.nunique()} songs; "
-      f"{len(mtat.tag_names)} tags; {kept:.0%} of true tags kept, "
-      f"{false:.2f} false tags per clip")
+noise = data.tag_noise(mtat)
+print(f"{noise['clips']} clips in {noise['songs']} songs; {noise['tags']} tags; "
+      f"{noise['kept']:.0%} of true tags kept, {noise['false_per_clip']:.2f} false tags per clip")
 fig, ax = plt.subplots(figsize=(16, 4))
 plotting.tag_bars(mtat.tag_counts().head(40), ax=ax, title="clips per tag (40 most frequent)")
 ax.set_ylabel("clips")
@@ -191,13 +178,7 @@ plt.show()
 # (confidence is the analyser's own):
 
 # %%
-msd_truth = pd.read_csv(msd_view.root / "synth_labels.csv", index_col="track_id")
-est = msd_view.labels.loc[msd_truth.index]
-right_key = (est.key.to_numpy() == msd_truth.key.to_numpy())
-right_mode = (est["mode"].to_numpy() == (msd_truth["mode"] == "major").to_numpy().astype(int))
-pd.DataFrame({"tracks": [len(est)], "key right": [right_key.mean()],
-              "key and mode right": [(right_key & right_mode).mean()],
-              "mean key confidence": [est.key_confidence.mean()]}).round(3)
+data.key_accuracy(msd_view)
 
 # %% [markdown]
 # ## A map of simple features
@@ -211,9 +192,7 @@ tracks = [gtzan.track(t) for t in gtzan.track_ids]
 X_mfcc, skipped = baselines.clip_features(tracks, "mfcc", sr=22050, n_mfcc=cfg.n_mfcc,
                                           n_fft=cfg.n_fft, hop_length=cfg.hop_length,
                                           verbose=verbose)
-X_chroma, skipped_c = baselines.clip_features(tracks, "chroma", sr=22050, n_fft=cfg.n_fft,
-                                              hop_length=cfg.hop_length, verbose=verbose)
-print(f"features for {len(X_mfcc)} clips; skipped: {skipped + skipped_c or 'none'}")
+print(f"features for {len(X_mfcc)} clips; skipped: {skipped or 'none'}")
 
 # %%
 Xs = (X_mfcc - X_mfcc.mean()) / X_mfcc.std()
@@ -239,51 +218,11 @@ plt.show()
 # below perfect, so that better methods have room to show.
 
 # %%
-results = []
-common = dict(chapter="00_data", data_kind="synthetic", profile=profile, seeds=(seed,),
-              config=cfg)
-tasks = {"genre: MFCC stats + logistic regression": (X_mfcc, labels.genre),
-         "artist: MFCC stats + logistic regression": (X_mfcc, labels.artist),
-         "key (24 classes): chroma stats + logistic regression": (X_chroma, labels.key_name)}
-for name, (X, y) in tasks.items():
-    r = baselines.holdout_accuracy(X, y, test_size=0.5, seed=seed, C=cfg.baseline_C)
-    results.append(evaluate.Result(
-        experiment="calibration", method=name, metric="accuracy", value=r["accuracy"],
-        dataset=f"GTZAN view, {cfg.synth_profile} corpus",
-        dataset_version=manifest["views"]["gtzan"]["key"],
-        split=f"stratified 50/50 ({r['n_train']}/{r['n_test']})",
-        extra={"chance": r["chance"], "classes": r["n_classes"],
-               "left out (rare classes)": r["left_out"]}, **common))
-
-# %%
-mtat_tracks = [mtat.track(t) for t in mtat.track_ids]
-X_tag, skipped_t = baselines.clip_features(mtat_tracks, "mfcc", sr=16000, n_mfcc=cfg.n_mfcc,
-                                           n_fft=1024, hop_length=256, verbose=verbose)
-split = mtat.splits("folder")
-split["train"] = split["train"] + split["valid"]
-counts = mtat.tag_matrix(track_ids=[t for t in split["test"] if t in X_tag.index]).sum()
-train_counts = mtat.tag_matrix(track_ids=[t for t in split["train"] if t in X_tag.index]).sum()
-usable = [t for t in mtat.tag_names
-          if counts[t] >= cfg.min_tag_count and train_counts[t] >= cfg.min_tag_count]
-Y = mtat.tag_matrix(tags=usable).astype(int)
-y_true, y_score = baselines.fit_predict(baselines.linear_tagger(C=cfg.baseline_C), X_tag, Y,
-                                        split, proba=True)
-report = evaluate.tagging_report(y_true, y_score, k=(3,))
-print(f"{len(usable)} of {len(mtat.tag_names)} tags have at least {cfg.min_tag_count} "
-      "positive clips in train and test")
-results.append(evaluate.Result(
-    experiment="calibration", method="tags: MFCC stats + logistic regression per tag",
-    metric="AUC-T", value=report["AUC-T"], dataset=f"MTAT view, {cfg.synth_profile} corpus",
-    dataset_version=manifest["views"]["mtat"]["key"],
-    extra={"chance": 0.5, "tags": len(usable)},
-    **{**common, "split": "folder split (0-c train, d-f test)"}))
-
-# %%
-table = evaluate.results_table(results)
-table["Chance"] = [round(r.extra["chance"], 3) for r in results]
-table["Classes / tags"] = [r.extra.get("classes", r.extra.get("tags")) for r in results]
-table["Left out"] = [r.extra.get("left out (rare classes)", 0) for r in results]
-table
+results = synth.calibrate(cfg.synth_profile, data_home=data_home, seed=seed, C=cfg.baseline_C,
+                          n_mfcc=cfg.n_mfcc, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                          min_tag_count=cfg.min_tag_count, profile=profile, config=cfg,
+                          verbose=verbose)
+synth.calibration_table(results)
 
 # %% [markdown]
 # The table is the calibration of the corpus for this profile. Chance is the

@@ -28,11 +28,18 @@ def _isolated_homes(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def smoke_home(tmp_path_factory):
-    """A data home holding the smoke-profile synthetic corpus (made once per worker)."""
-    from mirnb.datasets import synth
+def smoke_home(tmp_path_factory, worker_id):
+    """A data home holding the smoke-profile synthetic corpus, made once per test run.
 
-    home = tmp_path_factory.mktemp("smoke_home")
+    Under pytest-xdist every worker asks for the same folder, in the base
+    temporary folder the workers share; the generator's file lock lets one
+    worker render the corpus while the others wait, then read its manifest.
+    """
+    from mirnb import synth
+
+    base = tmp_path_factory.getbasetemp()
+    home = (base if worker_id == "master" else base.parent) / "smoke_home"
+    home.mkdir(exist_ok=True)
     os.environ["MIRNB_CACHE"] = str(home / "cache")
     synth.generate("smoke", data_home=home, n_jobs=2, verbose=False)
     return home

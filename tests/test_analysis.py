@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from mirnb.analysis import Analysis, analyze, beat_features, beat_sync, estimate_key
+from mirnb.analysis import Analysis, analyze, beat_features, estimate_key, segments_to_beats
 from mirnb.errors import ParameterError
 
 SR = 22050
@@ -165,25 +165,25 @@ def test_estimate_key_on_profiles():
         estimate_key(np.ones(11))
 
 
-def test_beat_sync_matches_a_hand_computed_example():
+def test_segments_to_beats_matches_a_hand_computed_example():
     values = np.array([[0.0, 1.0], [10.0, 1.0], [20.0, 4.0]])
     starts = [0.0, 1.0, 2.0]
-    out = beat_sync(values, starts, [0.5, 1.5], duration=3.0)
+    out = segments_to_beats(values, starts, [0.5, 1.5], duration=3.0)
     # beat 0 covers [0.5, 1.5): half of segment 0, half of segment 1
     # beat 1 covers [1.5, 3.0): 0.5 s of segment 1, 1 s of segment 2
     np.testing.assert_allclose(out, [[5.0, 1.0], [(0.5 * 10 + 20) / 1.5, (0.5 + 4) / 1.5]])
-    one_d = beat_sync(values[:, 0], starts, [0.5, 1.5], duration=3.0)
+    one_d = segments_to_beats(values[:, 0], starts, [0.5, 1.5], duration=3.0)
     np.testing.assert_allclose(one_d, out[:, 0])
     # a zero-length beat takes the segment active at its start
-    np.testing.assert_allclose(beat_sync(values, starts, [1.2, 1.2, 2.5], duration=3.0)[0],
-                               values[1])
-    assert beat_sync(values, starts, [], duration=3.0).shape == (0, 2)
+    np.testing.assert_allclose(
+        segments_to_beats(values, starts, [1.2, 1.2, 2.5], duration=3.0)[0], values[1])
+    assert segments_to_beats(values, starts, [], duration=3.0).shape == (0, 2)
     with pytest.raises(ParameterError):
-        beat_sync(values, [0.0, 1.0], [0.5], duration=3.0)
+        segments_to_beats(values, [0.0, 1.0], [0.5], duration=3.0)
     with pytest.raises(ParameterError):
-        beat_sync(values, starts, [1.0, 0.5], duration=3.0)
+        segments_to_beats(values, starts, [1.0, 0.5], duration=3.0)
     with pytest.raises(ParameterError):
-        beat_sync(values, starts, [0.5], duration=0)
+        segments_to_beats(values, starts, [0.5], duration=0)
 
 
 def test_beat_features_from_an_analysis_and_a_mapping(click_analysis):

@@ -31,7 +31,7 @@ def _shape(model, name):
 
 @pytest.fixture(scope="module")
 def paper_models():
-    models = {d: fcn.build_fcn(d) for d in sorted(fcn.PAPER)}
+    models = {d: fcn.build_fcn(d) for d in sorted(fcn.ARCHITECTURES)}
     yield models
     keras.backend.clear_session()
 
@@ -40,7 +40,7 @@ def paper_models():
 def test_paper_models_have_the_tables_shapes(paper_models, depth):
     model = paper_models[depth]
     assert tuple(model.input.shape[1:]) == (96, 1366, 1)
-    spec = fcn.PAPER[depth]
+    spec = fcn.ARCHITECTURES[depth]
     for i, (expected, maps, pool) in enumerate(zip(TABLE_POOLS[depth], spec.filters,
                                                    spec.pools), 1):
         assert _shape(model, f"conv{i}")[2] == maps
@@ -62,7 +62,7 @@ def test_paper_models_have_the_tables_shapes(paper_models, depth):
 
 def test_table_1_misprints_are_fcn5_sizes_not_fcn4s():
     # the pooling sizes Table 1 gives cannot produce its printed 24 x 85
-    pools = fcn.PAPER[4].pools
+    pools = fcn.ARCHITECTURES[4].pools
     assert (96 // pools[0][0] // pools[1][0], 1366 // pools[0][1] // pools[1][1]) == (12, 68)
     assert TABLE_POOLS[5][1][:2] == (24, 85) and TABLE_POOLS[5][2][:2] == (12, 21)
 
@@ -81,13 +81,13 @@ def test_stft_and_mfcc_variants_reach_one_by_one():
 
 @pytest.mark.parametrize("shape", [(48, 118), (48, 59), (32, 71), (257, 235), (10, 3)])
 def test_adapted_pools_always_end_at_one_by_one(shape):
-    for depth, spec in fcn.PAPER.items():
+    for depth, spec in fcn.ARCHITECTURES.items():
         pools = fcn.fcn_pools(spec.pools, shape)
         f, t = shape
         for pf, pt in pools:
             f, t = f // pf, t // pt
         assert (f, t) == (1, 1), (depth, pools)
-    assert fcn.fcn_pools(fcn.PAPER[5].pools, (96, 1366)) == fcn.PAPER[5].pools
+    assert fcn.fcn_pools(fcn.ARCHITECTURES[5].pools, (96, 1366)) == fcn.ARCHITECTURES[5].pools
 
 
 def test_bad_arguments_name_the_value():

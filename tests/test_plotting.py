@@ -150,11 +150,11 @@ def test_learning_curves():
         mp.learning_curves(hist, metrics=("val_accuracy",))
 
 
-def test_results_table_and_label_counts():
+def test_table_figure_and_label_counts():
     df = pd.DataFrame({"Method": ["DBN", "MFCC"], "Ours": ["0.800 ± 0.020", "0.600"],
                        "Paper": ["0.840", "—"]})
     df.attrs["note"] = "synthetic data"
-    ax = mp.results_table(df)
+    ax = mp.table_figure(df)
     assert len(ax.tables) == 1 and not ax.axison
     labels = pd.Series(["rock", "rock", "jazz", "blues", "rock", "jazz"])
     ax = mp.label_counts(labels)

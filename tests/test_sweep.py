@@ -33,10 +33,10 @@ def project(tmp_path, monkeypatch):
         results_path = None
 
         # %%
-        from mirnb import evaluate
+        from mirnb import results
         if n == 3:
             raise ValueError("n=3 fails on purpose")
-        r = evaluate.Result(chapter="tiny", experiment="e", method=f"n={n}", metric="m",
+        r = results.Result(chapter="tiny", experiment="e", method=f"n={n}", metric="m",
                             value=n * scale, dataset="none", data_kind="synthetic",
                             profile=profile)
         if results_path:

@@ -7,7 +7,7 @@ import pytest
 
 import keras
 
-from mirnb import training
+from mirnb import features, training
 from mirnb.errors import ParameterError
 from mirnb.models import fcn
 
@@ -26,7 +26,7 @@ def toy():
 def _run(toy, epochs, checkpoint_dir=None, patience=10, seed=1, resume=True):
     x, y = toy
     training.set_seed(seed)
-    model = training.compile_tagger(fcn.build_fcn(4, input_shape=(12, 24, 1), n_tags=4,
+    model = training.compile_model(fcn.build_fcn(4, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32), learning_rate=0.01)
     train = training.TagBatches(x[:36], y[:36], batch_size=8, seed=seed)
     valid = training.TagBatches(x[36:], y[36:], batch_size=8, shuffle=False)
@@ -55,8 +55,8 @@ def test_validation_auc_is_logged_every_epoch_and_learning_helps(toy):
     assert r.history["val_auc"][r.best_epoch - 1] == r.best_auc
     # the returned model holds the best epoch's weights
     valid_scores = training.predict(r.model, toy[0][36:])
-    from mirnb import evaluate
-    assert evaluate.auc_tag(toy[1][36:], valid_scores)["AUC-T"] == pytest.approx(r.best_auc,
+    from mirnb import metrics
+    assert metrics.auc_tag(toy[1][36:], valid_scores)["AUC-T"] == pytest.approx(r.best_auc,
                                                                                abs=1e-6)
 
 
@@ -81,7 +81,7 @@ def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
 def test_checkpoint_of_another_model_is_refused(toy, tmp_path):
     _run(toy, 1, checkpoint_dir=tmp_path)
     x, y = toy
-    other = training.compile_tagger(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
+    other = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32))
     with pytest.raises(ParameterError, match="another model"):
         training.fit_tagger(other, training.TagBatches(x, y, batch_size=8),
@@ -91,7 +91,7 @@ def test_checkpoint_of_another_model_is_refused(toy, tmp_path):
 def test_early_stopping_stops_after_patience(toy):
     x, y = toy
     training.set_seed(0)
-    model = training.compile_tagger(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
+    model = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32), learning_rate=1e-7)
     r = training.fit_tagger(model, training.TagBatches(x[:36], y[:36], batch_size=12),
                             (x[36:], y[36:]), epochs=30, patience=2, verbose=0)
@@ -122,7 +122,7 @@ def test_pipeline_and_step_throughput_report_clips_per_second(toy):
     x, y = toy
     pipe = training.pipeline_throughput(training.TagBatches(x, y, batch_size=8))
     assert pipe["clips"] == 48 and pipe["clips_per_s"] > 0
-    model = training.compile_tagger(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
+    model = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32))
     step = training.step_throughput(model, x[:8], y[:8], n_steps=2)
     assert step["batch_size"] == 8 and step["clips_per_s"] > 0
@@ -153,12 +153,12 @@ def test_extract_stacked_writes_a_memory_map_and_reports_skips(tmp_path):
         sf.write(path, 0.3 * np.sin(2 * np.pi * (200 + 100 * i) * t), sr)
         tracks.append(Track(f"c{i}", path))
     tracks.append(Track("gone", tmp_path / "gone.wav"))
-    X, ids, skipped = training.extract_stacked(
+    X, ids, skipped = features.extract_stacked(
         tracks, "log_mel", sr=sr, path=tmp_path / "mel.npy", chunk_size=2, n_jobs=1,
         verbose=False, cache=False, n_fft=512, hop_length=256, n_mels=16)
     assert ids == ["c0", "c1", "c2"] and [s.track_id for s in skipped] == ["gone"]
     assert X.shape == (3, 16, 1 + sr // 256, 1)
     assert np.load(tmp_path / "mel.npy", mmap_mode="r").shape[0] == 4  # rows for every track
-    W, _, _ = training.extract_stacked(tracks[:2], training.waveform, sr=sr, n_frames=sr // 2,
+    W, _, _ = features.extract_stacked(tracks[:2], features.waveform, sr=sr, n_frames=sr // 2,
                                        n_jobs=1, verbose=False, cache=False)
     assert W.shape == (2, sr // 2)

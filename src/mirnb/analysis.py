@@ -14,7 +14,7 @@ numbers have the same units and roughly the same ranges as the real ones,
 but a model trained on real MSD features should not be expected to transfer
 to these without retraining.
 
-:func:`beat_sync` and :func:`beat_features` turn segment-level features
+:func:`segments_to_beats` and :func:`beat_features` turn segment-level features
 into beat-aligned ones, the input of Dieleman et al. (2011).
 
 Used by the notebooks ``00_data`` (the MSD view of the synthetic corpus)
@@ -43,7 +43,7 @@ import numpy as np
 from . import _check
 from .errors import ParameterError
 
-__all__ = ["Analysis", "analyze", "beat_sync", "beat_features", "estimate_key",
+__all__ = ["Analysis", "analyze", "segments_to_beats", "beat_features", "estimate_key",
            "MAJOR_PROFILE", "MINOR_PROFILE"]
 
 #: Krumhansl-Kessler probe-tone ratings of the 12 pitch classes in a major
@@ -461,9 +461,7 @@ def analyze(y, *, sr, hop_length=512, n_timbre=12):
         raise ParameterError(f"sr={sr}: expected an integer >= {MIN_SR} (lower rates leave "
                              f"too little bandwidth for {N_MELS} mel bands)")
     hop_length = _check.positive_int("hop_length", hop_length)
-    n_timbre = _check.positive_int("n_timbre", n_timbre)
-    if n_timbre > N_MELS:
-        raise ParameterError(f"n_timbre={n_timbre}: expected an integer in [1, {N_MELS}]")
+    n_timbre = _check.int_range("n_timbre", n_timbre, 1, N_MELS)
     y = _validate_signal(y)
     n_fft = _n_fft_for(sr)
     if len(y) < n_fft:
@@ -607,7 +605,7 @@ def _times(name, t):
     return t
 
 
-def beat_sync(values, starts, beats, *, duration):
+def segments_to_beats(values, starts, beats, *, duration):
     """Average segment-level features over beat intervals, weighting by overlap.
 
     Segment ``j`` holds ``values[j]`` on ``[starts[j], starts[j + 1])`` (the
@@ -632,9 +630,14 @@ def beat_sync(values, starts, beats, *, duration):
     -------
     np.ndarray, shape (n_beats, d) (or (n_beats,) for 1-D ``values``)
 
+    See Also
+    --------
+    mirnb.features.beat_sync : the same idea on a frame grid (frame features
+        cut at beat frame indices), for features computed from audio.
+
     Examples
     --------
-    >>> beat_sync(np.array([[0.], [10.], [20.]]), [0, 1, 2], [0.5, 1.5], duration=3)
+    >>> segments_to_beats(np.array([[0.], [10.], [20.]]), [0, 1, 2], [0.5, 1.5], duration=3)
     array([[ 5.        ],
            [16.66666667]])
 
@@ -712,16 +715,17 @@ def beat_features(source, *, chroma_norm=None):
     ----------
     Dieleman et al. (2011), Sec. 3. Used in ``03_dieleman2011``.
     """
-    if chroma_norm not in (None, "max"):
-        raise ParameterError(f"chroma_norm={chroma_norm!r}: expected None or 'max'")
+    _check.choice("chroma_norm", chroma_norm, (None, "max"))
     starts = _field(source, "segments_start")
     beats = _field(source, "beats_start")
     duration = _field(source, "duration")
     if not isinstance(duration, numbers.Real) or not duration > 0:
         duration = float(np.max(np.concatenate([np.atleast_1d(starts), np.atleast_1d(beats),
                                                 [1e-3]])))
-    chroma = beat_sync(_field(source, "segments_pitches"), starts, beats, duration=duration)
-    timbre = beat_sync(_field(source, "segments_timbre"), starts, beats, duration=duration)
+    chroma = segments_to_beats(_field(source, "segments_pitches"), starts, beats,
+                               duration=duration)
+    timbre = segments_to_beats(_field(source, "segments_timbre"), starts, beats,
+                               duration=duration)
     if chroma_norm == "max" and len(chroma):
         m = chroma.max(axis=1, keepdims=True)
         chroma = np.where(m > 0, chroma / np.where(m > 0, m, 1.0), 1.0)

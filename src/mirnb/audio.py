@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _check
-from .errors import DataError, MissingDataError, ParameterError
+from .errors import DataError, MissingDataError
 
 __all__ = ["load", "fix_length", "is_silent"]
 
@@ -113,8 +113,7 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, policy="pad",
 
     if sr is not None:
         sr = _check.positive_int("sr", sr)
-    if offset < 0:
-        raise ParameterError(f"offset={offset!r}: expected a number >= 0")
+    offset = _check.nonneg("offset", offset)
     if duration is not None:
         duration = _check.positive("duration", duration)
     _check.choice("policy", policy, {"pad", "trim", "error"})

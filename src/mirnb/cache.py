@@ -58,7 +58,7 @@ _NAME_RE = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_.-]{0,99}$")
 # ----------------------------------------------------------------------------
 # checksums and keys
 # ----------------------------------------------------------------------------
-def atomic_write(path, write):
+def atomic_write(path, write, *, suffix=".tmp"):
     """Write a file so that readers see the old content or the whole new one.
 
     ``write(tmp)`` writes the content to ``tmp``, a fresh file name in the
@@ -72,6 +72,9 @@ def atomic_write(path, write):
     path : str or Path
     write : callable
         Called with the temporary :class:`~pathlib.Path`; writes the content.
+    suffix : str
+        Ending of the temporary name, for writers that read the format from
+        it (Keras: ``'.keras'``, ``'.weights.h5'``).
 
     Returns
     -------
@@ -80,7 +83,7 @@ def atomic_write(path, write):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp)
     try:

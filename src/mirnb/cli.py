@@ -14,6 +14,7 @@
 import argparse
 import sys
 
+from .chapters import PROFILES
 from .errors import MirnbError
 
 
@@ -23,7 +24,7 @@ def _parser():
 
     r = sub.add_parser("run", help="execute chapters with papermill")
     r.add_argument("chapters", nargs="*", help="chapter names (default: all)")
-    r.add_argument("--profile", default="default", choices=["smoke", "default", "paper"])
+    r.add_argument("--profile", default="default", choices=list(PROFILES))
     r.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"), help="notebook parameter (repeatable)")
     r.add_argument("--jobs", type=int, default=1, help="chapters run in parallel")
@@ -36,7 +37,7 @@ def _parser():
                    help="a parameter and its comma-separated values (repeatable)")
     w.add_argument("-f", "--fixed", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"), help="a parameter given to every run")
-    w.add_argument("--profile", default="default", choices=["smoke", "default", "paper"])
+    w.add_argument("--profile", default="default", choices=list(PROFILES))
     w.add_argument("--jobs", type=int, default=1, help="runs at a time in the local pool")
     w.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on this Dask distributed scheduler, e.g. tcp://host:8786")
@@ -110,7 +111,7 @@ def main(argv=None):
                 print(f"{name:12s} {path}")
             return 0
         if args.data_command == "synth":
-            from .datasets import synth
+            from . import synth
 
             views = args.views.split(",") if args.views else None
             info = synth.generate(args.profile, views=views, data_home=args.data_home,

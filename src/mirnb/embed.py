@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 from . import _check
 from .errors import ParameterError
 
-__all__ = ["TSNE", "tsne"]
+__all__ = ["TSNE", "tsne", "frame_maps"]
 
 #: Fewest samples a map can be fitted to (perplexity 1 needs 3 neighbours).
 MIN_SAMPLES = 4
@@ -240,8 +240,7 @@ class TSNE(BaseEstimator):
                 f"X has {X.shape[1]} features: the map was fitted on {self.n_features_in_}")
         perplexity = _check.positive("perplexity", perplexity)
         learning_rate = _check.positive("learning_rate", learning_rate)
-        if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 0:
-            raise ParameterError(f"n_iter={n_iter!r}: expected an integer >= 0")
+        n_iter = _check.int_range("n_iter", n_iter, 0)
         perplexity = min(perplexity, self.n_samples_fit_ / 3.0)
         placed = self.embedding_.transform(
             X, perplexity=perplexity, n_iter=int(n_iter), learning_rate=learning_rate)
@@ -274,3 +273,49 @@ def tsne(X, *, perplexity=30, n_components=2, metric="euclidean", n_iter=500,
     return TSNE(perplexity=perplexity, n_components=n_components, metric=metric,
                 n_iter=n_iter, random_state=random_state, n_jobs=n_jobs,
                 initialization=initialization, verbose=verbose).fit_transform(X)
+
+
+def frame_maps(sets, *, n_points=3000, perplexity=30.0, n_iter=500, random_state=0,
+               verbose=True):
+    """t-SNE maps of the same frames under several representations.
+
+    Every map embeds the same rows: about ``n_points`` of them, evenly
+    spaced within each track. Each representation is standardised per
+    feature before :class:`TSNE`.
+
+    Parameters
+    ----------
+    sets : dict
+        ``{name: mirnb.features.FrameSet}`` with the same rows (e.g. the DFT
+        input, a network's activations and the MFCCs of the test frames).
+    n_points : int > 0
+    perplexity, n_iter, random_state
+        See :class:`TSNE`.
+    verbose : bool
+        A progress bar over the maps.
+
+    Returns
+    -------
+    OrderedDict
+        ``{name: (Z of shape (n, 2), labels of shape (n,))}``.
+
+    References
+    ----------
+    .. [1] Hamel, P. & Eck, D. (2010). Learning features from music audio
+       with deep belief networks. ISMIR, Figure 2 (t-SNE of the input, the
+       DBN's activations and MFCCs).
+    """
+    from collections import OrderedDict
+
+    from sklearn.preprocessing import StandardScaler
+    from tqdm.auto import tqdm
+
+    n_points = _check.positive_int("n_points", n_points)
+    out = OrderedDict()
+    for name, fs in tqdm(list(sets.items()), desc="t-SNE maps", disable=not verbose):
+        sub = fs.every(max(1, n_points // max(1, len(fs.tracks))))
+        X = StandardScaler().fit_transform(sub.X)
+        Z = TSNE(perplexity=perplexity, n_iter=n_iter, random_state=random_state,
+                 n_jobs=2).fit_transform(X)
+        out[name] = (Z, sub.label)
+    return out

@@ -19,7 +19,6 @@ import keras
 from keras import ops
 
 from . import _check
-from .errors import ParameterError
 
 __all__ = ["LogMelSpectrogram"]
 
@@ -95,11 +94,8 @@ class LogMelSpectrogram(keras.layers.Layer):
         self.n_fft = _check.positive_int("n_fft", n_fft)
         self.hop_length = _check.positive_int("hop_length", hop_length)
         self.n_mels = None if n_mels is None else _check.positive_int("n_mels", n_mels)
-        self.fmin = float(fmin)
+        self.fmin, _ = _check.freq_range(fmin, fmax, self.sr)
         self.fmax = None if fmax is None else float(fmax)
-        if not 0 <= self.fmin < (self.fmax or self.sr / 2) <= self.sr / 2:
-            raise ParameterError(f"fmin={fmin!r}, fmax={fmax!r}: expected 0 <= fmin < "
-                                 f"fmax <= sr / 2 = {self.sr / 2:g}")
         self.power = float(_check.choice("power", power, {1, 2, 1.0, 2.0}))
         self.amin = _check.positive("amin", amin)
         self.ref = _check.positive("ref", ref)

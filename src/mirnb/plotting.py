@@ -25,17 +25,17 @@ from matplotlib.ticker import MaxNLocator
 
 from . import _check
 from .errors import ParameterError
+from .synth import vocabulary as _synth_vocabulary
 
 __all__ = [
-    "GENRES", "genre_colors", "color_of", "specshow", "embedding", "confusion_matrix",
-    "tag_bars", "learning_curves", "results_table", "label_counts",
+    "GENRES", "genre_colors", "color_of", "specshow", "embedding", "embeddings",
+    "confusion_matrix", "tag_bars", "learning_curves", "compare_curves", "table_figure",
+    "label_counts", "weights",
 ]
 
 #: The genres of the book: GTZAN's ten, then the others the synthetic
 #: corpus uses for Dieleman et al.'s genre task. Their order fixes their colours.
-GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop",
-          "reggae", "rock", "ambient", "electronic", "folk", "funk", "gospel", "latin",
-          "punk", "rnb", "soul", "world")
+GENRES = _synth_vocabulary.GENRES  # its first ten are mirnb.datasets.gtzan.GENRES
 
 _ALIASES = {"hip-hop": "hiphop", "hip hop": "hiphop", "r&b": "rnb", "r'n'b": "rnb",
             "rhythm and blues": "rnb", "electronica": "electronic"}
@@ -284,7 +284,7 @@ def confusion_matrix(cm, *, ax=None, normalize=True, cmap="Blues", annotate=True
     Parameters
     ----------
     cm : pandas.DataFrame or array_like, shape (n, n)
-        Counts or fractions, e.g. from :func:`mirnb.evaluate.confusion`. A
+        Counts or fractions, e.g. from :func:`mirnb.metrics.confusion`. A
         DataFrame's index and columns label the axes.
     ax : matplotlib.axes.Axes, optional
     normalize : bool
@@ -349,7 +349,7 @@ def tag_bars(values, *, ax=None, errors=None, title=None, sort=True, color="C0")
     ----------
     values : pandas.Series or dict
         Tag to value. NaN values (tags a measure left out, see
-        :func:`mirnb.evaluate.per_tag_auc`) are not drawn; the Axes says how
+        :func:`mirnb.metrics.per_tag_auc`) are not drawn; the Axes says how
         many were left out.
     ax : matplotlib.axes.Axes, optional
     errors : pandas.Series or dict, optional
@@ -482,13 +482,13 @@ def compare_curves(histories, *, metric="val_auc", ax=None, title=None, ylabel=N
     return ax
 
 
-def results_table(df, *, ax=None, fontsize=8, title=None):
+def table_figure(df, *, ax=None, fontsize=8, title=None):
     """Draw a results DataFrame as a figure table (for saved figures; notebooks show the DataFrame).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Usually :func:`mirnb.evaluate.results_table`; its ``attrs['note']``,
+        Usually :func:`mirnb.results.results_table`; its ``attrs['note']``,
         if any, is written under the table.
     ax : matplotlib.axes.Axes, optional
     fontsize : float > 0
@@ -567,3 +567,75 @@ def label_counts(labels, *, ax=None, title=None, sort="count"):
         ax.set_title(title)
     return ax
 
+
+def embeddings(maps, *, axes=None, legend="last"):
+    """Several 2-D maps side by side, one palette (see :func:`embedding`).
+
+    Parameters
+    ----------
+    maps : dict
+        ``{title: (Z of shape (n, 2), labels of shape (n,))}``, e.g. from
+        :func:`mirnb.embed.frame_maps`.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per map (default: a new row of panels).
+    legend : {'last', 'all', 'none'}
+        Which panels get a legend.
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    _check.choice("legend", legend, ("last", "all", "none"))
+    if not maps:
+        raise ParameterError("maps is empty: give at least one (Z, labels) pair")
+    if axes is None:
+        _, axes = plt.subplots(1, len(maps), figsize=(6 * len(maps), 5.5),
+                               constrained_layout=True)
+    axes = list(np.atleast_1d(axes))
+    if len(axes) != len(maps):
+        raise ParameterError(f"{len(axes)} axes for {len(maps)} maps: give one Axes per map")
+    for i, (ax, (title, (Z, labels))) in enumerate(zip(axes, maps.items())):
+        show = legend == "all" or (legend == "last" and i == len(maps) - 1)
+        embedding(Z, labels, ax=ax, title=title, legend=show)
+    return axes
+
+
+def weights(W, *, ax=None, extent=None, xlabel="input", title=None, sort=True):
+    """A layer's weights as an image: one row per unit, one column per input.
+
+    The RBMs of Hamel & Eck (2010), Dieleman et al. (2011) and Nam et al.
+    (2015) learn filters over spectra; this shows them.
+
+    Parameters
+    ----------
+    W : array_like, shape (n_units, n_inputs)
+        E.g. ``RBM.components_``.
+    ax : matplotlib.axes.Axes, optional
+    extent : (float, float), optional
+        The input axis's range (e.g. ``(0, sr / 2000)`` for kHz).
+    xlabel : str
+    title : str, optional
+    sort : bool
+        Sort the units by the input of their largest absolute weight.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or W.size == 0:
+        raise ParameterError(f"W has shape {W.shape}: expected (n_units, n_inputs)")
+    if sort:
+        W = W[np.argsort(np.argmax(np.abs(W), axis=1), kind="stable")]
+    ax = _new_ax(ax, (12, 3.5))
+    lim = float(np.abs(W).max()) or 1.0
+    x0, x1 = (0, W.shape[1]) if extent is None else extent
+    ax.imshow(W, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-lim, vmax=lim,
+              extent=[x0, x1, 0, W.shape[0]])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("unit (sorted)" if sort else "unit")
+    if title is not None:
+        ax.set_title(title)
+    return ax

@@ -17,12 +17,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .chapters import PROFILES
 from .errors import MirnbError, ParameterError
 
 __all__ = ["PROFILES", "root", "chapters", "notebook_source", "execute", "run",
            "build_book", "Outcome", "ChapterError"]
 
-PROFILES = ("smoke", "default", "paper")
 _NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.py$")
 
 

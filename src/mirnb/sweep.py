@@ -12,8 +12,8 @@ distributed cluster when a scheduler address is given
 (:class:`dask.distributed.Client`; the scheduling is Dask's). Every run gets
 a folder ``<output_dir>/<run id>/`` with its executed notebook and, when the
 notebook has a ``results_path`` parameter, the JSON-lines file its
-:class:`~mirnb.evaluate.Result` records are appended to. The sweep reads
-them back (:func:`mirnb.evaluate.load_results`) into one pandas table, one
+:class:`~mirnb.results.Result` records are appended to. The sweep reads
+them back (:func:`mirnb.results.load_results`) into one pandas table, one
 row per record with the run's parameters in front, and saves it as
 ``sweep.csv``; ``runs.csv`` lists every run with its state, time and error.
 
@@ -304,7 +304,7 @@ _COLUMNS = ["experiment", "method", "metric", "value", "spread", "paper_value", 
 
 def _collect(runs, names):
     """One table of the result records of the successful runs."""
-    from .evaluate import load_results
+    from .results import load_results
     from .errors import DataError
 
     rows = []

@@ -8,14 +8,13 @@
 - :class:`TagBatches` is the input pipeline: batches of spectrograms (or
   waveforms) and tag vectors from any array, a memory-mapped one included,
   shuffled by a seeded permutation per epoch.
-- :func:`extract_stacked` computes a feature over a dataset
-  (:func:`mirnb.features.extract`, cached, in parallel) and stacks it into
-  one ``(n_clips, n_bins, n_frames, 1)`` array, on disk for data that does
-  not fit in memory.
-- :func:`fit_tagger` trains with Adam and binary cross-entropy, measures
-  the macro ROC-AUC on the validation set after every epoch
-  (:class:`ValidationAUC`), stops early on it, checkpoints every epoch and
-  resumes an interrupted run where it stopped.
+- :func:`compile_model` compiles with a named optimizer and step size.
+- :func:`fit_tagger` trains a compiled tagger, measures the macro ROC-AUC
+  on the validation set after every epoch (:class:`ValidationAUC`), stops
+  early on it, checkpoints every epoch and resumes an interrupted run where
+  it stopped.
+- :class:`TaggingData` holds inputs, tag vectors and a split by row;
+  :func:`train_tagger` builds, trains and tests one tagger on it.
 - :func:`pipeline_throughput` and :func:`step_throughput` measure, in clips
   per second, how fast the input pipeline delivers batches and how fast a
   training step consumes them.
@@ -28,9 +27,6 @@ References
    deep convolutional neural networks. ISMIR, Sec. 4 (Adam, binary
    cross-entropy, AUC-ROC on the validation set).
 
-Notes
------
-Used in the ``choi2016`` chapter and ``benchmarks/choi2016_throughput.py``.
 """
 
 import dataclasses
@@ -49,10 +45,11 @@ import numpy as np
 import keras
 
 from . import _check
+from .cache import atomic_write
 from .errors import ParameterError
 
-__all__ = ["set_seed", "set_mixed_precision", "gpu_available", "compile_tagger",
-           "TagBatches", "extract_stacked", "waveform", "ValidationAUC", "EpochCheckpoint",
+__all__ = ["set_seed", "set_mixed_precision", "gpu_available", "compile_model",
+           "TagBatches", "ValidationAUC", "EpochCheckpoint",
            "FitResult", "fit_tagger", "predict", "pipeline_throughput", "step_throughput",
            "TaggingData", "TaggerRun", "train_tagger"]
 
@@ -141,15 +138,22 @@ def set_mixed_precision(enabled):
     return policy
 
 
-def compile_tagger(model, *, learning_rate=1e-3):
-    """Compile a tagger with Adam and binary cross-entropy (Choi et al. 2016, Sec. 4).
+def compile_model(model, *, loss="binary_crossentropy", optimizer="adam", learning_rate=1e-3):
+    """Compile a model with a named optimizer at a given step size.
 
     Parameters
     ----------
     model : keras.Model
-        Sigmoid outputs, one per tag.
+    loss : str or keras loss
+        ``'binary_crossentropy'`` for taggers (sigmoid outputs, Choi et al.
+        2016, Sec. 4), ``'sparse_categorical_crossentropy'`` for a softmax
+        over classes.
+    optimizer : str
+        A Keras optimizer name: ``'adam'`` (Choi et al. 2016, Sec. 4),
+        ``'sgd'``, ``'adadelta'`` (Nam et al. 2015), ...
     learning_rate : float > 0
-        Adam's step size (Keras's default, 0.001, where the paper gives none).
+        The optimizer's step size (Keras's Adam default, 0.001, where a paper
+        gives none).
 
     Returns
     -------
@@ -157,8 +161,16 @@ def compile_tagger(model, *, learning_rate=1e-3):
         The same model, compiled.
     """
     learning_rate = _check.positive("learning_rate", learning_rate)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                  loss="binary_crossentropy")
+    if not isinstance(optimizer, str):
+        raise ParameterError(f"optimizer={optimizer!r}: expected a Keras optimizer name "
+                             "such as 'adam', 'sgd' or 'adadelta'")
+    try:
+        opt = keras.optimizers.get({"class_name": optimizer,
+                                    "config": {"learning_rate": learning_rate}})
+    except ValueError:
+        raise ParameterError(f"optimizer={optimizer!r}: not a Keras optimizer; try 'adam', "
+                             "'sgd', 'adadelta' or 'rmsprop'") from None
+    model.compile(optimizer=opt, loss=loss)
     return model
 
 
@@ -248,110 +260,6 @@ class TagBatches(keras.utils.PyDataset):
         return np.asarray(self.y[rows])
 
 
-def waveform(y):
-    """The audio itself, as float32: the 'feature' of the on-accelerator front end.
-
-    With :func:`mirnb.features.extract` it caches decoded, resampled clips,
-    which :class:`mirnb.layers.LogMelSpectrogram` turns into spectrograms
-    inside the model.
-    """
-    return np.asarray(y, dtype=np.float32)
-
-
-def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None,
-                    chunk_size=256, n_jobs=None, verbose=True, **params):
-    """Compute a feature for every track and stack the results into one array.
-
-    The feature is computed with :func:`mirnb.features.extract` (parallel,
-    cached by content, failures skipped and reported), ``chunk_size`` tracks
-    at a time, so that at most one chunk of results is held in memory
-    besides the stacked array, which can live on disk.
-
-    Parameters
-    ----------
-    tracks : sequence of mirnb.datasets.Track
-    func : str or callable
-        As in :func:`mirnb.features.extract` (``'log_mel'``, ``'log_stft'``,
-        ``'mfcc_with_deltas'``, :func:`waveform`, ...). A 2-D result
-        ``(n_bins, n_frames)`` gets a channel axis; a 1-D one (audio) is
-        kept as it is.
-    sr : int
-        Sample rate the audio is loaded at.
-    duration : float, optional
-        Seconds loaded per clip (shorter clips are zero-padded), so that all
-        clips give the same number of frames.
-    n_frames : int, optional
-        Crop or zero-pad the last axis of every result to this length
-        (default: the first result's length; a different length then raises).
-    path : str or Path, optional
-        Write the stack to this ``.npy`` file through a memory map (for data
-        larger than memory) and return the map.
-    chunk_size : int > 0
-    n_jobs : int, optional
-    verbose : bool
-    **params
-        Passed to the feature function.
-
-    Returns
-    -------
-    X : np.ndarray or np.memmap, float32, shape (n_kept, ...)
-    ids : list of str
-        Track ids of the rows of ``X``.
-    skipped : list of mirnb.datasets.Skipped
-        Tracks left out, with the reason (also logged).
-    """
-    from . import features
-
-    tracks = list(tracks)
-    chunk_size = _check.positive_int("chunk_size", chunk_size)
-    if n_frames is not None:
-        n_frames = _check.positive_int("n_frames", n_frames)
-    X, ids, skipped, row = None, [], [], 0
-    for start in range(0, len(tracks), chunk_size):
-        part = tracks[start:start + chunk_size]
-        values, skip = features.extract(part, func, sr=sr, duration=duration, n_jobs=n_jobs,
-                                        verbose=verbose, **params)
-        skipped += skip
-        for t in part:
-            if t.track_id not in values:
-                continue
-            v = np.asarray(values[t.track_id], dtype=np.float32)
-            if v.ndim == 2:
-                v = v[..., None]
-            length = v.shape[0] if v.ndim == 1 else v.shape[1]
-            if n_frames is None:
-                n_frames = length
-            if length != n_frames:
-                if v.ndim == 1:
-                    v = np.pad(v, (0, max(0, n_frames - length)))[:n_frames]
-                else:
-                    v = np.pad(v, ((0, 0), (0, max(0, n_frames - length)), (0, 0)))
-                    v = v[:, :n_frames]
-            if X is None:
-                shape = (len(tracks),) + v.shape
-                if path is None:
-                    X = np.empty(shape, dtype=np.float32)
-                else:
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                    X = np.lib.format.open_memmap(str(path), mode="w+", dtype=np.float32,
-                                                  shape=shape)
-            X[row] = v
-            ids.append(t.track_id)
-            row += 1
-    if X is None:
-        raise ParameterError(f"no track gave a feature ({len(skipped)} skipped: "
-                             f"{[s.reason for s in skipped[:3]]})")
-    if row < len(X):
-        if path is None:
-            X = X[:row]
-        else:
-            X.flush()
-            del X
-            full = np.load(str(path), mmap_mode="r+")
-            X = full[:row]
-    return X, ids, skipped
-
-
 # ----------------------------------------------------------------------------
 # callbacks
 # ----------------------------------------------------------------------------
@@ -361,7 +269,7 @@ class ValidationAUC(keras.callbacks.Callback):
     Adds ``val_auc`` and ``val_pr_auc`` to the epoch's logs (and so to the
     History), for the callbacks after it: early stopping and checkpoints
     monitor ``val_auc``. Tags with a single class in the validation set are
-    left out of the mean, as in :func:`mirnb.evaluate.auc_tag`; the number
+    left out of the mean, as in :func:`mirnb.metrics.auc_tag`; the number
     used is in :attr:`n_tags_used_`.
 
     Parameters
@@ -391,13 +299,13 @@ class ValidationAUC(keras.callbacks.Callback):
         self.n_tags_used_ = None
 
     def on_epoch_end(self, epoch, logs=None):
-        from . import evaluate
+        from . import metrics
 
         scores = predict(self.model, self.x, batch_size=self.batch_size)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            auc = evaluate.auc_tag(self.y, scores)
-            pr = evaluate.pr_auc(self.y, scores)
+            auc = metrics.auc_tag(self.y, scores)
+            pr = metrics.pr_auc(self.y, scores)
         self.n_tags_used_ = auc["Tags used"]
         if logs is not None:
             logs["val_auc"] = float(auc["AUC-T"])
@@ -405,9 +313,7 @@ class ValidationAUC(keras.callbacks.Callback):
 
 
 def _atomic_write_text(path, text):
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -494,16 +400,12 @@ class EpochCheckpoint(keras.callbacks.Callback):
             self.save()
 
     def _save_weights(self, path):
-        tmp = path.with_name(f".{os.getpid()}.tmp.weights.h5")
-        self.model.save_weights(tmp)
-        os.replace(tmp, path)
+        atomic_write(path, self.model.save_weights, suffix=".weights.h5")
 
     def save(self, finished=False):
         """Write ``last.keras`` and ``state.json`` to the folder."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f".{os.getpid()}.tmp.keras"
-        self.model.save(tmp)
-        os.replace(tmp, self.directory / "last.keras")
+        atomic_write(self.directory / "last.keras", self.model.save, suffix=".keras")
         _atomic_write_text(self.directory / "state.json",
                            json.dumps(self.state(finished), indent=1))
 
@@ -592,7 +494,7 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
     Parameters
     ----------
     model : keras.Model
-        Compiled (e.g. with :func:`compile_tagger`).
+        Compiled (e.g. with :func:`compile_model`).
     train : TagBatches
         Training batches (shuffled).
     valid : TagBatches or (x, y)
@@ -851,7 +753,7 @@ class TaggerRun:
     scores : np.ndarray, shape (n_test, n_tags)
         Test-set tag probabilities.
     report : OrderedDict
-        :func:`mirnb.evaluate.tagging_report` on the test set (``'AUC-T'``
+        :func:`mirnb.metrics.tagging_report` on the test set (``'AUC-T'``
         is the paper's ROC-AUC, macro over tags; ``'PR-AUC'``; P@3).
     per_tag : pandas.Series
         Test ROC-AUC of every tag (NaN where undefined).
@@ -875,36 +777,9 @@ class TaggerRun:
         """Test ROC-AUC, macro over tags."""
         return float(self.report["AUC-T"])
 
-    def results(self, **fields):
-        """:class:`mirnb.evaluate.Result` records of the test ROC-AUC and PR-AUC.
 
-        Parameters
-        ----------
-        **fields
-            Result fields (``chapter``, ``experiment``, ``dataset``, ...).
-            ``paper_value`` and ``paper_ref`` go with the ROC-AUC only (the
-            paper reports no PR-AUC).
-        """
-        from .evaluate import Result
-
-        fields = dict(fields)
-        paper_value = fields.pop("paper_value", None)
-        paper_ref = fields.pop("paper_ref", "")
-        method = fields.pop("method", self.name)
-        extra = dict(fields.pop("extra", {}) or {})
-        extra.update(params=self.n_params, epochs=self.fit.epochs, best_epoch=self.fit.best_epoch,
-                     best_val_auc=self.fit.best_auc, stopped_early=self.fit.stopped_early,
-                     train_seconds=round(self.fit.seconds, 1),
-                     train_clips_per_s=round(self.train_clips_per_s, 1),
-                     tags_left_out=self.report["Tags left out (AUC-T)"])
-        return [Result(method=method, metric="ROC-AUC", value=self.auc,
-                       paper_value=paper_value, paper_ref=paper_ref, extra=extra, **fields),
-                Result(method=method, metric="PR-AUC", value=float(self.report["PR-AUC"]),
-                       extra=extra, **fields)]
-
-
-def train_tagger(build, data, *, epochs, patience=5, batch_size=32, learning_rate=1e-3,
-                 seed=0, checkpoint_dir=None, name=None, verbose=2):
+def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="adam",
+                 learning_rate=1e-3, seed=0, checkpoint_dir=None, name=None, verbose=2):
     """Build, train (early stopping on validation AUC) and test one tagger.
 
     Parameters
@@ -917,6 +792,8 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, learning_rat
     epochs, patience : int
         See :func:`fit_tagger`.
     batch_size : int
+    optimizer : str
+        A Keras optimizer name (see :func:`compile_model`).
     learning_rate : float
     seed : int
         Seeds the weights, the batch order and dropout.
@@ -930,16 +807,13 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, learning_rat
     -------
     TaggerRun
 
-    Notes
-    -----
-    Used in the ``choi2016`` chapter, once per model and input.
     """
-    from . import evaluate
+    from . import metrics
 
     if not isinstance(data, TaggingData):
         raise ParameterError("data: expected TaggingData")
     set_seed(seed)
-    model = compile_tagger(build(), learning_rate=learning_rate)
+    model = compile_model(build(), optimizer=optimizer, learning_rate=learning_rate)
     name = name or model.name
     if verbose:
         print(f"--- {name}: {model.count_params():,} parameters, input "
@@ -953,8 +827,8 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, learning_rat
     y_test = data.targets("test")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        report = evaluate.tagging_report(y_test, scores, k=(3,), tags=data.tags)
-        per_tag = evaluate.per_tag_auc(y_test, scores, tags=data.tags)
+        report = metrics.tagging_report(y_test, scores, k=(3,), tags=data.tags)
+        per_tag = metrics.per_tag_auc(y_test, scores, tags=data.tags)
     ran = fit.epochs - fit.resumed_from
     rate = (ran * len(data.parts["train"]) / fit.seconds if ran and fit.seconds > 0
             else float("nan"))

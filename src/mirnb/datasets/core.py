@@ -8,20 +8,46 @@ written in the real on-disk layouts.
 """
 
 import abc
+import inspect
 import logging
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .. import _check
 from .. import audio as _audio
 from ..errors import DataError, MissingDataError, ParameterError
 
 __all__ = ["data_home", "Dataset", "TaggedDataset", "Track", "ValidationReport", "Skipped",
-           "stratified_split", "stratified_kfold", "map_tracks"]
+           "Moved", "Split", "SPLIT_KINDS", "AUDIO_EXTENSIONS", "stratified_split",
+           "stratified_kfold", "map_tracks", "read_split_lists"]
 
 log = logging.getLogger("mirnb.datasets")
+
+#: Audio file extensions the loaders look for, in order of preference (where
+#: one clip has files of several kinds, the first extension wins).
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".flac", ".ogg")
+
+#: The split vocabulary shared by every dataset: name -> what it means. A
+#: dataset accepts the names in its :attr:`Dataset.split_names`.
+SPLIT_KINDS = {
+    "random": "random split, stratified by the dataset's class label where it has one",
+    "kfold": "stratified K-fold cross-validation folds",
+    "filtered": "GTZAN's fault-filtered split (Kereliuk & Sturm), from its published lists",
+    "folder": "MagnaTagATune's folder split: 0-b train, c valid, d-f test",
+    "artist": "random split stratified by artist (the MSD artist task)",
+    "genre": "random split stratified by genre (the MSD genre task)",
+    "key": "random split stratified by key, confident keys only (the MSD key task)",
+    "files": "split lists read from files (train / valid / test)",
+}
+
+_PARTS = ("train", "valid", "test")
+_PART_ALIASES = {"train": "train", "valid": "valid", "validation": "valid", "val": "valid",
+                 "test": "test"}
 
 
 def data_home(data_home=None):
@@ -48,6 +74,57 @@ class Skipped:
 
     track_id: str
     reason: str
+
+
+@dataclass
+class Moved:
+    """A track moved from one split part to another, and why."""
+
+    track_id: str
+    source: str
+    target: str
+    reason: str = ""
+
+
+class Split(Mapping):
+    """A split of a dataset: part name -> list of track ids, and what was left out.
+
+    It reads like the dict ``{'train': [...], 'valid': [...], 'test': [...]}``
+    (``split['train']``, ``split.items()``, ``split == {...}``), and also says
+    what :meth:`Dataset.splits` changed on the way.
+
+    Attributes
+    ----------
+    name : str
+        The split's kind, from :data:`SPLIT_KINDS`.
+    moved : list of Moved
+        Tracks moved between parts (e.g. MagnaTagATune clips moved so that
+        no song straddles two parts).
+    skipped : list of Skipped
+        Listed tracks left out, with the reason (not in the dataset, no
+        audio, ...).
+    """
+
+    def __init__(self, parts, *, name="", moved=(), skipped=()):
+        self._parts = {str(k): list(v) for k, v in dict(parts).items()}
+        self.name = name
+        self.moved = list(moved)
+        self.skipped = list(skipped)
+
+    def __getitem__(self, part):
+        return self._parts[part]
+
+    def __iter__(self):
+        return iter(self._parts)
+
+    def __len__(self):
+        return len(self._parts)
+
+    def __repr__(self):
+        sizes = ", ".join(f"{k}: {len(v)}" for k, v in self._parts.items())
+        extra = "".join(f", {n} {what}" for n, what in ((len(self.moved), "moved"),
+                                                         (len(self.skipped), "skipped")) if n)
+        return f"Split({self.name!r}, {sizes}{extra})"
 
 
 @dataclass
@@ -131,12 +208,22 @@ class Dataset(abc.ABC):
     Subclasses set :attr:`name`, :attr:`folder`, :attr:`citation` and
     :attr:`expected` (the message for missing data), and implement
     :meth:`_index` (track ids and label rows) and :meth:`_track`.
+
+    Splits: :attr:`split_names` lists the kinds of split (from the shared
+    vocabulary :data:`SPLIT_KINDS`) the dataset accepts, its default first.
+    The kind ``name`` is made by a method ``_split_<name>(**kwargs)`` that
+    returns a :class:`Split`; :meth:`splits` checks the name and the keyword
+    arguments and calls it. Every dataset accepts ``'files'``.
     """
 
     name = "dataset"
     folder = "dataset"
     citation = ""
     expected = ""
+    split_names = ("files",)
+    #: The file (or folder) that lists the tracks, named when a split list
+    #: names a track it lacks; the dataset's name when None.
+    index_file = None
 
     def __init__(self, data_home=None):
         self.data_home = _resolve_home(data_home)
@@ -192,9 +279,137 @@ class Dataset(abc.ABC):
                                  f"({len(self)} tracks, e.g. {self.track_ids[:3]})") from None
         return self._track(track_id, row)
 
-    def splits(self, name="default", **kwargs):
-        """Return a split as a dict of lists of track ids ('train', 'valid', 'test')."""
-        raise ParameterError(f"{self.name} has no split {name!r}")
+    def splits(self, name=None, **kwargs):
+        """Return a split of the track ids: the one way to ask any dataset for one.
+
+        Parameters
+        ----------
+        name : str or None
+            The kind of split, one of :attr:`split_names` (the dataset's
+            default, its first, when None). Names mean the same in every
+            dataset (see :data:`SPLIT_KINDS`): ``'random'``, ``'kfold'``,
+            ``'filtered'``, ``'folder'``, ``'artist'``, ``'genre'``,
+            ``'key'``, and ``'files'`` (split lists read from files; see
+            :meth:`_split_files`).
+        **kwargs
+            The keyword arguments of that kind, e.g. ``seed`` and
+            ``fractions`` for ``'random'``; see the dataset's
+            ``_split_<name>`` method. An argument the kind does not take is
+            an error that lists those it takes.
+
+        Returns
+        -------
+        Split
+            A mapping ``{'train': [...], 'valid': [...], 'test': [...]}`` of
+            track ids, with ``.moved`` and ``.skipped`` saying what was moved
+            between parts or left out. ``'kfold'`` returns a list of
+            :class:`Split` (one per fold, parts 'train' and 'test'), or one
+            fold's when ``fold`` is given.
+
+        Raises
+        ------
+        ParameterError
+            An unknown split name (the message lists this dataset's names) or
+            keyword argument.
+        """
+        if name is None:
+            name = self.split_names[0]
+        if not isinstance(name, str) or name not in self.split_names:
+            other = "" if name not in SPLIT_KINDS else (
+                f" ({name!r} is a split of other datasets: {SPLIT_KINDS[name]})")
+            raise ParameterError(f"{self.name} has no split name={name!r}{other}; the "
+                                 f"accepted names are {list(self.split_names)}")
+        method = getattr(self, f"_split_{name}")
+        params = inspect.signature(method).parameters
+        unknown = sorted(set(kwargs) - set(params))
+        if unknown:
+            raise ParameterError(f"{self.name}.splits({name!r}) takes no argument(s) "
+                                 f"{unknown}; it takes {list(params) or 'none'}")
+        return method(**kwargs)
+
+    # -- split lists from files --------------------------------------------
+    def _split_files(self, *, directory=None, train=None, valid=None, test=None,
+                     path=None):
+        """Split lists read from files (split name ``'files'``).
+
+        The lists come from one of three places:
+
+        - ``directory`` (default ``<root>/splits``): the files ``train.txt``,
+          ``valid.txt`` and ``test.txt`` in it;
+        - ``train``, ``valid`` and ``test``: the paths of the three lists;
+        - ``path``: one file of ``<track_id> <part>`` lines (part ``train``,
+          ``valid``/``validation``/``val`` or ``test``).
+
+        A list has one track per line: blank lines and lines starting with
+        ``#`` are ignored; of a line's tab-separated fields the first that
+        names a track of the dataset is taken (a track id, or what the
+        dataset accepts for one, e.g. a file path). Each part's ids are
+        sorted, as in every other split. Listed tracks that are
+        not in the dataset, or cannot be used, are left out and reported in
+        :attr:`Split.skipped` and a logged warning.
+
+        Raises
+        ------
+        MissingDataError
+            A list file is absent.
+        DataError
+            A track is listed in two parts, or none of a part's listed
+            tracks is in the dataset (the wrong list, or the wrong dataset).
+        """
+        lists = read_split_lists(directory=directory, train=train, valid=valid, test=test,
+                                 path=path, default_directory=self.root / "splits")
+        labels = self.labels
+        parts, skipped, part_of = {}, [], {}
+        for part, (source, lines) in lists.items():
+            kept, unknown = [], []
+            for line in lines:
+                fields = [f.strip() for f in line.split("\t") if f.strip()]
+                tid = next((t for t in map(self._split_item_id, fields)
+                            if t is not None and t in labels.index), None)
+                if tid is None:
+                    unknown.append(fields[0] if len(fields) == 1 else line)
+                    skipped.append(Skipped(unknown[-1],
+                                           f"{part}: not in {self.index_file or self.name}"))
+                    continue
+                problem = self._split_unusable(tid)
+                if problem:
+                    skipped.append(Skipped(tid, f"{part}: {problem}"))
+                    continue
+                if part_of.setdefault(tid, part) != part:
+                    raise DataError(f"{source}: track {tid!r} is listed in both "
+                                    f"{part_of[tid]!r} and {part!r}; a track belongs to "
+                                    "one part only: fix the lists")
+                if tid not in kept:
+                    kept.append(tid)
+            if lines and len(unknown) == len(lines):
+                raise DataError(f"{source}: none of the {len(lines)} tracks listed for "
+                                f"{part!r} is in {self.name} under {self.root} (e.g. "
+                                f"{unknown[0]!r}); is it a split list of this dataset?")
+            parts[part] = sorted(kept)
+        if skipped:
+            log.warning("%s: left %d listed tracks out of the split (%s)", self.name,
+                        len(skipped), "; ".join(f"{s.track_id}: {s.reason}"
+                                                for s in skipped[:3]))
+        return Split(parts, name="files", skipped=skipped)
+
+    def _split_item_id(self, item):
+        """The track id an item of a split list names, or None.
+
+        The default takes the item itself when it is a track id, else the
+        file name without its extension (``genre/genre.00001.wav`` ->
+        ``genre.00001``).
+        """
+        if item in self.labels.index:
+            return item
+        name = item.replace("\\", "/").rsplit("/", 1)[-1]
+        for ext in (*AUDIO_EXTENSIONS, ".au", ".h5"):
+            if name.lower().endswith(ext):
+                return name[: -len(ext)]
+        return name
+
+    def _split_unusable(self, track_id):
+        """Why ``track_id`` cannot go into a split (a str), or None when it can."""
+        return None
 
     def validate(self, *, check_audio=True, verbose=False):
         """Check that every indexed track's file exists and (optionally) reads.
@@ -241,26 +456,95 @@ class Dataset(abc.ABC):
 class TaggedDataset(Dataset):
     """A :class:`Dataset` whose labels include a binary track x tag matrix.
 
-    Subclasses set ``self._tag_names`` (list) and ``self._matrix`` (a
-    boolean DataFrame, tracks x tags) while building their index.
+    The protocol: a subclass implements :meth:`_load_tag_matrix`, which
+    returns the whole boolean track x tag matrix. It is called once, the
+    first time a tag method needs it, and may use :attr:`labels`; the
+    result is kept. :attr:`tag_names`, :meth:`tag_matrix`,
+    :meth:`tag_counts` and :meth:`top_tags` all read it, so each works on a
+    fresh instance. A subclass may override :meth:`tag_counts` to count
+    over fewer tracks (e.g. only those with audio); :meth:`top_tags`
+    follows it.
+
+    Attributes
+    ----------
+    default_top_n : int
+        ``n`` of :meth:`top_tags` when not given (50, as in Choi et al.
+        2016).
     """
+
+    default_top_n = 50
+
+    def __init__(self, data_home=None):
+        super().__init__(data_home)
+        self._tag_matrix = None
+
+    @abc.abstractmethod
+    def _load_tag_matrix(self):
+        """Return the full tag matrix.
+
+        Returns
+        -------
+        pandas.DataFrame of bool
+            Tracks x tags: the index holds every track id of :attr:`labels`
+            (in any order), the columns every tag name, in the dataset's
+            order.
+        """
+
+    def _full_tag_matrix(self):
+        if self._tag_matrix is None:
+            m = self._load_tag_matrix()
+            labels = self.labels
+            if len(m.index) != len(labels.index) or not m.index.isin(labels.index).all():
+                raise DataError(f"{self.name}: the tag matrix and the labels under "
+                                f"{self.root} list different tracks; the files disagree, "
+                                "fix or re-create them")
+            self._tag_matrix = m.reindex(labels.index).astype(bool)
+        return self._tag_matrix
 
     @property
     def tag_names(self):
-        """list of str: every tag column, in file order."""
-        self.labels  # noqa: B018 (builds the index)
-        return list(self._tag_names)
+        """list of str: every tag column, in the dataset's order."""
+        return list(self._full_tag_matrix().columns)
 
-    def tag_counts(self):
-        """pandas.Series: tracks per tag, most frequent first."""
-        self.labels  # noqa: B018
-        return self._matrix.sum().sort_values(ascending=False, kind="stable")
+    def tag_counts(self, track_ids=None):
+        """Tracks per tag, most frequent first (ties in :attr:`tag_names` order).
 
-    def top_tags(self, n=50):
-        """Return the ``n`` most frequent tags (Choi et al. 2016 use n=50)."""
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ParameterError(f"n={n!r}: expected a positive integer")
-        return list(self.tag_counts().index[:n])
+        Parameters
+        ----------
+        track_ids : list of str, optional
+            Count over these tracks only (default: all).
+
+        Returns
+        -------
+        pandas.Series of int
+        """
+        m = self.tag_matrix(track_ids=track_ids)
+        return m.sum().sort_values(ascending=False, kind="stable")
+
+    def top_tags(self, n=None):
+        """The ``n`` most frequent tags, by :meth:`tag_counts`.
+
+        Ties keep :attr:`tag_names` order. Tags no track has are never
+        returned: when fewer than ``n`` tags are in use a warning says so and
+        the list is shorter.
+
+        Parameters
+        ----------
+        n : int > 0 or None
+            Default :attr:`default_top_n` (Choi et al. 2016 use 50, Hamel &
+            Eck 2010 use 25 MajorMiner tags).
+
+        Returns
+        -------
+        list of str
+        """
+        n = self.default_top_n if n is None else _check.positive_int("n", n)
+        counts = self.tag_counts()
+        counts = counts[counts > 0]
+        if len(counts) < n:
+            log.warning("%s: only %d tags are used by any track; asked for the top %d",
+                        self.name, len(counts), n)
+        return list(counts.index[:n])
 
     def tag_matrix(self, tags=None, track_ids=None):
         """Binary track x tag matrix.
@@ -276,16 +560,129 @@ class TaggedDataset(Dataset):
         -------
         pandas.DataFrame of bool
         """
-        self.labels  # noqa: B018
-        m = self._matrix
+        m = self._full_tag_matrix()
         if tags is not None:
             unknown = [t for t in tags if t not in m.columns]
             if unknown:
                 raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
             m = m[list(tags)]
         if track_ids is not None:
-            m = m.loc[list(track_ids)]
-        return m
+            track_ids = list(track_ids)
+            unknown = [t for t in track_ids if t not in m.index]
+            if unknown:
+                raise ParameterError(f"unknown track ids {unknown[:5]}: not in {self.name}")
+            m = m.loc[track_ids]
+        return m.copy()
+
+
+def tags_to_matrix(tag_lists, tag_names, index):
+    """Boolean track x tag matrix from per-track lists of tags.
+
+    Parameters
+    ----------
+    tag_lists : sequence of list of str
+        One list per track.
+    tag_names : sequence of str
+        The columns; a tag not among them is an error.
+    index : sequence of str
+        The track ids, one per list.
+
+    Returns
+    -------
+    pandas.DataFrame of bool
+    """
+    import pandas as pd
+
+    col = {t: i for i, t in enumerate(tag_names)}
+    values = np.zeros((len(index), len(col)), dtype=bool)
+    for r, tags in enumerate(tag_lists):
+        for t in tags:
+            values[r, col[t]] = True
+    return pd.DataFrame(values, index=pd.Index(index), columns=list(tag_names))
+
+
+def read_split_lists(*, directory=None, train=None, valid=None, test=None, path=None,
+                     default_directory=None):
+    """Read train / valid / test split lists from files.
+
+    Give ``directory`` (with ``train.txt``, ``valid.txt``, ``test.txt``),
+    or the three paths ``train``, ``valid`` and ``test``, or ``path``, one
+    file of ``<item> <part>`` lines; with none of them ``default_directory``
+    is used. Blank lines and lines starting with ``#`` are ignored.
+
+    Returns
+    -------
+    dict
+        part -> (source file, list of the lines' stripped text); for
+        ``path``, the items only.
+
+    Raises
+    ------
+    ParameterError
+        The sources are mixed, or only some of the three paths are given.
+    MissingDataError
+        A file is absent.
+    DataError
+        A line of ``path`` is not ``<item> <part>``.
+    """
+    given = {"train": train, "valid": valid, "test": test}
+    n_paths = sum(v is not None for v in given.values())
+    kinds = [k for k, v in (("directory", directory), ("train/valid/test", n_paths or None),
+                            ("path", path)) if v is not None]
+    if len(kinds) > 1:
+        raise ParameterError(f"split lists from {' and '.join(kinds)}: give one of "
+                             "directory=, train= valid= test=, or path=")
+    if n_paths and n_paths < 3:
+        absent = [k for k, v in given.items() if v is None]
+        raise ParameterError(f"split 'files' needs {', '.join(a + '=' for a in absent)}"
+                             "<path to a list> as well: give all of train=, valid= and "
+                             "test=")
+    if path is not None:
+        text = _read_list(Path(path))
+        out = {p: (Path(path), []) for p in _PARTS}
+        for lineno, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = [p for p in re.split(r"[\s,]+", line) if p]
+            if len(parts) != 2 or parts[1].lower() not in _PART_ALIASES:
+                raise DataError(f"{path}, line {lineno}: {line!r} is not '<track_id> "
+                                "<split>' with split in train / valid / test; fix the line")
+            out[_PART_ALIASES[parts[1].lower()]][1].append(parts[0])
+        return out
+    if not n_paths:
+        folder = Path(directory if directory is not None else default_directory)
+        given = {p: folder / f"{p}.txt" for p in _PARTS}
+    out = {}
+    for part, file in given.items():
+        file = Path(file)
+        lines = [s.strip() for s in _read_list(file).splitlines()]
+        out[part] = (file, [s for s in lines if s and not s.startswith("#")])
+    return out
+
+
+def _read_list(path):
+    if not path.is_file():
+        raise MissingDataError(f"split list not found: {path}. Put the list there (one "
+                               "track per line), or pass directory=, train= valid= test= "
+                               "or path= to splits('files')")
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise DataError(f"cannot read split list {path} ({err}); check its "
+                        "permissions") from None
+
+
+def check_fractions(fractions):
+    """Return ``fractions`` as a tuple of three positive floats that sum to 1."""
+    try:
+        f = tuple(float(x) for x in fractions)
+    except (TypeError, ValueError):
+        f = ()
+    if len(f) != 3 or min(f) <= 0 or abs(sum(f) - 1) > 1e-6:
+        raise ParameterError(f"fractions={fractions!r}: expected three positive "
+                             "numbers that sum to 1 (train, valid, test)")
+    return f
 
 
 def _as_array(labels, ids):
@@ -317,10 +714,7 @@ def stratified_split(track_ids, labels, *, fractions=(0.5, 0.2, 0.3), seed=0):
 
     ids = list(track_ids)
     y = _as_array(labels, ids)
-    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-6:
-        raise ParameterError(f"fractions={fractions!r}: expected three positive "
-                             "numbers that sum to 1")
-    _, f_valid, f_test = fractions
+    _, f_valid, f_test = check_fractions(fractions)
     n_test, n_valid = round(f_test * len(ids)), round(f_valid * len(ids))
     rest_ids, test_ids, rest_y, _ = train_test_split(
         ids, y, test_size=n_test, stratify=y, random_state=seed)
@@ -342,7 +736,7 @@ def stratified_kfold(track_ids, labels, *, n_folds=10, seed=0):
 
     ids = np.asarray(list(track_ids))
     y = _as_array(labels, ids)
-    if not isinstance(n_folds, int) or n_folds < 2:
+    if _check.positive_int("n_folds", n_folds) < 2:
         raise ParameterError(f"n_folds={n_folds!r}: expected an integer >= 2")
     skf = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     return [{"train": sorted(ids[tr].tolist()), "test": sorted(ids[te].tolist())}
@@ -384,8 +778,7 @@ def map_tracks(func, items, *, n_jobs=None, desc=None, verbose=True, on_error="s
     from tqdm.auto import tqdm
 
     items = list(items)
-    if on_error not in ("skip", "raise"):
-        raise ParameterError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
+    _check.choice("on_error", on_error, {"skip", "raise"})
     n_jobs = os.cpu_count() if n_jobs is None else int(n_jobs)
 
     def _safe(key, item):

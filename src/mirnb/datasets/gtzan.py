@@ -3,7 +3,8 @@
 Layout under ``<data_home>/gtzan/``::
 
     genres/<genre>/<genre>.NNNNN.wav     (or .au, as in the original archive)
-    splits/{train,valid,test}_filtered.txt   (optional, see :meth:`GTZAN.splits`)
+    splits/{train,valid,test}_filtered.txt   (optional: split 'filtered')
+    splits/{train,valid,test}.txt            (optional: split 'files')
     synth_labels.csv                     (synthetic view only: artist, key, tags...)
 
 The real collection holds 1000 clips of about 30 s, 22050 Hz, mono, 16-bit,
@@ -12,13 +13,14 @@ The real collection holds 1000 clips of about 30 s, 22050 Hz, mono, 16-bit,
 skips and reports it during extraction.
 """
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError, MissingDataError, ParameterError
-from .core import Dataset, Track, stratified_kfold, stratified_split
+from .. import _check
+from ..cache import file_checksum
+from ..errors import DataError, MissingDataError
+from .core import Dataset, Split, Track, stratified_kfold, stratified_split
 
 __all__ = ["GTZAN", "GENRES", "FILTERED_SPLIT", "read_split_list"]
 
@@ -71,14 +73,6 @@ def read_split_list(path):
     return ids
 
 
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 class GTZAN(Dataset):
     """The GTZAN genre collection.
 
@@ -96,13 +90,16 @@ class GTZAN(Dataset):
     Notes
     -----
     Used by the hamel2010 and zhang2015 chapters; the synthetic corpus writes
-    a view in the same layout (:mod:`mirnb.datasets.synth`).
+    a view in the same layout. Splits (:meth:`splits`): ``'random'`` (the
+    default), ``'kfold'``, ``'filtered'`` and ``'files'``.
     """
 
     name = "GTZAN"
     folder = "gtzan"
     citation = CITATION
+    index_file = "genres/"
     summary_columns = ("genre", "artist", "mode")
+    split_names = ("random", "kfold", "filtered", "files")
     expected = """
 Expected layout: <data_home>/gtzan/genres/<genre>/<genre>.NNNNN.wav for the ten
 genres blues, classical, country, disco, hiphop, jazz, metal, pop, reggae, rock
@@ -145,44 +142,49 @@ instead, run `mirnb data synth`.
         """bool: True for the synthetic corpus's view (it has ``synth_labels.csv``)."""
         return (self.root / "synth_labels.csv").is_file()
 
-    def splits(self, name="random", *, seed=0, fractions=(0.5, 0.2, 0.3), n_folds=10,
-               fold=None):
-        """Return a split of the track ids.
+    def _split_random(self, *, seed=0, fractions=(0.5, 0.2, 0.3)):
+        """Stratified random split by genre (Hamel & Eck 2010 use 50/20/30).
 
         Parameters
         ----------
-        name : {'random', 'kfold', 'filtered'}
-            ``'random'``: stratified random split (Hamel & Eck 2010 use
-            50/20/30). ``'kfold'``: stratified K-fold (Zhang et al. 2015 use
-            10-fold CV); returns the list of folds, or one fold's dict when
-            ``fold`` is given. ``'filtered'``: the fault-filtered split of
-            Kereliuk & Sturm (443/197/290), read from
-            ``gtzan/splits/{train,valid,test}_filtered.txt`` or downloaded with
-            pooch and checked against its sha256; real GTZAN only.
         seed : int
-        fractions : tuple
-            For ``'random'``.
-        n_folds, fold : int
-            For ``'kfold'``.
+        fractions : (float, float, float)
+            Train, valid and test fractions.
+        """
+        labels = self.labels
+        return Split(stratified_split(labels.index, labels.genre, fractions=fractions,
+                                      seed=seed), name="random")
+
+    def _split_kfold(self, *, n_folds=10, fold=None, seed=0):
+        """Stratified K-fold by genre (Zhang et al. 2015 use 10-fold CV).
+
+        Parameters
+        ----------
+        n_folds : int >= 2
+        fold : int or None
+            Return only this fold (0 to ``n_folds - 1``); None returns the
+            list of every fold.
+        seed : int
 
         Returns
         -------
-        dict or list of dict
+        list of Split, or Split
+            Each with the parts 'train' and 'test'.
         """
         labels = self.labels
-        if name == "random":
-            return stratified_split(labels.index, labels.genre, fractions=fractions,
-                                    seed=seed)
-        if name == "kfold":
-            folds = stratified_kfold(labels.index, labels.genre, n_folds=n_folds, seed=seed)
-            if fold is None:
-                return folds
-            if not 0 <= fold < n_folds:
-                raise ParameterError(f"fold={fold!r}: expected 0..{n_folds - 1}")
-            return folds[fold]
-        if name == "filtered":
-            return self._filtered()
-        raise ParameterError(f"split name={name!r}: expected 'random', 'kfold' or 'filtered'")
+        folds = [Split(f, name="kfold") for f in
+                 stratified_kfold(labels.index, labels.genre, n_folds=n_folds, seed=seed)]
+        if fold is None:
+            return folds
+        return folds[_check.choice("fold", fold, range(n_folds))]
+
+    def _split_filtered(self):
+        """The fault-filtered split of Kereliuk & Sturm (443/197/290); real GTZAN only.
+
+        Read from ``gtzan/splits/{train,valid,test}_filtered.txt``, or
+        downloaded with pooch and checked against its sha256.
+        """
+        return Split(self._filtered(), name="filtered")
 
     def _filtered(self):
         split = {}
@@ -201,7 +203,7 @@ instead, run `mirnb data synth`.
     def _split_file(self, part, spec):
         local = self.root / "splits" / f"{part}_filtered.txt"
         if local.is_file():
-            if _sha256(local) != spec["sha256"]:
+            if file_checksum(local) != spec["sha256"]:
                 raise DataError(f"{local} does not match the published file (sha256 "
                                 f"{spec['sha256']}); delete it and download {spec['url']}")
             return local

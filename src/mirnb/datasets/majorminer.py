@@ -26,13 +26,10 @@ import numpy as np
 import pandas as pd
 
 from .._check import positive_int
-from ..errors import DataError, ParameterError
-from .core import Dataset, Track, log
+from ..errors import DataError
+from .core import AUDIO_EXTENSIONS, Split, TaggedDataset, Track, check_fractions, log
 
-__all__ = ["MajorMiner", "AUDIO_EXTENSIONS"]
-
-#: Audio file extensions looked for under ``audio/``, in order of preference.
-AUDIO_EXTENSIONS = (".mp3", ".wav", ".flac", ".ogg")
+__all__ = ["MajorMiner"]
 
 CITATION = """
 @article{mandel2008web,
@@ -44,7 +41,7 @@ CITATION = """
 """
 
 
-class MajorMiner(Dataset):
+class MajorMiner(TaggedDataset):
     """MajorMiner clips with per-player tag votes.
 
     Parameters
@@ -78,13 +75,21 @@ class MajorMiner(Dataset):
 
     Notes
     -----
-    Used by the hamel2010 chapter (``notebooks/01_hamel2010.py``).
+    Used by the hamel2010 chapter (``notebooks/01_hamel2010.py``). The tag
+    methods (:attr:`tag_names`, :meth:`tag_matrix`, :meth:`tag_counts`,
+    :meth:`top_tags`) are those of every tagged dataset, on the tags given
+    by at least ``min_votes`` players; :meth:`vote_counts` gives the raw
+    counts. Splits (:meth:`splits`): ``'random'`` (the default) and
+    ``'files'``.
     """
 
     name = "MajorMiner"
     folder = "majorminer"
     citation = CITATION
+    index_file = "votes.tsv"
     summary_columns = ("n_users",)
+    split_names = ("random", "files")
+    default_top_n = 25
     expected = """
 Expected files: <data_home>/majorminer/votes.tsv, tab-separated with the header
 line 'clip_id<TAB>user<TAB>tag' and one row per tag a player gave a clip, and the
@@ -97,8 +102,15 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
     def __init__(self, data_home=None, *, min_votes=2):
         self.min_votes = positive_int("min_votes", min_votes)
         super().__init__(data_home)
+        self._votes = self._counts = None
 
     def _read_votes(self):
+        """The votes, read once: clip_id, user, tag, one row per distinct vote."""
+        if self._votes is None:
+            self._votes = self._parse_votes()
+        return self._votes
+
+    def _parse_votes(self):
         path = self.root / "votes.tsv"
         if not path.is_file():
             raise self.missing_error("no votes.tsv")
@@ -132,11 +144,7 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
 
     def _index(self):
         votes = self._read_votes()
-        counts = (votes.groupby(["clip_id", "tag"])["user"].nunique()
-                  .unstack(fill_value=0).astype(np.int32))
-        counts = counts.reindex(sorted(counts.columns), axis=1).sort_index()
-        counts.columns.name = None
-        self._counts = counts
+        counts = self.vote_counts()
         labels = pd.DataFrame(index=counts.index)
         labels.index.name = "clip_id"
         on = counts.to_numpy() >= self.min_votes
@@ -166,82 +174,67 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         return (self.root / "synth_labels.csv").is_file()
 
     def vote_counts(self):
-        """pandas.DataFrame: clips x tags, the number of players who gave each tag."""
-        self.labels  # noqa: B018 (builds the index)
+        """pandas.DataFrame: clips x tags (every tag given at least once, sorted),
+        the number of players who gave each tag."""
+        if self._counts is None:
+            if not self.root.exists():
+                raise self.missing_error()
+            votes = self._read_votes()
+            counts = (votes.groupby(["clip_id", "tag"])["user"].nunique()
+                      .unstack(fill_value=0).astype(np.int32))
+            counts = counts.reindex(sorted(counts.columns), axis=1).sort_index()
+            counts.columns.name = None
+            counts.index.name = "clip_id"
+            self._counts = counts
         return self._counts.copy()
 
-    @property
-    def tag_names(self):
-        """list of str: every tag given at least once, sorted."""
-        self.labels  # noqa: B018
-        return list(self._counts.columns)
+    def player_agreement(self):
+        """How often a (clip, tag) pair given by one player, or by two or more, is true.
 
-    def tag_counts(self):
-        """pandas.Series: clips per tag (tags with ``min_votes`` players), most frequent first."""
-        counts = (self.vote_counts() >= self.min_votes).sum()
-        return counts.sort_values(ascending=False, kind="stable")
-
-    def top_tags(self, n=25):
-        """The ``n`` most frequent tags (Hamel & Eck use 25); ties go alphabetically."""
-        n = positive_int("n", n)
-        counts = self.tag_counts()
-        counts = counts[counts > 0]
-        order = sorted(counts.index, key=lambda t: (-counts[t], t))
-        if len(order) < n:
-            log.warning("MajorMiner: only %d tags reach %d votes; asked for %d", len(order),
-                        self.min_votes, n)
-        return order[:n]
-
-    def tag_matrix(self, tags=None, track_ids=None):
-        """Binary clips x tags matrix: True where at least ``min_votes`` players gave the tag.
-
-        Parameters
-        ----------
-        tags : list of str, optional
-            Columns, in this order (default: every tag).
-        track_ids : list of str, optional
-            Rows, in this order (default: every clip).
+        On the synthetic view the renderer recorded each clip's true tags
+        (``labels['true_tags']``); real MajorMiner has no ground truth, and
+        then only the counts are given.
 
         Returns
         -------
-        pandas.DataFrame of bool
+        pandas.DataFrame
+            Rows ``'one player'`` and ``'two or more players'``: ``'pairs'``
+            and, where the truth is known, ``'share truly present'``.
         """
-        counts = self.vote_counts()
-        if tags is not None:
-            unknown = [t for t in tags if t not in counts.columns]
-            if unknown:
-                raise ParameterError(f"unknown tags {unknown[:5]}; see .tag_names")
-            counts = counts[list(tags)]
-        if track_ids is not None:
-            unknown = [t for t in track_ids if t not in counts.index]
-            if unknown:
-                raise ParameterError(f"unknown clip ids {unknown[:5]}")
-            counts = counts.loc[list(track_ids)]
-        return counts >= self.min_votes
+        pairs = self.vote_counts().stack()
+        pairs = pairs[pairs > 0]
+        one, more = (pairs == 1).to_numpy(), (pairs >= 2).to_numpy()
+        table = pd.DataFrame({"pairs": [int(one.sum()), int(more.sum())]},
+                             index=["one player", "two or more players"])
+        if "true_tags" in self.labels:
+            true_sets = self.labels.true_tags.str.split(";").apply(set)
+            is_true = np.array([t in true_sets[c] for c, t in pairs.index])
+            table["share truly present"] = [is_true[one].mean(), is_true[more].mean()]
+        return table.round(3)
 
-    def splits(self, name="random", *, seed=0, fractions=(0.6, 0.2, 0.2)):
+    def _load_tag_matrix(self):
+        """Tags given by at least ``min_votes`` different players (the two-player rule)."""
+        return self.vote_counts() >= self.min_votes
+
+    def _split_random(self, *, seed=0, fractions=(0.6, 0.2, 0.2)):
         """A random train / valid / test split of the clips.
 
         MajorMiner has no official split. ``'random'`` shuffles the clips
         with ``seed`` and cuts them by ``fractions``; the tag experiment
         then balances positives and negatives inside each part.
 
-        Returns
-        -------
-        dict
-            ``{'train': [...], 'valid': [...], 'test': [...]}``, each sorted.
+        Parameters
+        ----------
+        seed : int
+        fractions : (float, float, float)
+            Train, valid and test fractions.
         """
-        if name != "random":
-            raise ParameterError(f"split name={name!r}: MajorMiner has the split 'random'")
-        if (len(fractions) != 3 or min(fractions) <= 0
-                or abs(sum(fractions) - 1) > 1e-6):
-            raise ParameterError(f"fractions={fractions!r}: expected three positive numbers "
-                                 "that sum to 1")
+        fractions = check_fractions(fractions)
         ids = np.array(self.track_ids)
         rng = np.random.default_rng(seed)
         ids = ids[rng.permutation(len(ids))]
         n_test = int(round(fractions[2] * len(ids)))
         n_valid = int(round(fractions[1] * len(ids)))
-        return {"train": sorted(ids[n_test + n_valid:].tolist()),
-                "valid": sorted(ids[n_test:n_test + n_valid].tolist()),
-                "test": sorted(ids[:n_test].tolist())}
+        return Split({"train": sorted(ids[n_test + n_valid:].tolist()),
+                      "valid": sorted(ids[n_test:n_test + n_valid].tolist()),
+                      "test": sorted(ids[:n_test].tolist())}, name="random")

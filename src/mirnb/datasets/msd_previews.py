@@ -17,24 +17,20 @@ track ids of each part; its ``*_y.npy`` label matrices become ``tags.csv``.
 
 Previews go missing: shops withdraw them, downloads fail. A track listed in
 ``tags.csv`` or a split file without a preview is never dropped silently:
-:meth:`MSDPreviews.splits` leaves it out, logs a warning with the count and
-keeps the list in ``skipped_`` (each with the reason); :meth:`validate`
+``MSDPreviews.splits('files')`` leaves it out, logs a warning with the count
+and returns the list in the split's ``skipped`` (each with the reason); :meth:`validate`
 lists it as missing; :meth:`MSDPreviews.missing_previews` returns them all.
 A clip whose file exists but cannot be decoded is skipped and reported by
 :func:`mirnb.features.extract` when its features are computed.
 """
 
-from pathlib import Path
-
 import pandas as pd
 
-from ..errors import DataError, ParameterError
-from .core import Skipped, TaggedDataset, Track, ValidationReport, log
+from ..errors import DataError
+from .core import (AUDIO_EXTENSIONS, TaggedDataset, Track, ValidationReport, log,
+                   tags_to_matrix)
 
-__all__ = ["MSDPreviews", "AUDIO_EXTENSIONS"]
-
-#: File extensions taken for previews.
-AUDIO_EXTENSIONS = (".mp3", ".wav", ".ogg", ".flac")
+__all__ = ["MSDPreviews"]
 
 CITATION = """
 @inproceedings{bertin2011million,
@@ -61,12 +57,15 @@ class MSDPreviews(TaggedDataset):
 
     Notes
     -----
-    Used by the ``choi2016`` chapter (Experiment II on real data).
+    Used by the ``choi2016`` chapter (Experiment II on real data). Its one
+    split is ``'files'`` (:meth:`splits`), read from ``splits/``.
     """
 
     name = "MSD previews"
     folder = "msd_previews"
     citation = CITATION
+    index_file = "tags.csv"
+    split_names = ("files",)
     expected = """
 Expected: <data_home>/msd_previews/tags.csv (track_id, then one 0/1 column per
 tag), <data_home>/msd_previews/splits/{train,valid,test}.txt (one MSD track id
@@ -111,8 +110,6 @@ skipped and reported.
             raise DataError(f"{tags_path}: tag columns must hold 0 or 1; "
                             f"{list(bad.index[bad])[:3]} do not")
         matrix = values.to_numpy() == 1
-        self._tag_names = tag_cols
-        self._matrix = pd.DataFrame(matrix, index=table.index, columns=tag_cols)
         audio = self._audio_index()
         labels = pd.DataFrame(index=table.index)
         labels["tags"] = [[t for t, on in zip(tag_cols, row) if on] for row in matrix]
@@ -135,62 +132,33 @@ skipped and reported.
         labels = self.labels
         return list(labels.index[~labels["has_preview"]])
 
-    def tag_counts(self, *, with_preview=True):
+    def _load_tag_matrix(self):
+        header = pd.read_csv(self.root / "tags.csv", nrows=0)
+        labels = self.labels
+        names = [c for c in header.columns if c != "track_id"]
+        return tags_to_matrix(labels["tags"], names, labels.index)
+
+    def tag_counts(self, track_ids=None, *, with_preview=True):
         """pandas.Series: tracks per tag, most frequent first.
+
+        :meth:`top_tags` ranks the tags by these counts.
 
         Parameters
         ----------
+        track_ids : list of str, optional
+            Count over these tracks only (default: all).
         with_preview : bool
             Count only tracks that have a preview.
         """
-        m = self._matrix if not with_preview else self._matrix[self.labels["has_preview"]]
-        return m.sum().sort_values(ascending=False, kind="stable")
+        if track_ids is None:
+            track_ids = self.labels.index
+        if with_preview:
+            has = self.labels["has_preview"]
+            track_ids = [t for t in track_ids if has[t]]
+        return super().tag_counts(track_ids)
 
-    def splits(self, name="files", *, directory=None):
-        """Return the train / valid / test split from the split files.
-
-        Parameters
-        ----------
-        name : {'files'}
-        directory : str or Path, optional
-            Folder with ``train.txt``, ``valid.txt`` and ``test.txt``
-            (default ``<root>/splits``).
-
-        Returns
-        -------
-        dict
-            ``{'train': [...], 'valid': [...], 'test': [...]}`` of track ids
-            that have tags and a preview. Ids left out (no preview, or not
-            in ``tags.csv``) are in ``skipped_`` with the reason and are
-            counted in a logged warning.
-        """
-        if name != "files":
-            raise ParameterError(f"split name={name!r}: expected 'files'")
-        folder = Path(directory) if directory is not None else self.root / "splits"
-        labels = self.labels
-        out, skipped = {}, []
-        for part in ("train", "valid", "test"):
-            path = folder / f"{part}.txt"
-            if not path.is_file():
-                raise self.missing_error(f"no split file {path}")
-            kept = []
-            for line in path.read_text().splitlines():
-                tid = line.strip().split("\t")[0]
-                if not tid:
-                    continue
-                if tid not in labels.index:
-                    skipped.append(Skipped(tid, f"{part}: not in tags.csv"))
-                elif not labels.at[tid, "has_preview"]:
-                    skipped.append(Skipped(tid, f"{part}: no preview file"))
-                else:
-                    kept.append(tid)
-            out[part] = kept
-        if skipped:
-            log.warning("%s: left %d listed tracks out of the split (%s)", self.name,
-                        len(skipped), "; ".join(f"{s.track_id}: {s.reason}"
-                                                for s in skipped[:3]))
-        self.skipped_ = skipped
-        return out
+    def _split_unusable(self, track_id):
+        return None if self.labels.at[track_id, "has_preview"] else "no preview file"
 
     def validate(self, *, check_audio=True, verbose=False):
         """Check every track: a missing preview counts as missing, an unreadable one as invalid."""

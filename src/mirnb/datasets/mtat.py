@@ -12,13 +12,10 @@ The real set has 25,863 clips of about 29 s at 16 kHz. The synthetic view
 writes the same files with the book's own tag vocabulary.
 """
 
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from .core import TaggedDataset, Track, log
+from .core import Moved, Split, TaggedDataset, Track, log, tags_to_matrix
 
 __all__ = ["MTAT", "FOLDER_SPLIT"]
 
@@ -36,9 +33,10 @@ CITATION = """
 """
 
 
-def _read_tsv(path):
+def _read_tsv(path, **kwargs):
     try:
-        return pd.read_csv(path, sep="\t", quotechar='"', dtype=str, keep_default_na=False)
+        return pd.read_csv(path, sep="\t", quotechar='"', dtype=str, keep_default_na=False,
+                           **kwargs)
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise DataError(f"cannot parse {path} as a tab-separated file: {err}") from None
 
@@ -62,13 +60,17 @@ class MTAT(TaggedDataset):
 
     Notes
     -----
-    Used by the nam2015 and choi2016 chapters.
+    Used by the nam2015 and choi2016 chapters. Splits (:meth:`splits`):
+    ``'folder'`` (the default) and ``'files'``; clips of one song never
+    straddle two parts.
     """
 
     name = "MagnaTagATune"
     folder = "mtat"
     citation = CITATION
+    index_file = "annotations_final.csv"
     summary_columns = ("folder",)
+    split_names = ("folder", "files")
     expected = """
 Expected files: <data_home>/mtat/annotations_final.csv and clip_info_final.csv
 (tab-separated), with the mp3 files in folders 0-9 and a-f under
@@ -84,6 +86,7 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
                                  "under data_home, e.g. 'mtat'")
         self.folder = folder
         super().__init__(data_home)
+        self._by_path = None  # mp3_path -> clip id, for split lists
 
     def _index(self):
         ann_path = self.root / "annotations_final.csv"
@@ -95,11 +98,9 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
             if col not in ann.columns:
                 raise DataError(f"{ann_path} has no column {col!r}; is it the "
                                 "tab-separated annotations_final.csv?")
-        tag_cols = [c for c in ann.columns if c not in ("clip_id", "mp3_path")]
+        tag_cols = _tag_columns(ann.columns)
         ann = ann.set_index("clip_id")
         matrix = ann[tag_cols].to_numpy() == "1"
-        self._tag_names = tag_cols
-        self._matrix = pd.DataFrame(matrix, index=ann.index, columns=tag_cols)
         labels = pd.DataFrame(index=ann.index)
         labels["tags"] = [[t for t, on in zip(tag_cols, row) if on] for row in matrix]
         labels["mp3_path"] = ann["mp3_path"]
@@ -120,71 +121,70 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
     def _track(self, track_id, row):
         return Track(track_id, row["path"], row.drop("path").to_dict())
 
-    def splits(self, name="folder", *, train=None, valid=None, test=None):
-        """Return a split; clips of one song never straddle two parts.
+    def _load_tag_matrix(self):
+        header = _read_tsv(self.root / "annotations_final.csv", nrows=0)
+        labels = self.labels
+        return tags_to_matrix(labels["tags"], _tag_columns(header.columns), labels.index)
 
-        Parameters
-        ----------
-        name : {'folder', 'file'}
-            ``'folder'``: folders 0-b train, c valid, d-f test (see
-            :data:`FOLDER_SPLIT`). ``'file'``: read lists from the paths
-            ``train``, ``valid`` and ``test``: one clip id or mp3 path per line.
+    def _split_folder(self):
+        """Folders 0-b train, c valid, d-f test (see :data:`FOLDER_SPLIT`).
 
-        Returns
-        -------
-        dict
-            ``{'train': [...], 'valid': [...], 'test': [...]}``. Where a song's
-            clips fall in several parts, they all go to the part that holds
-            most of them (ties to train), and a warning says how many moved.
+        Where a song's clips fall in several parts, they all go to the part
+        that holds most of them (ties to train); :attr:`Split.moved` lists
+        the clips moved and a warning says how many.
         """
         labels = self.labels
-        if name == "folder":
-            part_of = {f: p for p, folders in FOLDER_SPLIT.items() for f in folders}
-            parts = labels["folder"].map(part_of)
-            unknown = labels.index[parts.isna()]
-            if len(unknown):
-                raise DataError(f"{len(unknown)} clips are in folders outside 0-9, a-f "
-                                f"(e.g. {labels.loc[unknown[0], 'mp3_path']})")
-        elif name == "file":
-            parts = self._parts_from_files(train=train, valid=valid, test=test)
-        else:
-            raise ParameterError(f"split name={name!r}: expected 'folder' or 'file'")
-        parts = self._keep_songs_together(parts)
-        return {p: sorted(parts.index[parts == p]) for p in ("train", "valid", "test")}
+        part_of = {f: p for p, folders in FOLDER_SPLIT.items() for f in folders}
+        parts = labels["folder"].map(part_of)
+        unknown = labels.index[parts.isna()]
+        if len(unknown):
+            raise DataError(f"{len(unknown)} clips are in folders outside 0-9, a-f "
+                            f"(e.g. {labels.loc[unknown[0], 'mp3_path']}) in "
+                            f"{self.root / 'annotations_final.csv'}; fix their mp3_path")
+        return self._song_safe(parts, name="folder")
 
-    def _parts_from_files(self, **files):
-        labels = self.labels
-        by_path = pd.Series(labels.index, index=labels["mp3_path"])
-        parts = pd.Series(np.nan, index=labels.index, dtype=object)
-        for part, path in files.items():
-            if path is None:
-                raise ParameterError(f"split 'file' needs {part}=<path to a list>")
-            for line in Path(path).read_text().splitlines():
-                item = line.strip().split("\t")[-1]
-                if not item:
-                    continue
-                cid = item if item in labels.index else by_path.get(item)
-                if cid is None:
-                    raise DataError(f"{path}: {item!r} is not a clip id or mp3_path "
-                                    f"of this dataset")
-                parts[cid] = part
-        left = parts.isna().sum()
-        if left:
-            log.warning("split lists leave %d clips out; they are in no part", left)
-        return parts.dropna()
+    def _split_files(self, *, directory=None, train=None, valid=None, test=None, path=None):
+        """Split lists read from files; one clip id or ``mp3_path`` per line.
+
+        See :meth:`Dataset._split_files` for where the lists are read from.
+        Clips of one song are then kept together as in ``'folder'``.
+        """
+        split = super()._split_files(directory=directory, train=train, valid=valid,
+                                     test=test, path=path)
+        parts = pd.Series({t: p for p, ids in split.items() for t in ids}, dtype=object)
+        return self._song_safe(parts, name="files", skipped=split.skipped)
+
+    def _split_item_id(self, item):
+        if item in self.labels.index:
+            return item
+        if self._by_path is None:
+            labels = self.labels
+            self._by_path = dict(zip(labels["mp3_path"], labels.index))
+        return self._by_path.get(item)
+
+    def _song_safe(self, parts, *, name, skipped=()):
+        parts, moved = self._keep_songs_together(parts)
+        return Split({p: sorted(parts.index[parts == p]) for p in ("train", "valid", "test")},
+                     name=name, moved=moved, skipped=skipped)
 
     def _keep_songs_together(self, parts):
         songs = self.labels.loc[parts.index, "song"]
         order = {"train": 0, "valid": 1, "test": 2}
-        moved = 0
+        parts = parts.copy()
+        moved = []
         for song, idx in parts.groupby(songs).groups.items():
             values = parts[idx]
             if values.nunique() > 1:
                 counts = values.value_counts()
                 best = sorted(counts.index, key=lambda p: (-counts[p], order[p]))[0]
-                moved += int((values != best).sum())
+                moved += [Moved(t, p, best, f"song {song!r} has most clips in {best}")
+                          for t, p in values.items() if p != best]
                 parts[idx] = best
         if moved:
-            log.warning("moved %d clips so that no song straddles two split parts", moved)
-        self.moved_clips_ = moved
-        return parts
+            log.warning("moved %d clips so that no song straddles two split parts",
+                        len(moved))
+        return parts, moved
+
+
+def _tag_columns(columns):
+    return [c for c in columns if c not in ("clip_id", "mp3_path")]

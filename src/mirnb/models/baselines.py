@@ -7,8 +7,7 @@ the paper chapters use them as the reference that a learned model must beat.
 import numpy as np
 import pandas as pd
 
-from .. import features
-from .._check import positive, positive_int
+from .. import _check, features
 from ..errors import ParameterError
 
 __all__ = ["mfcc_stats", "chroma_stats", "clip_features", "linear_classifier",
@@ -58,8 +57,7 @@ def clip_features(tracks, kind="mfcc", *, sr=22050, n_jobs=None, verbose=True, *
         Indexed by track id, in the order of ``tracks``, without the skipped ones.
     skipped : list of mirnb.datasets.Skipped
     """
-    if kind not in _KINDS:
-        raise ParameterError(f"kind={kind!r}: expected one of {sorted(_KINDS)}")
+    _check.choice("kind", kind, set(_KINDS))
     values, skipped = features.extract(tracks, _KINDS[kind], sr=sr, n_jobs=n_jobs,
                                        desc=f"{kind} stats", verbose=verbose, **params)
     ids = [t.track_id for t in tracks if t.track_id in values]
@@ -73,7 +71,7 @@ def linear_classifier(*, C=1.0, random_state=0):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    positive("C", C)
+    _check.positive("C", C)
     return make_pipeline(StandardScaler(),
                          LogisticRegression(C=C, max_iter=2000, random_state=random_state))
 
@@ -85,7 +83,7 @@ def linear_tagger(*, C=1.0, random_state=0):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    positive("C", C)
+    _check.positive("C", C)
     return make_pipeline(StandardScaler(), OneVsRestClassifier(
         LogisticRegression(C=C, max_iter=2000, random_state=random_state)))
 
@@ -114,7 +112,7 @@ def fit_predict(model, X, y, split, *, proba=False):
     test = [i for i in split["test"] if i in X.index]
     if not train or not test:
         raise ParameterError("the split leaves no training or no test track with features")
-    positive_int("number of training tracks", len(train))
+    _check.positive_int("number of training tracks", len(train))
     model.fit(X.loc[train].to_numpy(), np.asarray(y.loc[train]))
     Xt = X.loc[test].to_numpy()
     pred = model.predict_proba(Xt) if proba else model.predict(Xt)

@@ -62,7 +62,7 @@ from keras import layers
 from .. import _check
 from ..errors import ParameterError
 
-__all__ = ["PAPER", "PAPER_INPUT", "PAPER_N_TAGS", "FCNSpec", "fcn_pools", "build_fcn",
+__all__ = ["ARCHITECTURES", "PAPER_INPUT", "PAPER_N_TAGS", "FCNSpec", "fcn_pools", "build_fcn",
            "build_mfcc_net", "layer_table"]
 
 #: The paper's input: 96 mel bands x 1366 frames x 1 channel (Sec. 3).
@@ -95,7 +95,7 @@ _FCN5 = dict(filters=(128, 256, 512, 1024, 2048),
              pools=((2, 4), (2, 4), (2, 4), (3, 5), (4, 4)))
 
 #: The paper's architectures by depth (Tables 1 and 2).
-PAPER = {
+ARCHITECTURES = {
     3: FCNSpec(filters=(256, 768, 2048), pools=((3, 5), (4, 16), (8, 17))),
     4: FCNSpec(filters=(128, 384, 768, 2048), pools=((2, 4), (4, 5), (3, 8), (4, 8))),
     5: FCNSpec(**_FCN5),
@@ -105,10 +105,7 @@ PAPER = {
 
 
 def _depth(depth):
-    if isinstance(depth, bool) or depth not in PAPER:
-        raise ParameterError(f"depth={depth!r}: expected one of {sorted(PAPER)} (FCN-3 "
-                             "to FCN-7)")
-    return depth
+    return _check.choice("depth", depth, set(ARCHITECTURES))
 
 
 def _reduce(size, pools):
@@ -138,7 +135,7 @@ def fcn_pools(pools, input_shape):
     Parameters
     ----------
     pools : sequence of (int, int)
-        The paper's pooling sizes (e.g. ``PAPER[4].pools``).
+        The paper's pooling sizes (e.g. ``ARCHITECTURES[4].pools``).
     input_shape : (int, int) or (int, int, int)
         Frequency bins and frames of the input (a channel axis is ignored).
 
@@ -152,7 +149,7 @@ def fcn_pools(pools, input_shape):
 
     Examples
     --------
-    >>> fcn_pools(PAPER[4].pools, (257, 1366))
+    >>> fcn_pools(ARCHITECTURES[4].pools, (257, 1366))
     ((2, 4), (5, 5), (4, 8), (6, 8))
     """
     pools = [tuple(int(v) for v in p) for p in pools]
@@ -176,9 +173,7 @@ def _check_head(n_tags, width, dropout):
     """Check the arguments every builder shares; return them as int, float, float."""
     n_tags = _check.positive_int("n_tags", n_tags)
     width = _check.positive("width", width)
-    dropout = _check.fraction("dropout", dropout, closed=True)
-    if dropout >= 1:
-        raise ParameterError(f"dropout={dropout}: expected a rate in [0, 1)")
+    dropout = _check.rate("dropout", dropout)
     return n_tags, width, dropout
 
 
@@ -253,7 +248,7 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
     -----
     Used in the ``choi2016`` chapter.
     """
-    spec = PAPER[_depth(depth)]
+    spec = ARCHITECTURES[_depth(depth)]
     n_tags, width, dropout = _check_head(n_tags, width, dropout)
     inputs, x, shape = _check_input(input_shape, front_end)
     if pools is None:
@@ -315,7 +310,7 @@ def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
     -----
     Used in the ``choi2016`` chapter.
     """
-    spec = PAPER[4]
+    spec = ARCHITECTURES[4]
     n_tags, width, dropout = _check_head(n_tags, width, dropout)
     inputs, x, shape = _check_input(input_shape, None)
     n_coef, n_frames = shape[0], shape[1]

@@ -109,12 +109,6 @@ def _matrix(X, name="X", n_features=None):
     return np.ascontiguousarray(arr)
 
 
-def _nonneg(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ParameterError(f"{name}={value!r}: expected a number >= 0")
-    return float(value)
-
-
 def _seed(random_state):
     """An int seed (or None) from ``random_state`` (int, None or a Generator)."""
     if random_state is None:
@@ -123,9 +117,7 @@ def _seed(random_state):
         raise ParameterError(f"random_state={random_state!r}: expected an int, None or "
                              "a numpy Generator")
     if isinstance(random_state, numbers.Integral):
-        if random_state < 0:
-            raise ParameterError(f"random_state={random_state!r}: expected an int >= 0")
-        return int(random_state)
+        return _check.int_range("random_state", random_state, 0)
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**31 - 1))
     raise ParameterError(f"random_state={random_state!r}: expected an int, None or a "
@@ -202,10 +194,10 @@ class ContrastiveDivergence(keras.Model):
         self.k = _check.positive_int("k", k)
         self.sample_hidden = bool(sample_hidden)
         self.sample_visible = bool(sample_visible)
-        self.weight_cost = _nonneg("weight_cost", weight_cost)
+        self.weight_cost = _check.nonneg("weight_cost", weight_cost)
         self.sparsity_target = (None if sparsity_target is None
                                 else _check.fraction("sparsity_target", sparsity_target))
-        self.sparsity_cost = _nonneg("sparsity_cost", sparsity_cost)
+        self.sparsity_cost = _check.nonneg("sparsity_cost", sparsity_cost)
         self.seed = seed
         self.W = self.add_weight(
             shape=(self.n_visible, self.n_hidden), name="W",
@@ -411,9 +403,7 @@ class RBM(BaseEstimator, TransformerMixin):
         _check.positive("learning_rate", self.learning_rate)
         _check.positive_int("n_epochs", self.n_epochs)
         _check.positive_int("batch_size", self.batch_size)
-        m = self.momentum
-        if isinstance(m, bool) or not isinstance(m, numbers.Real) or not 0 <= m < 1:
-            raise ParameterError(f"momentum={m!r}: expected a number in [0, 1)")
+        _check.rate("momentum", self.momentum)
 
     def _check_data(self, X):
         if self.visible == "bernoulli" and (X.min() < 0 or X.max() > 1):
@@ -775,9 +765,7 @@ def finetune(model, X, y, *, validation_data, learning_rate=0.1, momentum=0.0, e
     epochs = _check.positive_int("epochs", epochs)
     batch_size = _check.positive_int("batch_size", batch_size)
     patience = _check.positive_int("patience", patience)
-    if (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
-            or not 0 <= momentum < 1):
-        raise ParameterError(f"momentum={momentum!r}: expected a number in [0, 1)")
+    momentum = _check.rate("momentum", momentum)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ParameterError("validation_data: expected a pair (X_valid, y_valid)")
     X = _matrix(X)

@@ -2,13 +2,13 @@
 
 import json
 import time
+from pathlib import Path
 
-import numpy as np
 import pytest
 import soundfile as sf
 
-from mirnb import compose
-from mirnb.datasets import synth
+from mirnb import synth
+from mirnb.synth import views
 from mirnb.errors import ParameterError
 
 
@@ -31,13 +31,13 @@ def test_mtat_view_reads_as_mtat_and_keeps_songs_in_one_folder(smoke_home):
     ds = synth.load("mtat", "smoke", data_home=smoke_home, make=False)
     size = synth.SIZES["smoke"]["mtat"]
     assert len(ds) == size["songs"] * size["clips_per_song"]
-    assert ds.tag_names == list(compose.TAGS)
+    assert ds.tag_names == list(synth.TAGS)
     assert ds.labels.groupby("song").folder.nunique().max() == 1
     assert ds.labels.groupby("song").size().eq(size["clips_per_song"]).all()
     y, sr = ds.track(ds.track_ids[0]).audio(sr=None)
     assert sr == 16000 and abs(len(y) / sr - size["seconds"]) < 0.2
     split = ds.splits("folder")
-    assert sum(map(len, split.values())) == len(ds) and ds.moved_clips_ == 0
+    assert sum(map(len, split.values())) == len(ds) and split.moved == []
     truth = (ds.root / "synth_labels.csv").read_text()
     assert "true_tags" in truth
 
@@ -45,7 +45,7 @@ def test_mtat_view_reads_as_mtat_and_keeps_songs_in_one_folder(smoke_home):
 def test_msd_view_reads_as_msd(smoke_home):
     ds = synth.load("msd", "smoke", data_home=smoke_home, make=False)
     assert len(ds) == 20 * synth.SIZES["smoke"]["msd"]["per_genre"]
-    assert set(ds.labels.genre.dropna()) == set(compose.GENRES)
+    assert set(ds.labels.genre.dropna()) == set(synth.GENRES)
     tid = ds.track_ids[0]
     assert ds.track(tid).record().track_id == tid
     assert (ds.root / "data" / tid[2] / tid[3] / tid[4] / f"{tid}.h5").is_file()
@@ -111,7 +111,37 @@ def test_concurrent_generators_keep_every_view_in_the_manifest(tmp_path):
     assert set(manifest["views"]) == {"gtzan", "mtat"}
 
 
-def test_view_keys_depend_on_their_own_code_only():
-    assert synth._code_hash("gtzan") == synth._code_hash("gtzan")
-    assert synth._code_hash("gtzan") != synth._code_hash("msd")
-    assert synth._code_hash("mtat") != synth._code_hash("majorminer")
+def _edited(func):
+    """A copy of ``func`` with other source code: what an edit of its body looks like."""
+    def edited(job):
+        return func(job)
+    return edited
+
+
+def test_view_keys_depend_on_their_own_code_only(monkeypatch):
+    keys = {v: views._code_hash(v) for v in synth.VIEWS}
+    assert keys == {v: views._code_hash(v) for v in synth.VIEWS}  # stable
+    assert keys["mtat"] == keys["mtat_large"] != keys["gtzan"]  # same code, other code
+    # editing one view's make function changes its key and no other
+    jobs, make, finish = views._VIEW["majorminer"]
+    monkeypatch.setitem(views._VIEW, "majorminer", (jobs, _edited(make), finish))
+    after = {v: views._code_hash(v) for v in synth.VIEWS}
+    assert after["majorminer"] != keys["majorminer"]
+    assert {v: k for v, k in after.items() if v != "majorminer"} == \
+        {v: k for v, k in keys.items() if v != "majorminer"}
+
+
+def test_view_keys_cover_the_code_that_renders(monkeypatch, tmp_path):
+    # every view's key changes with any module that composes or renders
+    keys = {v: views._code_hash(v) for v in synth.VIEWS}
+    here = tmp_path / "synth"
+    here.mkdir()
+    for name in views._RENDER_MODULES:
+        text = (Path(views.__file__).parent / f"{name}.py").read_text()
+        (here / f"{name}.py").write_text(text)
+    (here / "views.py").write_text("")
+    monkeypatch.setattr(views, "__file__", str(here / "views.py"))
+    assert {v: views._code_hash(v) for v in synth.VIEWS} == keys  # same code, same keys
+    with open(here / "renderer.py", "a") as f:
+        f.write("\n# an edit\n")
+    assert all(views._code_hash(v) != keys[v] for v in synth.VIEWS)

@@ -1,9 +1,8 @@
-"""The synthetic music corpus, written in the on-disk layouts of the real datasets.
+"""The views of the synthetic corpus, written in the on-disk layouts of the real datasets.
 
-The real GTZAN, MagnaTagATune and Million Song Dataset cannot ship with the
-book, so the book makes its own: :mod:`mirnb.compose` composes and renders
-clips of twenty style families by a few artists each, and this module
-writes them as
+:class:`~mirnb.synth.World` composes and :func:`~mirnb.synth.render` renders
+clips of twenty style families by a few artists each; this module writes
+them as
 
 - a GTZAN view: ``gtzan/genres/<genre>/<genre>.NNNNN.wav`` (22050 Hz, 16-bit),
   plus ``gtzan/synth_labels.csv`` with what else was rendered (artist, key,
@@ -41,7 +40,6 @@ import functools
 import hashlib
 import inspect
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -49,10 +47,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import compose
+from ..cache import atomic_write
+from ..datasets.core import data_home as _data_home
+from ..datasets.core import log, map_tracks
 from ..errors import ParameterError
-from .core import data_home as _data_home
-from .core import log, map_tracks
+from .artists import World
+from .renderer import noisy_tags, render
+from .vocabulary import GENRES, GTZAN_GENRES, TAGS
 
 __all__ = ["SIZES", "VIEWS", "root", "generate", "load", "world"]
 
@@ -100,7 +101,17 @@ def root(profile="default", data_home=None):
 
 
 def world(profile="default"):
-    """Return the :class:`mirnb.compose.World` behind ``profile``'s corpus."""
+    """Return the :class:`~mirnb.synth.World` behind ``profile``'s corpus.
+
+    Parameters
+    ----------
+    profile : {'smoke', 'default'}
+
+    Returns
+    -------
+    World
+        The same object on every call in a process.
+    """
     _check_profile(profile)
     return _world_for(SIZES[profile])
 
@@ -113,21 +124,33 @@ def _clip_seed(seed, view, index):
     return int(_digest(seed, view, index)[:8], 16)
 
 
+#: The modules of this package whose code decides what a clip sounds like
+#: and which labels it gets: all of them but the views and the calibration.
+_RENDER_MODULES = ("vocabulary", "genres", "instruments", "score", "composer", "artists",
+                   "renderer")
+
+
 def _code_hash(view):
     """Hash of the code that decides ``view``'s content.
 
-    The composer, the helpers every view shares and the view's own job,
-    make and finish functions (plus the analysis and the HDF5 writer for the
-    MSD view). Editing another view's code, or prose, leaves it alone.
+    The composing and rendering modules (:data:`_RENDER_MODULES`, whole
+    files), the genre lists, the helpers every view shares and the view's
+    own job, make and finish functions (plus the files of the analysis and
+    of the HDF5 writer for the MSD view). Editing another view's code, the
+    calibration, or this module's prose leaves it alone.
     """
     here = Path(__file__).resolve().parent
-    files = [here.parent / "compose.py"]
+    files = [here / f"{name}.py" for name in _RENDER_MODULES]
     if view == "msd":
-        files += [here.parent / "analysis.py", here / "msd.py"]
+        from ..analysis import analyze
+        from ..datasets.msd import write_h5
+
+        files += [Path(inspect.getsourcefile(analyze)), Path(inspect.getsourcefile(write_h5))]
     h = hashlib.sha256()
     for f in files:
         h.update(f.read_bytes())
-    funcs = [_digest, _clip_seed, _world_for, _common_labels, _write_audio, _atomic,
+    h.update(repr((GTZAN_GENRES, GENRES)).encode())  # GTZAN's names live in datasets.gtzan
+    funcs = [_digest, _clip_seed, _world_for, _common_labels, _write_audio, atomic_write,
              *_VIEW[view]]
     for fn in funcs:
         h.update(inspect.getsource(getattr(fn, "func", fn)).encode())
@@ -138,21 +161,10 @@ def _slug(text):
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _atomic(path, write):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_audio(path, y, sr, fmt, subtype):
     import soundfile as sf
 
-    _atomic(path, lambda tmp: sf.write(str(tmp), y, sr, format=fmt, subtype=subtype))
+    atomic_write(path, lambda tmp: sf.write(str(tmp), y, sr, format=fmt, subtype=subtype))
 
 
 _WORLDS = {}
@@ -162,7 +174,7 @@ def _world_for(spec):
     """The World of a job or size spec (with 'seed' and 'artists_per_genre'), once per process."""
     key = (spec["seed"], spec["artists_per_genre"])
     if key not in _WORLDS:
-        _WORLDS[key] = compose.World(key[0], artists_per_genre=key[1])
+        _WORLDS[key] = World(key[0], artists_per_genre=key[1])
     return _WORLDS[key]
 
 
@@ -184,7 +196,7 @@ def _make_gtzan(job):
     w = _world_for(job)
     artist = w.artists[job["artist"]]
     score = w.compose(artist, seed=job["clip_seed"], duration=job["seconds"])
-    y, labels = compose.render(score, sr=job["sr"])
+    y, labels = render(score, sr=job["sr"])
     _write_audio(Path(job["path"]), y, job["sr"], "WAV", "PCM_16")
     return {"track_id": job["track_id"], "genre": labels["genre"], **_common_labels(labels)}
 
@@ -194,12 +206,12 @@ def _make_mtat(job):
     artist = w.artists[job["artist"]]
     n, sec, sr = job["clips_per_song"], job["seconds"], job["sr"]
     score = w.compose(artist, seed=job["clip_seed"], duration=n * sec)
-    y, labels = compose.render(score, sr=sr)
+    y, labels = render(score, sr=sr)
     rows = []
     for k in range(n):
         clip = y[int(k * sec * sr): int((k + 1) * sec * sr)]
         rng = np.random.default_rng(job["clip_seed"] + 7919 * (k + 1))
-        tags = compose.noisy_tags(labels["tags"], rng=rng)
+        tags = noisy_tags(labels["tags"], rng=rng)
         start, end = int(k * sec), int((k + 1) * sec)
         name = (f"{_slug(labels['artist'])}-{_slug(job['album'])}-{job['track_number']:02d}-"
                 f"{_slug(labels['title'])}-{start}-{end}.mp3")
@@ -215,12 +227,12 @@ def _make_mtat(job):
 
 def _make_msd(job):
     from .. import analysis
-    from . import msd
+    from ..datasets import msd
 
     w = _world_for(job)
     artist = w.artists[job["artist"]]
     score = w.compose(artist, seed=job["clip_seed"], duration=job["seconds"])
-    y, labels = compose.render(score, sr=job["sr"])
+    y, labels = render(score, sr=job["sr"])
     result = analysis.analyze(y, sr=job["sr"])
     genre = labels["genre"]
     terms = [genre] + [t for t in labels["tags"] if t != genre][:6]
@@ -240,7 +252,7 @@ def _gtzan_jobs(size, out):
     spec = size["gtzan"]
     w = _world_for(size)
     jobs = []
-    for genre in compose.GTZAN_GENRES:
+    for genre in GTZAN_GENRES:
         artists = [w.artists.index(a) for a in w.artists_of(genre)]
         for i in range(spec["per_genre"]):
             tid = f"{genre}.{i:05d}"
@@ -278,7 +290,7 @@ def _msd_jobs(size, out):
     spec = size["msd"]
     w = _world_for(size)
     jobs = []
-    for genre in compose.GENRES:
+    for genre in GENRES:
         artists = [w.artists.index(a) for a in w.artists_of(genre)]
         for i in range(spec["per_genre"]):
             h = _digest(size["seed"], "msd", genre, i).upper()
@@ -297,7 +309,7 @@ def _msd_jobs(size, out):
 
 
 def _write_csv(path, frame, **kwargs):
-    _atomic(path, lambda tmp: frame.to_csv(tmp, **kwargs))
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, **kwargs))
 
 
 def _finish_labels(rows, out):
@@ -309,7 +321,7 @@ def _finish_labels(rows, out):
 
 def _finish_mtat(rows, out):
     clips = sorted((r for song in rows for r in song), key=lambda r: r["clip_id"])
-    tags = list(compose.TAGS)
+    tags = list(TAGS)
     ann = pd.DataFrame({"clip_id": [r["clip_id"] for r in clips]})
     for t in tags:
         ann[t] = [int(t in r["noisy_tags"]) for r in clips]
@@ -355,12 +367,12 @@ def _make_majorminer(job):
     w = _world_for(job)
     score = w.compose(w.artists[job["artist"]], seed=job["clip_seed"],
                       duration=job["seconds"])
-    y, labels = compose.render(score, sr=job["sr"])
+    y, labels = render(score, sr=job["sr"])
     _write_audio(Path(job["path"]), y, job["sr"], "MP3", "MPEG_LAYER_III")
     votes = []
     for k, player in enumerate(job["players"]):
         rng = np.random.default_rng(job["clip_seed"] + 7919 * (k + 1))
-        tags = compose.noisy_tags(labels["tags"], rng=rng, p_miss=job["p_miss"],
+        tags = noisy_tags(labels["tags"], rng=rng, p_miss=job["p_miss"],
                                   p_false=job["p_false"])
         votes += [(job["clip_id"], player, t) for t in tags]
     return {"clip_id": job["clip_id"], "genre": labels["genre"], "artist": labels["artist"],
@@ -443,7 +455,7 @@ def generate(profile="default", *, views=None, data_home=None, n_jobs=None, forc
             manifest.update(root=str(base), profile=profile)
             _make_view(view, profile, base, manifest, n_jobs=n_jobs, force=force,
                        verbose=verbose)
-            _atomic(manifest_path,
+            atomic_write(manifest_path,
                     lambda tmp: tmp.write_text(json.dumps(manifest, indent=2)))
     return manifest
 
@@ -503,7 +515,7 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
         The same loader class that reads the real data (``'mtat_large'`` is
         read by :class:`~mirnb.datasets.mtat.MTAT` with ``folder='mtat_large'``).
     """
-    from . import dataset_class
+    from ..datasets import dataset_class
 
     if view not in VIEWS:
         raise ParameterError(f"view={view!r}: expected one of {list(VIEWS)}")

@@ -1,0 +1,515 @@
+"""Parallel, cached extraction of a feature over a dataset: :func:`extract`.
+
+:func:`extract` computes any feature of :data:`FEATURES` (or your own
+function) over a list of tracks: in parallel over the cores, with progress, a
+content cache (:mod:`mirnb.cache`) and a report of the files it had to skip.
+librosa compiles its numba kernels the first time a process calls them (about
+20-30 s in a fresh environment, a few seconds to load from numba's cache
+later); :func:`mirnb.warmup.librosa_kernels` does it once, in one process,
+before :func:`extract` starts parallel workers.
+"""
+
+import contextlib
+import inspect
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .. import _check
+from ..errors import DataError, ParameterError
+from ._common import _sr
+from .descriptors import chroma, onset_strength, spectral_crest, spectral_flatness
+from .frames import dft_mfcc_frames, timbral_temporal
+from .spectral import (dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc_with_deltas,
+                       stft_magnitude)
+
+__all__ = ["extract", "extract_stacked", "waveform", "FEATURES", "FEATURES_VERSION"]
+
+log = logging.getLogger("mirnb.features")
+
+#: Bumped whenever a feature's output changes for the same input and
+#: parameters; it is part of every cache key written by :func:`extract`.
+FEATURES_VERSION = "2"  # 2: computed with librosa's STFT, dB, DCT, flatness, onsets
+
+
+# ----------------------------------------------------------------------------
+# extraction over a dataset
+# ----------------------------------------------------------------------------
+#: Feature functions :func:`extract` knows by name (all take the signal first).
+FEATURES = {
+    "stft_magnitude": stft_magnitude,
+    "dft_frames": dft_frames,
+    "melspectrogram": melspectrogram,
+    "log_mel": log_mel,
+    "log_stft": log_stft,
+    "mfcc": mfcc,
+    "mfcc_with_deltas": mfcc_with_deltas,
+    "spectral_flatness": spectral_flatness,
+    "spectral_crest": spectral_crest,
+    "onset_strength": onset_strength,
+    "chroma": chroma,
+    "dft_mfcc_frames": dft_mfcc_frames,
+    "timbral_temporal": timbral_temporal,
+}
+
+
+def _resolve_feature(func, version):
+    """Return (callable, name for the key, version string, base params)."""
+    import librosa
+
+    from .. import __version__
+
+    if isinstance(func, str):
+        if func not in FEATURES:
+            raise ParameterError(f"func={func!r}: not a feature name; expected one of "
+                                 f"{sorted(FEATURES)} or a callable")
+        fn = FEATURES[func]
+        tag = (f"features-{FEATURES_VERSION}/mirnb-{__version__}/"
+               f"librosa-{librosa.__version__}")
+        return fn, f"mirnb.features.{func}", tag if version is None else f"{tag}/{version}"
+    if not callable(func):
+        raise ParameterError(f"func={func!r}: expected a feature name or a callable")
+    if version is None:
+        from ..cache import source_version
+
+        version = source_version(func)
+    return func, None, str(version)
+
+
+def _signature_info(fn):
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return True, None
+    params = sig.parameters
+    var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    names = {n for n, p in params.items()
+             if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return ("sr" in names or var_kw), (None if var_kw else names)
+
+
+def _check_value(value, name):
+    """Features must be numeric arrays (or dicts of them) with finite values."""
+    if isinstance(value, dict):
+        return {k: _check_value(v, name) for k, v in value.items()}
+    arr = np.asarray(value)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
+                                   or np.issubdtype(arr.dtype, np.bool_)):
+        raise DataError(f"{name} returned {type(value).__name__} of dtype {arr.dtype}; "
+                        "expected a numeric array")
+    if np.issubdtype(arr.dtype, np.inexact) and not np.isfinite(arr).all():
+        raise DataError(f"{name} returned NaN or infinite values for this clip")
+    return arr
+
+
+class _ExtractJob:
+    """The picklable per-track work of :func:`extract` (runs in the workers).
+
+    Called with ``(track, key)``: ``key`` is the cache key the calling
+    process already looked up and missed, or None when it could not hash the
+    file (the worker then hashes it, which reports a missing file properly).
+    Returns ``(value, status)`` with status ``'written'``, ``'unwritten'``
+    (the cache write failed) or ``'uncached'``.
+    """
+
+    def __init__(self, *, fn, name, key_name, version, pass_sr, sr, duration, load_kwargs,
+                 params, cache_root):
+        self.fn = fn
+        self.name = name
+        self.key_name = key_name
+        self.version = version
+        self.pass_sr = pass_sr
+        self.sr = sr
+        self.duration = duration
+        self.load_kwargs = load_kwargs
+        self.params = params
+        self.cache_root = cache_root
+        self._cache = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_cache"] = None
+        return state
+
+    def key_params(self):
+        return {"sr": self.sr, "duration": self.duration, "load": self.load_kwargs,
+                "params": self.params}
+
+    def cache(self):
+        if self.cache_root is None:
+            return None
+        if self._cache is None:
+            from ..cache import Cache
+
+            self._cache = Cache(self.cache_root)
+        return self._cache
+
+    def key(self, track):
+        """The cache key of ``track`` (hashes its file), or raise DataError."""
+        from ..cache import file_checksum
+        from ..errors import MissingDataError
+
+        if track.audio_path is None:
+            raise DataError(f"track {track.track_id!r} has no audio file")
+        try:
+            checksum = file_checksum(track.audio_path)
+        except FileNotFoundError:
+            raise MissingDataError(f"audio file not found: {track.audio_path}") from None
+        except OSError as err:
+            raise DataError(f"cannot read {track.audio_path}: {err}") from None
+        return self.cache().key(source=checksum, func=self.key_name, version=self.version,
+                                params=self.key_params())
+
+    def __call__(self, item):
+        track, key = item
+        cache = self.cache()
+        if cache is not None and key is None:
+            key = self.key(track)
+        y, _ = track.audio(sr=self.sr, duration=self.duration, **self.load_kwargs)
+        kwargs = dict(self.params)
+        if self.pass_sr:
+            kwargs["sr"] = self.sr
+        value = _check_value(self.fn(y, **kwargs), self.name)
+        if cache is None:
+            return value, "uncached"
+        try:
+            cache.put(key, value)
+        except OSError as err:
+            log.warning("could not write the cache entry of %s: %s", track.track_id, err)
+            return value, "unwritten"
+        return value, "written"
+
+
+def _as_tracks(tracks):
+    from ..datasets.core import Dataset, Track
+
+    if isinstance(tracks, Dataset):
+        tracks = [tracks.track(t) for t in tracks.track_ids]
+    if isinstance(tracks, (str, bytes)) or not hasattr(tracks, "__iter__"):
+        raise ParameterError("tracks must be a list of mirnb.datasets.Track or "
+                             "(track_id, path) pairs, or a Dataset")
+    items, seen = [], set()
+    for t in tracks:
+        if isinstance(t, Track):
+            tr = t
+        elif isinstance(t, (tuple, list)) and len(t) == 2:
+            tr = Track(t[0], t[1])
+        else:
+            raise ParameterError(f"tracks holds {t!r}; expected a Track or a "
+                                 "(track_id, path) pair")
+        if tr.track_id in seen:
+            raise ParameterError(f"track id {tr.track_id!r} appears twice in tracks")
+        seen.add(tr.track_id)
+        items.append((tr.track_id, tr))
+    return items
+
+
+def _as_cache(cache):
+    from ..cache import Cache
+
+    if cache is None or cache is False:
+        return None
+    if cache is True:
+        return Cache()
+    if isinstance(cache, Cache):
+        return cache
+    if isinstance(cache, (str, bytes)) or hasattr(cache, "__fspath__"):
+        return Cache(cache)
+    raise ParameterError(f"cache={cache!r}: expected True, False/None, a Cache or a "
+                         "folder")
+
+
+def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=None,
+            verbose=True, load_kwargs=None, version=None, **params):
+    """Compute a feature for every track, in parallel, cached by content.
+
+    For each track: load the audio with :func:`mirnb.audio.load` (through
+    :meth:`Track.audio`) at ``sr``, call ``func(y, sr=sr, **params)`` and
+    keep the result. Tracks run in worker processes over the cores
+    (:func:`mirnb.datasets.core.map_tracks`, joblib/loky, whose workers live
+    on between calls so each imports librosa once), with a progress bar.
+    Before it starts workers, this process compiles librosa's numba kernels
+    once (:func:`mirnb.warmup.librosa_kernels`): workers compiling them at
+    the same time can corrupt numba's cache.
+    A track whose file is missing, unreadable or silent, or whose feature
+    comes out NaN, is skipped and reported in ``skipped`` and in a logged
+    warning, never dropped silently.
+
+    With a cache, each result is stored under a key made of the audio file's
+    sha256, the function's qualified name, a version string and every
+    parameter (``sr``, ``duration``, ``load_kwargs``, ``params``). A second
+    call with the same inputs reads the results back instead of computing
+    them; changing any file or parameter computes afresh. A corrupt entry is
+    detected, deleted and recomputed.
+
+    Parameters
+    ----------
+    tracks : sequence of mirnb.datasets.Track, or of (track_id, path) pairs, or a Dataset
+        The clips. Track ids must be unique.
+    func : str or callable
+        A name from :data:`FEATURES` (``'log_mel'``, ``'mfcc'``,
+        ``'dft_frames'``, ...) or a function called as
+        ``func(y, sr=sr, **params)`` (``sr`` is passed only if the function
+        accepts it) returning an array or a dict of arrays. With
+        ``n_jobs > 1`` it must be picklable: a module-level function.
+    sr : int > 0
+        Sample rate to load the audio at (files at other rates are
+        resampled).
+    duration : float > 0 or None
+        Seconds to load; shorter files are zero-padded to it (see
+        :func:`mirnb.audio.load`). None loads whole files.
+    n_jobs : int or None
+        Worker processes; None uses every core, 1 runs in this process.
+    cache : bool, Cache, str, Path or None
+        True: a :class:`mirnb.cache.Cache` at its default root (``MIRNB_CACHE``
+        or ``<data_home>/mirnb_cache``); a Cache or a folder: that cache;
+        False or None: no caching. The cache's ``stats`` count the hits and
+        misses of this call.
+    desc : str or None
+        Progress bar label (default: the function's name).
+    verbose : bool
+        Show the progress bar.
+    load_kwargs : dict or None
+        Extra arguments of :func:`mirnb.audio.load` (``offset``,
+        ``policy``, ``allow_silent``, ``mono``...).
+    version : str or None
+        Part of the cache key. For a named feature it is appended to
+        mirnb's own feature version; for a callable the default is a hash
+        of its source code, so editing the function invalidates its entries.
+    **params
+        Keyword arguments of ``func`` (e.g. ``n_mels=96``).
+
+    Returns
+    -------
+    features : dict
+        ``{track_id: np.ndarray}`` (or dicts of arrays) for the tracks that
+        succeeded, in input order.
+    skipped : list of mirnb.datasets.Skipped
+        ``(track_id, reason)`` for every track left out.
+
+    Raises
+    ------
+    ParameterError
+        Bad arguments, or ``func`` rejected its parameters on a track (this
+        stops the run rather than skipping every track).
+
+    References
+    ----------
+    .. [1] McFee, B. et al. (2015). librosa: Audio and music signal analysis
+       in Python. SciPy (the feature conventions).
+    .. [2] Bittner, R. et al. (2019). mirdata: Software for reproducible
+       usage of datasets. ISMIR (the Track interface).
+
+    Notes
+    -----
+    Used in every chapter to turn a dataset into features.
+
+    Examples
+    --------
+    >>> feats, skipped = extract(dataset, "log_mel", sr=12000, duration=29.1,
+    ...                          n_mels=96)                     # doctest: +SKIP
+    """
+    from ..datasets.core import map_tracks
+
+    sr = _sr(sr)
+    if duration is not None:
+        duration = _check.positive("duration", duration)
+    if n_jobs is not None:
+        n_jobs = _check.positive_int("n_jobs", n_jobs)
+    load_kwargs = dict(load_kwargs or {})
+    bad = {"sr", "duration", "path"} & set(load_kwargs)
+    if bad:
+        raise ParameterError(f"load_kwargs may not set {sorted(bad)}; pass sr= and "
+                             "duration= to extract")
+    items = _as_tracks(tracks)
+    fn, key_name, version = _resolve_feature(func, version)
+    name = key_name or getattr(fn, "__qualname__", type(fn).__name__)
+    pass_sr, accepted = _signature_info(fn)
+    if accepted is not None:
+        unknown = set(params) - accepted
+        if unknown:
+            raise ParameterError(f"{name} takes no parameter(s) {sorted(unknown)}; it "
+                                 f"accepts {sorted(accepted - {'y'})}")
+    if "sr" in params:
+        raise ParameterError("pass sr to extract itself (sr=...), not as a feature "
+                             "parameter")
+    cache_obj = _as_cache(cache)
+    if cache_obj is not None and key_name is None:
+        from ..cache import func_name
+
+        key_name = func_name(fn)
+    job = _ExtractJob(fn=fn, name=name, key_name=key_name, version=version,
+                      pass_sr=pass_sr, sr=sr, duration=duration, load_kwargs=load_kwargs,
+                      params=dict(params), cache_root=None if cache_obj is None
+                      else str(cache_obj.root))
+    label = desc or name.rsplit(".", 1)[-1]
+    hits, todo = _lookup(job, cache_obj, items, label, verbose)
+    n_workers = os.cpu_count() if n_jobs is None else n_jobs
+    in_process = n_workers == 1 or len(todo) <= 1
+    with _one_blas_thread(in_process):
+        results, skipped = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
+                                      verbose=verbose, uses_librosa=True)
+    out = {}
+    for tid, _ in items:
+        if tid in hits:
+            out[tid] = hits[tid]
+        elif tid in results:
+            value, status = results[tid]
+            out[tid] = value
+            if status == "written":
+                cache_obj.stats.writes += 1
+    return out, skipped
+
+
+def _lookup(job, cache_obj, items, label, verbose):
+    """Read what the cache already holds, in this process; return (hits, todo).
+
+    Looking up here, not in the workers, means a fully cached run starts no
+    worker processes and ships no arrays between processes.
+    """
+    if cache_obj is None:
+        return {}, [(tid, (tr, None)) for tid, tr in items]
+    from tqdm.auto import tqdm
+
+    # fail here, not in a worker, when a parameter cannot be part of a key
+    cache_obj.key(source="0" * 64, func=job.key_name, version=job.version,
+                  params=job.key_params())
+    hits, todo = {}, []
+    for tid, tr in tqdm(items, desc=f"{label} (cache)", disable=not verbose, leave=False):
+        try:
+            key = job.key(tr)
+        except DataError:
+            todo.append((tid, (tr, None)))  # the worker reports why
+            continue
+        value = cache_obj.get(key)
+        if value is None:
+            todo.append((tid, (tr, key)))
+        else:
+            hits[tid] = value
+    return hits, todo
+
+
+@contextlib.contextmanager
+def _one_blas_thread(active):
+    """Limit BLAS/OpenMP to one thread while features run in this process.
+
+    joblib's workers already run with ``cpu_count // n_jobs`` threads each.
+    In-process, the small matrix products of a feature (a 96 x 257 filter bank
+    times a spectrogram) are several times slower with a multi-threaded BLAS
+    on a busy 2-core machine than with one thread (measured: log_mel 19 ms
+    vs 4 ms per 10 s clip), so ``n_jobs=1`` uses one thread too.
+    """
+    if not active:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
+
+
+def waveform(y):
+    """The audio itself, as float32: the 'feature' of the on-accelerator front end.
+
+    With :func:`extract` it caches decoded, resampled clips,
+    which :class:`mirnb.layers.LogMelSpectrogram` turns into spectrograms
+    inside the model.
+    """
+    return np.asarray(y, dtype=np.float32)
+
+
+def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None,
+                    chunk_size=256, n_jobs=None, verbose=True, **params):
+    """Compute a feature for every track and stack the results into one array.
+
+    The feature is computed with :func:`extract` (parallel,
+    cached by content, failures skipped and reported), ``chunk_size`` tracks
+    at a time, so that at most one chunk of results is held in memory
+    besides the stacked array, which can live on disk.
+
+    Parameters
+    ----------
+    tracks : sequence of mirnb.datasets.Track
+    func : str or callable
+        As in :func:`mirnb.features.extract` (``'log_mel'``, ``'log_stft'``,
+        ``'mfcc_with_deltas'``, :func:`waveform`, ...). A 2-D result
+        ``(n_bins, n_frames)`` gets a channel axis; a 1-D one (audio) is
+        kept as it is.
+    sr : int
+        Sample rate the audio is loaded at.
+    duration : float, optional
+        Seconds loaded per clip (shorter clips are zero-padded), so that all
+        clips give the same number of frames.
+    n_frames : int, optional
+        Crop or zero-pad the last axis of every result to this length
+        (default: the first result's length; a different length then raises).
+    path : str or Path, optional
+        Write the stack to this ``.npy`` file through a memory map (for data
+        larger than memory) and return the map.
+    chunk_size : int > 0
+    n_jobs : int, optional
+    verbose : bool
+    **params
+        Passed to the feature function.
+
+    Returns
+    -------
+    X : np.ndarray or np.memmap, float32, shape (n_kept, ...)
+    ids : list of str
+        Track ids of the rows of ``X``.
+    skipped : list of mirnb.datasets.Skipped
+        Tracks left out, with the reason (also logged).
+    """
+    tracks = list(tracks)
+    chunk_size = _check.positive_int("chunk_size", chunk_size)
+    if n_frames is not None:
+        n_frames = _check.positive_int("n_frames", n_frames)
+    X, ids, skipped, row = None, [], [], 0
+    for start in range(0, len(tracks), chunk_size):
+        part = tracks[start:start + chunk_size]
+        values, skip = extract(part, func, sr=sr, duration=duration, n_jobs=n_jobs,
+                                        verbose=verbose, **params)
+        skipped += skip
+        for t in part:
+            if t.track_id not in values:
+                continue
+            v = np.asarray(values[t.track_id], dtype=np.float32)
+            if v.ndim == 2:
+                v = v[..., None]
+            length = v.shape[0] if v.ndim == 1 else v.shape[1]
+            if n_frames is None:
+                n_frames = length
+            if length != n_frames:
+                if v.ndim == 1:
+                    v = np.pad(v, (0, max(0, n_frames - length)))[:n_frames]
+                else:
+                    v = np.pad(v, ((0, 0), (0, max(0, n_frames - length)), (0, 0)))
+                    v = v[:, :n_frames]
+            if X is None:
+                shape = (len(tracks),) + v.shape
+                if path is None:
+                    X = np.empty(shape, dtype=np.float32)
+                else:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    X = np.lib.format.open_memmap(str(path), mode="w+", dtype=np.float32,
+                                                  shape=shape)
+            X[row] = v
+            ids.append(t.track_id)
+            row += 1
+    if X is None:
+        raise ParameterError(f"no track gave a feature ({len(skipped)} skipped: "
+                             f"{[s.reason for s in skipped[:3]]})")
+    if row < len(X):
+        if path is None:
+            X = X[:row]
+        else:
+            X.flush()
+            del X
+            full = np.load(str(path), mmap_mode="r+")
+            X = full[:row]
+    return X, ids, skipped
