@@ -14,9 +14,11 @@ STAMP   := $(VENV)/.mirnb-installed
 book: notebooks html
 	@echo "The book is at book/_build/html/index.html"
 
-## make test: environment, then the whole test suite.
+## make test: environment, then the whole test suite (TensorFlow backend), then
+## the model tests again under JAX: the models are backend-agnostic.
 test: env
 	$(BIN)/python -m pytest -n $(JOBS) --durations=15
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(JOBS) -m "jax and not tensorflow_only"
 
 ## The environment: a venv with mirnb installed (editable) and its test extras.
 env: $(STAMP)

@@ -10,6 +10,9 @@ from mirnb.errors import ParameterError
 from mirnb.layers import LogMelSpectrogram
 from mirnb.models import fcn
 
+#: Also run under KERAS_BACKEND=jax by `make test` (the models are backend-agnostic).
+pytestmark = pytest.mark.jax
+
 # Output shapes (frequency, time, maps) after every pooling of the paper's
 # models on the 96 x 1366 x 1 input, from Tables 1 and 2 of Choi et al. 2016.
 # Table 2 (FCN-5, 6, 7) as printed. For FCN-4, Table 1 prints 48x341, 24x85,

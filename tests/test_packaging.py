@@ -2,10 +2,11 @@
 
 import re
 import tomllib
+from pathlib import Path
 
 import yaml
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _name(req):

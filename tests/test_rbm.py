@@ -8,6 +8,9 @@ keras = pytest.importorskip("keras")
 from mirnb.errors import ParameterError  # noqa: E402
 from mirnb.models import rbm  # noqa: E402
 
+#: Also run under KERAS_BACKEND=jax by `make test` (the models are backend-agnostic).
+pytestmark = pytest.mark.jax
+
 
 def _sig(x):
     return 1.0 / (1.0 + np.exp(-x))

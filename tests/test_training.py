@@ -7,9 +7,13 @@ import pytest
 
 import keras
 
-from mirnb import features, training
+from mirnb import training
 from mirnb.errors import ParameterError
 from mirnb.models import fcn
+
+
+#: Also run under KERAS_BACKEND=jax by `make test` (the models are backend-agnostic).
+pytestmark = pytest.mark.jax
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +42,7 @@ def _same(a, b):
     return all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
 
 
+@pytest.mark.tensorflow_only
 def test_two_seeded_runs_give_identical_weights_and_history(toy):
     a, b = _run(toy, 2), _run(toy, 2)
     assert _same(a.model, b.model)
@@ -60,6 +65,7 @@ def test_validation_auc_is_logged_every_epoch_and_learning_helps(toy):
                                                                                abs=1e-6)
 
 
+@pytest.mark.tensorflow_only
 def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
     ckpt = tmp_path / "ckpt"
     first = _run(toy, 2, checkpoint_dir=ckpt)            # "interrupted" after epoch 2
@@ -138,27 +144,3 @@ def test_mixed_precision_needs_a_gpu():
     assert training.set_mixed_precision(False) == "float32"
     with pytest.raises(ParameterError):
         training.set_seed(-1)
-
-
-def test_extract_stacked_writes_a_memory_map_and_reports_skips(tmp_path):
-    import soundfile as sf
-
-    from mirnb.datasets import Track
-
-    sr = 12000
-    tracks = []
-    for i in range(3):
-        path = tmp_path / f"c{i}.wav"
-        t = np.arange(sr) / sr
-        sf.write(path, 0.3 * np.sin(2 * np.pi * (200 + 100 * i) * t), sr)
-        tracks.append(Track(f"c{i}", path))
-    tracks.append(Track("gone", tmp_path / "gone.wav"))
-    X, ids, skipped = features.extract_stacked(
-        tracks, "log_mel", sr=sr, path=tmp_path / "mel.npy", chunk_size=2, n_jobs=1,
-        verbose=False, cache=False, n_fft=512, hop_length=256, n_mels=16)
-    assert ids == ["c0", "c1", "c2"] and [s.track_id for s in skipped] == ["gone"]
-    assert X.shape == (3, 16, 1 + sr // 256, 1)
-    assert np.load(tmp_path / "mel.npy", mmap_mode="r").shape[0] == 4  # rows for every track
-    W, _, _ = features.extract_stacked(tracks[:2], features.waveform, sr=sr, n_frames=sr // 2,
-                                       n_jobs=1, verbose=False, cache=False)
-    assert W.shape == (2, sr // 2)

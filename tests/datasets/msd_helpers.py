@@ -1,13 +1,15 @@
 """Helpers of the MSD tests: the shared real files, a synthetic analysis, track ids."""
 
+from pathlib import Path
+
 import h5py
 import numpy as np
 import pytest
-from conftest import SHARED_MSD
 
 from mirnb.analysis import Analysis
 
-FIXTURES = SHARED_MSD
+#: The four real MSD files of the development workspace (never committed).
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "msd"
 REAL = sorted(FIXTURES.glob("*.h5")) if FIXTURES.is_dir() else []
 needs_fixtures = pytest.mark.skipif(not REAL, reason=f"no MSD fixtures in {FIXTURES}")
 
