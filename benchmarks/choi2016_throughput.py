@@ -10,7 +10,7 @@ MagnaTagATune clip length, rate and format), it measures in clips per second:
   one and with two worker processes, and reading the results back from the
   cache;
 - ``batches``: assembling training batches from precomputed spectrograms
-  (:class:`mirnb.training.TagBatches`), from memory and from a memory-mapped
+  (:class:`mirnb.training.Batches`), from memory and from a memory-mapped
   ``.npy`` file;
 - ``front_end_layer``: :class:`mirnb.layers.LogMelSpectrogram` on a batch of
   waveforms, on the Keras backend's device;
@@ -133,9 +133,9 @@ def main(argv=None):
         mm = np.load(Path(tmp) / "mel.npy", mmap_mode="r")
         rates["batches"] = {
             "memory": best_rate(lambda: training.pipeline_throughput(
-                training.TagBatches(big, y, batch_size=args.batch_size)), args.repeats),
+                training.Batches(big, y, batch_size=args.batch_size)), args.repeats),
             "memmap": best_rate(lambda: training.pipeline_throughput(
-                training.TagBatches(mm, y, batch_size=args.batch_size)), args.repeats)}
+                training.Batches(mm, y, batch_size=args.batch_size)), args.repeats)}
 
         wave, _, _ = features.extract_stacked(tracks[:args.batch_size], features.waveform,
                                               sr=12000, duration=SECONDS, cache=False,

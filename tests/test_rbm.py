@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 keras = pytest.importorskip("keras")
 
@@ -73,7 +74,7 @@ def _prototype_data(n=1500, d=40, k=4, noise=0.05, seed=0):
 
 def test_reconstruction_error_falls_on_structured_data():
     X = _prototype_data()
-    model = rbm.RBM(16, learning_rate=0.1, n_epochs=6, batch_size=50, random_state=0).fit(X)
+    model = rbm.RBM(16, learning_rate=0.1, n_iter=6, batch_size=50, random_state=0).fit(X)
     err = model.history_["recon_error"]
     assert len(err) == 6
     assert err[-1] < 0.5 * err[0]
@@ -85,7 +86,7 @@ def test_reconstruction_error_falls_on_structured_data():
 def test_sparsity_moves_the_mean_hidden_activation_toward_its_target():
     X = _prototype_data(seed=1)
     target = 0.05
-    common = dict(learning_rate=0.1, n_epochs=5, batch_size=50, random_state=0)
+    common = dict(learning_rate=0.1, n_iter=5, batch_size=50, random_state=0)
     plain = rbm.RBM(30, **common).fit(X)
     sparse = rbm.RBM(30, sparsity_target=target, sparsity_cost=5.0, **common).fit(X)
     q_plain = plain.transform(X).mean()
@@ -97,7 +98,7 @@ def test_sparsity_moves_the_mean_hidden_activation_toward_its_target():
 def test_dbn_to_keras_gives_the_same_hidden_activations():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 12)).astype(np.float32)
-    dbn = rbm.DBN((8, 5, 3), visible="gaussian", learning_rate=0.01, n_epochs=1,
+    dbn = rbm.DBN((8, 5, 3), visible="gaussian", learning_rate=0.01, n_iter=1,
                   batch_size=50, random_state=0).fit(X)
     assert [r.visible for r in dbn.rbms_] == ["gaussian", "bernoulli", "bernoulli"]
     model = dbn.to_keras(4, head="softmax", random_state=0)
@@ -119,7 +120,7 @@ def test_finetuning_with_early_stopping_improves_the_network():
     centers = rng.normal(scale=2.0, size=(3, 10))
     y = rng.integers(3, size=600)
     X = (centers[y] + rng.normal(size=(600, 10))).astype(np.float32)
-    dbn = rbm.DBN((16, 8), visible="gaussian", learning_rate=0.01, n_epochs=1,
+    dbn = rbm.DBN((16, 8), visible="gaussian", learning_rate=0.01, n_iter=1,
                   batch_size=50, random_state=0).fit(X)
     model = dbn.to_keras(3, random_state=0)
     hist = rbm.finetune(model, X[:400], y[:400], validation_data=(X[400:], y[400:]),
@@ -138,13 +139,15 @@ def test_bad_input_and_parameters_say_what_is_wrong():
         rbm.RBM(4, visible="bernoulli").fit(X * 3)
     with pytest.raises(ParameterError, match="negative"):
         rbm.RBM(4, visible="relu").fit(X - 1)
-    with pytest.raises(ParameterError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         rbm.RBM(4).transform(X)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        rbm.DBN((4,)).transform(X)
     with pytest.raises(ParameterError, match="momentum"):
         rbm.RBM(4, momentum=1.5).fit(X)
     with pytest.raises(ParameterError, match="NaN"):
         rbm.RBM(4).fit(np.full((4, 3), np.nan))
-    dbn = rbm.DBN((4,), visible="bernoulli", n_epochs=1).fit(X)
+    dbn = rbm.DBN((4,), visible="bernoulli", n_iter=1).fit(X)
     with pytest.raises(ParameterError, match="features"):
         dbn.transform(X[:, :5])
     with pytest.raises(ParameterError, match="layers="):
@@ -153,3 +156,24 @@ def test_bad_input_and_parameters_say_what_is_wrong():
         dbn.to_keras(2, head="relu")
     with pytest.raises(ParameterError, match="no layer"):
         rbm.layer_outputs(dbn.to_keras(2), X, "hidden_9")
+
+
+def test_fit_seeds_only_local_generators_and_repeats_itself():
+    X = _prototype_data(n=120)
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    a = rbm.RBM(6, learning_rate=0.1, n_iter=2, batch_size=20, random_state=3).fit(X)
+    assert np.array_equal(np.random.get_state()[1], before)  # NumPy's global stream untouched
+    assert np.random.random() == np.random.RandomState(123).random_sample()
+    b = rbm.RBM(6, learning_rate=0.1, n_iter=2, batch_size=20, random_state=3).fit(X)
+    np.testing.assert_array_equal(a.components_, b.components_)
+    c = rbm.RBM(6, learning_rate=0.1, n_iter=2, batch_size=20, random_state=4).fit(X)
+    assert not np.allclose(a.components_, c.components_)
+
+
+def test_parameter_names_follow_scikit_learns_bernoulli_rbm():
+    from sklearn.neural_network import BernoulliRBM
+
+    ours = set(rbm.RBM().get_params())
+    assert {"n_components", "n_iter", "learning_rate", "batch_size", "random_state",
+            "verbose"} <= ours & set(BernoulliRBM().get_params())

@@ -32,8 +32,8 @@ def _run(toy, epochs, checkpoint_dir=None, patience=10, seed=1, resume=True):
     training.set_seed(seed)
     model = training.compile_model(fcn.build_fcn(4, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32), learning_rate=0.01)
-    train = training.TagBatches(x[:36], y[:36], batch_size=8, seed=seed)
-    valid = training.TagBatches(x[36:], y[36:], batch_size=8, shuffle=False)
+    train = training.Batches(x[:36], y[:36], batch_size=8, seed=seed)
+    valid = training.Batches(x[36:], y[36:], batch_size=8, shuffle=False)
     return training.fit_tagger(model, train, valid, epochs=epochs, patience=patience,
                                checkpoint_dir=checkpoint_dir, resume=resume, verbose=0)
 
@@ -90,7 +90,7 @@ def test_checkpoint_of_another_model_is_refused(toy, tmp_path):
     other = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32))
     with pytest.raises(ParameterError, match="another model"):
-        training.fit_tagger(other, training.TagBatches(x, y, batch_size=8),
+        training.fit_tagger(other, training.Batches(x, y, batch_size=8),
                             (x[:8], y[:8]), epochs=2, checkpoint_dir=tmp_path, verbose=0)
 
 
@@ -99,7 +99,7 @@ def test_early_stopping_stops_after_patience(toy):
     training.set_seed(0)
     model = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32), learning_rate=1e-7)
-    r = training.fit_tagger(model, training.TagBatches(x[:36], y[:36], batch_size=12),
+    r = training.fit_tagger(model, training.Batches(x[:36], y[:36], batch_size=12),
                             (x[36:], y[36:]), epochs=30, patience=2, verbose=0)
     assert r.stopped_early and r.epochs < 30
     assert r.epochs - r.best_epoch == 2
@@ -107,7 +107,7 @@ def test_early_stopping_stops_after_patience(toy):
 
 def test_batches_cover_every_clip_once_per_epoch_in_a_seeded_order(toy):
     x, y = toy
-    b = training.TagBatches(x, y, batch_size=10, seed=3, indices=np.arange(5, 45))
+    b = training.Batches(x, y, batch_size=10, seed=3, indices=np.arange(5, 45))
     assert len(b) == 4
     seen = np.concatenate([b._rows(i) for i in range(len(b))])
     assert sorted(seen) == list(range(5, 45))
@@ -118,15 +118,15 @@ def test_batches_cover_every_clip_once_per_epoch_in_a_seeded_order(toy):
     assert np.array_equal(np.concatenate([b._rows(i) for i in range(len(b))]), order0)
     xb, yb = b[3]
     assert xb.shape == (10, 12, 24, 1) and yb.dtype == np.float32
-    fixed = training.TagBatches(x, y, batch_size=7, shuffle=False, indices=[9, 2, 30])
+    fixed = training.Batches(x, y, batch_size=7, shuffle=False, indices=[9, 2, 30])
     np.testing.assert_array_equal(fixed.targets, y[[9, 2, 30]])
     with pytest.raises(ParameterError, match="rows"):
-        training.TagBatches(x, y[:3])
+        training.Batches(x, y[:3])
 
 
 def test_pipeline_and_step_throughput_report_clips_per_second(toy):
     x, y = toy
-    pipe = training.pipeline_throughput(training.TagBatches(x, y, batch_size=8))
+    pipe = training.pipeline_throughput(training.Batches(x, y, batch_size=8))
     assert pipe["clips"] == 48 and pipe["clips_per_s"] > 0
     model = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32))

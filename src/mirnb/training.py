@@ -5,7 +5,7 @@
   identical weights.
 - :func:`set_mixed_precision` turns on float16 compute on a GPU (a no-op,
   with a warning, on a CPU).
-- :class:`TagBatches` is the input pipeline: batches of spectrograms (or
+- :class:`Batches` is the input pipeline: batches of spectrograms (or
   waveforms) and tag vectors from any array, a memory-mapped one included,
   shuffled by a seeded permutation per epoch.
 - :func:`compile_model` compiles with a named optimizer and step size.
@@ -49,7 +49,7 @@ from .cache import atomic_write
 from .errors import ParameterError
 
 __all__ = ["set_seed", "set_mixed_precision", "gpu_available", "compile_model",
-           "TagBatches", "ValidationAUC", "EpochCheckpoint",
+           "Batches", "ValidationAUC", "EpochCheckpoint",
            "FitResult", "fit_tagger", "predict", "pipeline_throughput", "step_throughput",
            "TaggingData", "TaggerRun", "train_tagger"]
 
@@ -177,8 +177,12 @@ def compile_model(model, *, loss="binary_crossentropy", optimizer="adam", learni
 # ----------------------------------------------------------------------------
 # the input pipeline
 # ----------------------------------------------------------------------------
-class TagBatches(keras.utils.PyDataset):
-    """Batches of inputs and tag vectors for :meth:`keras.Model.fit`.
+class Batches(keras.utils.PyDataset):
+    """Seeded batches of inputs and targets for :meth:`keras.Model.fit`.
+
+    The one input pipeline of the book's Keras training: taggers (inputs and
+    tag vectors) and RBMs (inputs as their own targets) alike. Shuffling
+    uses a local generator, never the global ones.
 
     Parameters
     ----------
@@ -187,8 +191,8 @@ class TagBatches(keras.utils.PyDataset):
         ``(n_clips, n_samples)``, or MFCC stacks. Any array with NumPy
         indexing works, a :func:`numpy.memmap` included: only the rows of
         one batch are read at a time.
-    y : array_like, shape (n_clips, n_tags) or None
-        Binary tag vectors (None: inputs only, for prediction).
+    y : array_like, shape (n_clips, ...) or None
+        Targets, e.g. binary tag vectors (None: inputs only, for prediction).
     batch_size : int > 0
     shuffle : bool
         Visit the clips in a new random order every epoch. The order of
@@ -212,7 +216,7 @@ class TagBatches(keras.utils.PyDataset):
         self.batch_size = _check.positive_int("batch_size", batch_size)
         self.indices = np.arange(n) if indices is None else np.asarray(indices, dtype=int)
         if self.indices.size == 0:
-            raise ParameterError("TagBatches: no clips (empty x or indices)")
+            raise ParameterError("Batches: no rows (empty x or indices)")
         if self.indices.min() < 0 or self.indices.max() >= n:
             raise ParameterError(f"indices must lie in [0, {n})")
         self.shuffle = bool(shuffle)
@@ -274,10 +278,10 @@ class ValidationAUC(keras.callbacks.Callback):
 
     Parameters
     ----------
-    x : array_like or TagBatches
+    x : array_like or Batches
         Validation inputs, or unshuffled batches with targets.
     y : array_like, shape (n_clips, n_tags), optional
-        Validation tags (taken from ``x`` when it is a :class:`TagBatches`).
+        Validation tags (taken from ``x`` when it is a :class:`Batches`).
     batch_size : int
 
     References
@@ -288,7 +292,7 @@ class ValidationAUC(keras.callbacks.Callback):
 
     def __init__(self, x, y=None, *, batch_size=32):
         super().__init__()
-        if isinstance(x, TagBatches):
+        if isinstance(x, Batches):
             if x.shuffle:
                 raise ParameterError("validation batches must not be shuffled")
             y = x.targets if y is None else y
@@ -495,9 +499,9 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
     ----------
     model : keras.Model
         Compiled (e.g. with :func:`compile_model`).
-    train : TagBatches
+    train : Batches
         Training batches (shuffled).
-    valid : TagBatches or (x, y)
+    valid : Batches or (x, y)
         Validation data, unshuffled.
     epochs : int > 0
         The most epochs to run in total (a resumed run counts the epochs
@@ -529,15 +533,15 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
     .. [1] Choi, Fazekas & Sandler (2016), Sec. 4.
     """
     epochs = _check.positive_int("epochs", epochs)
-    if not isinstance(train, TagBatches):
-        raise ParameterError("train: expected TagBatches")
-    if isinstance(valid, TagBatches):
+    if not isinstance(train, Batches):
+        raise ParameterError("train: expected Batches")
+    if isinstance(valid, Batches):
         val_cb = ValidationAUC(valid, batch_size=batch_size)
     else:
         try:
             vx, vy = valid
         except (TypeError, ValueError):
-            raise ParameterError("valid: expected TagBatches or an (x, y) pair") from None
+            raise ParameterError("valid: expected Batches or an (x, y) pair") from None
         val_cb = ValidationAUC(vx, vy, batch_size=batch_size)
     directory = None if checkpoint_dir is None else Path(checkpoint_dir)
     fingerprint = _fingerprint(model)
@@ -576,13 +580,13 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
 
 
 def predict(model, x, *, batch_size=32):
-    """Tag scores of a model for inputs ``x`` (an array or unshuffled TagBatches).
+    """Tag scores of a model for inputs ``x`` (an array or unshuffled Batches).
 
     Returns
     -------
     np.ndarray, shape (n_clips, n_tags), float32
     """
-    if isinstance(x, TagBatches):
+    if isinstance(x, Batches):
         batches = (x[i][0] for i in range(len(x)))
         batch_size = x.batch_size
     else:
@@ -727,9 +731,9 @@ class TaggingData:
         return tuple(self.x.shape[1:])
 
     def batches(self, part, *, batch_size=32, shuffle=False, seed=0):
-        """:class:`TagBatches` of one part of the split."""
+        """:class:`Batches` of one part of the split."""
         _check.choice("part", part, set(self.parts))
-        return TagBatches(self.x, self.y, batch_size=batch_size, shuffle=shuffle, seed=seed,
+        return Batches(self.x, self.y, batch_size=batch_size, shuffle=shuffle, seed=seed,
                           indices=self.parts[part])
 
     def targets(self, part):

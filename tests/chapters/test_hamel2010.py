@@ -25,7 +25,7 @@ def test_paper_profile_dbn_has_the_paper_sizes_and_trains_one_step_each():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(32, 1 + cfg.n_fft // 2)).astype(np.float32)
     y = rng.integers(10, size=32)
-    dbn = rbm.DBN(cfg.hidden, visible="gaussian", learning_rate=cfg.pretrain_lr, n_epochs=1,
+    dbn = rbm.DBN(cfg.hidden, visible="gaussian", learning_rate=cfg.pretrain_lr, n_iter=1,
                   batch_size=32, momentum=cfg.momentum, k=cfg.cd_k, random_state=0).fit(X)
     assert [int(r.model_.optimizer.iterations) for r in dbn.rbms_] == [1, 1, 1]
     model = dbn.to_keras(10, head="softmax")

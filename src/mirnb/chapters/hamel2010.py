@@ -461,7 +461,7 @@ def pretrain(data, cfg, *, seed=0, verbose=0):
         rng = np.random.default_rng(seed)
         X = X[np.sort(rng.choice(len(X), cfg.pretrain_frames, replace=False))]
     dbn = DBN(cfg.hidden, visible="gaussian", learning_rate=cfg.pretrain_lr,
-              n_epochs=cfg.pretrain_epochs, batch_size=cfg.pretrain_batch_size,
+              n_iter=cfg.pretrain_epochs, batch_size=cfg.pretrain_batch_size,
               momentum=cfg.momentum, weight_cost=cfg.weight_cost, k=cfg.cd_k,
               random_state=seed, verbose=_keras_verbose(verbose))
     return dbn.fit(X)

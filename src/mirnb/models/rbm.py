@@ -79,8 +79,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 import keras
 from keras import ops
 
+from sklearn.exceptions import NotFittedError
+
 from .. import _check
 from ..errors import ParameterError
+from ..training import Batches
 
 __all__ = ["VISIBLE_UNITS", "ContrastiveDivergence", "RBM", "DBN", "finetune",
            "layer_outputs"]
@@ -107,6 +110,15 @@ def _matrix(X, name="X", n_features=None):
         raise ParameterError(f"{name} has {arr.shape[1]} features: the model was fitted "
                              f"on {n_features}")
     return np.ascontiguousarray(arr)
+
+
+def _order_seed(seed):
+    """The seed of the order of the examples: ``seed``, or a fresh one for None.
+
+    A fresh seed comes from the operating system's entropy, not from NumPy's
+    global stream, which fitting never touches.
+    """
+    return int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
 
 
 def _seed(random_state):
@@ -301,8 +313,8 @@ class RBM(BaseEstimator, TransformerMixin):
 
     Parameters
     ----------
-    n_hidden : int > 0
-        Hidden units.
+    n_components : int > 0
+        Hidden units (scikit-learn's name, as in :class:`~sklearn.neural_network.BernoulliRBM`).
     visible : {'bernoulli', 'gaussian', 'relu'}
         ``'bernoulli'`` for binary data or data in [0, 1] (probabilities,
         e.g. the hidden activations of a lower RBM); ``'gaussian'`` for
@@ -311,8 +323,8 @@ class RBM(BaseEstimator, TransformerMixin):
         for non-negative data (noisy rectified linear units).
     learning_rate : float > 0
         SGD step size (Hamel & Eck use 0.001 for pretraining).
-    n_epochs : int > 0
-        Passes over the data.
+    n_iter : int > 0
+        Passes over the data (epochs; scikit-learn's name).
     batch_size : int > 0
         Examples per update.
     momentum : float in [0, 1)
@@ -335,20 +347,20 @@ class RBM(BaseEstimator, TransformerMixin):
     shuffle : bool
         Shuffle the examples every epoch.
     random_state : int, numpy Generator or None
-        Seeds the initial weights, the Gibbs sampling and Keras's global
-        generators (Python, NumPy and the backend, through
-        :func:`keras.utils.set_random_seed`, so that the shuffling repeats
-        too).
+        Seeds the initial weights, the Gibbs sampling and the order of the
+        examples (:class:`mirnb.training.Batches`). Only local generators
+        are seeded: fitting leaves Python's, NumPy's and the backend's
+        global streams alone.
     verbose : {0, 1, 2} or bool
         Keras's progress: 2 (or True) prints one line per epoch, the form
         that reads well in an executed notebook.
 
     Attributes
     ----------
-    components_ : np.ndarray, shape (n_hidden, n_visible)
+    components_ : np.ndarray, shape (n_components, n_visible)
         The weights (as scikit-learn's ``BernoulliRBM``: one row per hidden
         unit, a "filter" over the inputs).
-    intercept_hidden_ : np.ndarray, shape (n_hidden,)
+    intercept_hidden_ : np.ndarray, shape (n_components,)
     intercept_visible_ : np.ndarray, shape (n_visible,)
     history_ : dict
         Per-epoch ``'recon_error'`` (mean squared error of the mean-field
@@ -362,7 +374,7 @@ class RBM(BaseEstimator, TransformerMixin):
     --------
     >>> import numpy as np
     >>> X = (np.random.default_rng(0).random((200, 16)) < 0.3).astype("float32")
-    >>> rbm = RBM(8, learning_rate=0.1, n_epochs=2, random_state=0).fit(X)
+    >>> rbm = RBM(8, learning_rate=0.1, n_iter=2, random_state=0).fit(X)
     >>> rbm.transform(X).shape
     (200, 8)
 
@@ -372,20 +384,16 @@ class RBM(BaseEstimator, TransformerMixin):
        Boltzmann machines. UTML TR 2010-003.
     .. [2] Lee, Ekanadham & Ng (2008), NIPS (sparsity target).
     .. [3] Nair & Hinton (2010), ICML (noisy rectified linear units).
-
-    Notes
-    -----
-    Used in ``notebooks/01_hamel2010.py`` (as the layers of :class:`DBN`).
     """
 
-    def __init__(self, n_hidden=50, *, visible="bernoulli", learning_rate=0.01, n_epochs=10,
+    def __init__(self, n_components=50, *, visible="bernoulli", learning_rate=0.01, n_iter=10,
                  batch_size=100, momentum=0.5, weight_cost=0.0, k=1, sample_hidden=True,
                  sample_visible=False, sparsity_target=None, sparsity_cost=0.0,
                  init_visible_bias=True, shuffle=True, random_state=None, verbose=0):
-        self.n_hidden = n_hidden
+        self.n_components = n_components
         self.visible = visible
         self.learning_rate = learning_rate
-        self.n_epochs = n_epochs
+        self.n_iter = n_iter
         self.batch_size = batch_size
         self.momentum = momentum
         self.weight_cost = weight_cost
@@ -401,7 +409,7 @@ class RBM(BaseEstimator, TransformerMixin):
 
     def _check_params(self):
         _check.positive("learning_rate", self.learning_rate)
-        _check.positive_int("n_epochs", self.n_epochs)
+        _check.positive_int("n_iter", self.n_iter)
         _check.positive_int("batch_size", self.batch_size)
         _check.rate("momentum", self.momentum)
 
@@ -440,10 +448,8 @@ class RBM(BaseEstimator, TransformerMixin):
         self._check_params()
         self._check_data(X)
         seed = _seed(self.random_state)
-        if seed is not None:
-            keras.utils.set_random_seed(seed)
         model = ContrastiveDivergence(
-            X.shape[1], self.n_hidden, visible=self.visible, k=self.k,
+            X.shape[1], self.n_components, visible=self.visible, k=self.k,
             sample_hidden=self.sample_hidden, sample_visible=self.sample_visible,
             weight_cost=self.weight_cost, sparsity_target=self.sparsity_target,
             sparsity_cost=self.sparsity_cost, seed=seed)
@@ -452,8 +458,10 @@ class RBM(BaseEstimator, TransformerMixin):
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=self.learning_rate,
                                                      momentum=self.momentum),
                       metrics=[keras.metrics.MeanSquaredError(name="recon_error")])
-        hist = model.fit(X, X, epochs=int(self.n_epochs), batch_size=int(self.batch_size),
-                         shuffle=bool(self.shuffle), verbose=_verbose(self.verbose))
+        batches = Batches(X, X, batch_size=int(self.batch_size), shuffle=bool(self.shuffle),
+                          seed=_order_seed(seed))
+        hist = model.fit(batches, epochs=int(self.n_iter), shuffle=False,
+                         verbose=_verbose(self.verbose))
         self.model_ = model
         self.history_ = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
         self._read_weights()
@@ -467,7 +475,7 @@ class RBM(BaseEstimator, TransformerMixin):
 
     def _fitted(self):
         if not hasattr(self, "model_"):
-            raise ParameterError(f"this {type(self).__name__} is not fitted yet: call fit(X) "
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit(X) "
                                  "first")
 
     def transform(self, X):
@@ -479,7 +487,7 @@ class RBM(BaseEstimator, TransformerMixin):
 
         Returns
         -------
-        H : np.ndarray, shape (n_samples, n_hidden), float32
+        H : np.ndarray, shape (n_samples, n_components), float32
         """
         self._fitted()
         X = _matrix(X, n_features=self.n_features_in_)
@@ -512,7 +520,7 @@ class DBN(BaseEstimator, TransformerMixin):
     visible : {'bernoulli', 'gaussian', 'relu'}
         Visible units of the first layer (``'gaussian'`` for standardised
         DFT frames).
-    learning_rate, n_epochs, batch_size, momentum, weight_cost, k,
+    learning_rate, n_iter, batch_size, momentum, weight_cost, k,
     sample_hidden, sample_visible, sparsity_target, sparsity_cost
         As in :class:`RBM`; Hamel & Eck pretrain with learning rate 0.001
         for 5 epochs.
@@ -534,7 +542,7 @@ class DBN(BaseEstimator, TransformerMixin):
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(300, 20)).astype("float32")
-    >>> dbn = DBN((8, 4), visible="gaussian", n_epochs=1, random_state=0).fit(X)
+    >>> dbn = DBN((8, 4), visible="gaussian", n_iter=1, random_state=0).fit(X)
     >>> dbn.transform(X, layers="all").shape
     (300, 12)
 
@@ -542,20 +550,16 @@ class DBN(BaseEstimator, TransformerMixin):
     ----------
     .. [1] Hinton, Osindero & Teh (2006). Neural Computation 18(7).
     .. [2] Hamel & Eck (2010), ISMIR, Sec. 3-4 and Table 1.
-
-    Notes
-    -----
-    Used in ``notebooks/01_hamel2010.py``.
     """
 
     def __init__(self, hidden=(50, 50, 50), *, visible="gaussian", learning_rate=0.001,
-                 n_epochs=5, batch_size=100, momentum=0.5, weight_cost=0.0, k=1,
+                 n_iter=5, batch_size=100, momentum=0.5, weight_cost=0.0, k=1,
                  sample_hidden=True, sample_visible=False, sparsity_target=None,
                  sparsity_cost=0.0, random_state=None, verbose=0):
         self.hidden = hidden
         self.visible = visible
         self.learning_rate = learning_rate
-        self.n_epochs = n_epochs
+        self.n_iter = n_iter
         self.batch_size = batch_size
         self.momentum = momentum
         self.weight_cost = weight_cost
@@ -601,7 +605,7 @@ class DBN(BaseEstimator, TransformerMixin):
                 print(f"DBN layer {i + 1}/{len(hidden)}: RBM {H.shape[1]} {kind} -> {n} "
                       f"binary, {H.shape[0]} examples", flush=True)
             rbm = RBM(n, visible=self.visible if i == 0 else "bernoulli",
-                      learning_rate=self.learning_rate, n_epochs=self.n_epochs,
+                      learning_rate=self.learning_rate, n_iter=self.n_iter,
                       batch_size=self.batch_size, momentum=self.momentum,
                       weight_cost=self.weight_cost, k=self.k,
                       sample_hidden=self.sample_hidden, sample_visible=self.sample_visible,
@@ -617,7 +621,7 @@ class DBN(BaseEstimator, TransformerMixin):
 
     def _fitted(self):
         if not hasattr(self, "rbms_"):
-            raise ParameterError("this DBN is not fitted yet: call fit(X) first")
+            raise NotFittedError("this DBN is not fitted yet: call fit(X) first")
 
     def _layer_list(self, layers):
         n = len(self.rbms_)
@@ -695,7 +699,7 @@ class DBN(BaseEstimator, TransformerMixin):
         x = inputs
         dense = []
         for i, rbm in enumerate(self.rbms_):
-            layer = keras.layers.Dense(rbm.n_hidden, activation="sigmoid",
+            layer = keras.layers.Dense(rbm.n_components, activation="sigmoid",
                                        name=f"hidden_{i + 1}")
             x = layer(x)
             dense.append((layer, rbm))
@@ -775,8 +779,6 @@ def finetune(model, X, y, *, validation_data, learning_rate=0.1, momentum=0.0, e
         raise ParameterError(f"got {len(X)} training rows and {len(y)} targets, "
                              f"{len(Xv)} validation rows and {len(yv)} targets")
     seed = _seed(random_state)
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
     if loss is None:
         head = getattr(model.layers[-1], "activation", None)
         loss = ("binary_crossentropy" if getattr(head, "__name__", "") == "sigmoid"
@@ -787,8 +789,9 @@ def finetune(model, X, y, *, validation_data, learning_rate=0.1, momentum=0.0, e
     mode = "max" if "acc" in monitor else "min"
     stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, mode=mode,
                                          restore_best_weights=True)
-    hist = model.fit(X, y, validation_data=(Xv, yv), epochs=epochs, batch_size=batch_size,
-                     shuffle=True, callbacks=[stop], verbose=_verbose(verbose))
+    batches = Batches(X, y, batch_size=batch_size, shuffle=True, seed=_order_seed(seed))
+    hist = model.fit(batches, validation_data=(Xv, yv), epochs=epochs, shuffle=False,
+                     callbacks=[stop], verbose=_verbose(verbose))
     out = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     values = out[monitor]
     best = int(np.argmax(values) if mode == "max" else np.argmin(values))
