@@ -14,8 +14,10 @@
 # %% [markdown]
 # # The data: a synthetic music corpus
 #
-# The five papers in this book trained on GTZAN, MagnaTagATune and the Million
-# Song Dataset. None of them can ship with a book, so the book brings a world
+# The five papers in this book trained on GTZAN, MagnaTagATune, MajorMiner,
+# ISMIR2004 Genre, the Million Song Dataset's features (Dieleman et al.) and
+# 30 s audio previews of MSD tracks with last.fm tags (Choi et al.). None of
+# them can ship with a book, so the book brings a world
 # of its own: a procedural composer (`mirnb.synth`) that writes and renders
 # music in twenty style families, by several artists each. The corpus is
 # written to disk in the layouts of the real datasets, and the same loaders

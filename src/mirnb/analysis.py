@@ -17,9 +17,6 @@ to these without retraining.
 :func:`segments_to_beats` and :func:`beat_features` turn segment-level features
 into beat-aligned ones, the input of Dieleman et al. (2011).
 
-Used by the notebooks ``00_data`` (the MSD view of the synthetic corpus)
-and ``03_dieleman2011``.
-
 References
 ----------
 .. [1] T. Jehan and D. DesRoches, "Analyzer Documentation", The Echo Nest,
@@ -452,7 +449,7 @@ def analyze(y, *, sr, hop_length=512, n_timbre=12):
     ----------
     Jehan & DesRoches (2011) for the meaning of each field; Bertin-Mahieux
     et al. (2011) for the MSD's use of them; Krumhansl (1990) for key
-    finding. Used in ``00_data`` and ``03_dieleman2011``.
+    finding.
     """
     import librosa
 
@@ -644,7 +641,6 @@ def segments_to_beats(values, starts, beats, *, duration):
     References
     ----------
     Dieleman et al. (2011), Sec. 3: chroma and timbre "aligned to the beats".
-    Used in ``03_dieleman2011``.
     """
     v = np.asarray(values, dtype=np.float64)
     one_d = v.ndim == 1
@@ -713,7 +709,7 @@ def beat_features(source, *, chroma_norm=None):
 
     References
     ----------
-    Dieleman et al. (2011), Sec. 3. Used in ``03_dieleman2011``.
+    Dieleman et al. (2011), Sec. 3.
     """
     _check.choice("chroma_norm", chroma_norm, (None, "max"))
     starts = _field(source, "segments_start")

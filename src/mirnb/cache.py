@@ -402,12 +402,6 @@ class Cache:
     stats : CacheStats
         Hits, misses, writes and corrupt entries seen by this object.
 
-    Notes
-    -----
-    Used by :func:`mirnb.features.extract` in every chapter, and directly
-    by chapters for any costly array computation (:meth:`cached_call`,
-    :meth:`memoize`).
-
     References
     ----------
     .. [1] The book's Convention 9 (``DESIGN.md``): cache by content, write

@@ -10,8 +10,6 @@ parameters are set in the constructor, learned state ends in ``_``, and
 Unlike scikit-learn's t-SNE, the fitted map can place *new* points
 (:meth:`TSNE.transform`), so test clips can be shown on the map learned
 from training clips without moving it (Poličar et al. 2019).
-
-Used by every chapter notebook (``notebooks/01_hamel2010.py`` onwards).
 """
 
 import numbers

@@ -75,15 +75,11 @@ class LogMelSpectrogram(keras.layers.Layer):
     References
     ----------
     .. [1] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging
-       using deep convolutional neural networks. ISMIR, Sec. 3 (96-band log
-       mel spectrogram of 12 kHz audio, FFT 512, hop 256).
+       using deep convolutional neural networks. ISMIR, Sec. 5.1 (96-band log
+       mel spectrogram of 12 kHz audio, hop 256; the 512-point FFT is the
+       authors' code's, the text says 256).
     .. [2] McFee, B. et al. (2015). librosa: audio and music signal analysis
        in Python. SciPy (the filter bank and the decibel conversion).
-
-    Notes
-    -----
-    Used in the ``choi2016`` chapter (the on-accelerator front end) and in
-    ``benchmarks/choi2016_throughput.py``.
     """
 
     def __init__(self, *, sr=12000, n_fft=512, hop_length=256, n_mels=96, fmin=0.0,

@@ -12,8 +12,6 @@ The ranking measures call scikit-learn (:func:`sklearn.metrics.roc_auc_score`,
 :func:`sklearn.metrics.average_precision_score`); this module decides only
 what is averaged over what. Results records and tables are in
 :mod:`mirnb.results`.
-
-Used by every chapter notebook and by the closing comparison chapter.
 """
 
 import numbers
@@ -518,7 +516,7 @@ def auc_tag(Y_true, Y_score, *, tags=None):
     .. [1] J. Nam, J. Herrera and K. Lee, "A deep bag-of-features model for
        music auto-tagging", arXiv:1508.04999, 2015, Sec. 5.
     .. [2] K. Choi, G. Fazekas and M. Sandler, "Automatic tagging using deep
-       convolutional neural networks", ISMIR 2016, Sec. 4 (AUC-ROC).
+       convolutional neural networks", ISMIR 2016, Sec. 3 (AUC-ROC).
     """
     Yt, Ys = _tag_matrices(Y_true, Y_score)
     names = _tag_names(Y_true, tags, Yt.shape[1])

@@ -9,8 +9,6 @@ figure, whatever other labels share the plot (:func:`genre_colors`,
 :func:`color_of`). Labels outside the genre list get a colour derived from
 their name by a stable hash, so they too keep their colour across figures
 and across processes.
-
-Used by every chapter notebook.
 """
 
 import colorsys
@@ -461,8 +459,7 @@ def compare_curves(histories, *, metric="val_auc", ax=None, title=None, ylabel=N
 
     Notes
     -----
-    Used in the ``choi2016`` chapter (validation AUC per epoch, Figure 3 of
-    Choi et al. 2016).
+    Validation AUC per epoch is Figure 3 of Choi et al. 2016.
     """
     if not histories:
         raise ParameterError("histories: expected at least one run")

@@ -6,9 +6,6 @@ profile, seeds, config, code version, and the paper's number with its table.
 :func:`results_table` lays records out with the paper's numbers in their own
 column and says, row by row, when our data is synthetic. The metrics that
 produce the numbers are in :mod:`mirnb.metrics`.
-
-Used by every chapter notebook, by the closing comparison chapter and by
-:mod:`mirnb.sweep`.
 """
 
 import dataclasses

@@ -24,8 +24,8 @@ References
 .. [1] Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic
    optimization. ICLR.
 .. [2] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging using
-   deep convolutional neural networks. ISMIR, Sec. 4 (Adam, binary
-   cross-entropy, AUC-ROC on the validation set).
+   deep convolutional neural networks. ISMIR, Sec. 5.1 (Adam, binary
+   cross-entropy) and Sec. 3 (AUC-ROC). Early stopping is the book's.
 
 """
 
@@ -70,10 +70,6 @@ def set_seed(seed, *, deterministic=True):
         :func:`tf.config.experimental.enable_op_determinism`, so that two
         runs with the same seed give the same weights on a CPU (it can slow
         some GPU kernels down). The setting lasts for the process.
-
-    Notes
-    -----
-    Used at the top of every training run in the ``choi2016`` chapter.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed={seed!r}: expected an integer >= 0")
@@ -146,10 +142,10 @@ def compile_model(model, *, loss="binary_crossentropy", optimizer="adam", learni
     model : keras.Model
     loss : str or keras loss
         ``'binary_crossentropy'`` for taggers (sigmoid outputs, Choi et al.
-        2016, Sec. 4), ``'sparse_categorical_crossentropy'`` for a softmax
+        2016, Sec. 5.1), ``'sparse_categorical_crossentropy'`` for a softmax
         over classes.
     optimizer : str
-        A Keras optimizer name: ``'adam'`` (Choi et al. 2016, Sec. 4),
+        A Keras optimizer name: ``'adam'`` (Choi et al. 2016, Sec. 5.1),
         ``'sgd'``, ``'adadelta'`` (Nam et al. 2015), ...
     learning_rate : float > 0
         The optimizer's step size (Keras's Adam default, 0.001, where a paper
@@ -286,8 +282,8 @@ class ValidationAUC(keras.callbacks.Callback):
 
     References
     ----------
-    .. [1] Choi, Fazekas & Sandler (2016), Sec. 4 (AUC-ROC, early stopping
-       on the validation set).
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 3 (AUC-ROC). The paper
+       gives no stopping rule; early stopping on it is the book's.
     """
 
     def __init__(self, x, y=None, *, batch_size=32):
@@ -530,7 +526,7 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
 
     References
     ----------
-    .. [1] Choi, Fazekas & Sandler (2016), Sec. 4.
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 5.1 (Adam, binary cross-entropy).
     """
     epochs = _check.positive_int("epochs", epochs)
     if not isinstance(train, Batches):

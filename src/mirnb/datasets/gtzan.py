@@ -89,9 +89,9 @@ class GTZAN(Dataset):
 
     Notes
     -----
-    Used by the hamel2010 and zhang2015 chapters; the synthetic corpus writes
-    a view in the same layout. Splits (:meth:`splits`): ``'random'`` (the
-    default), ``'kfold'``, ``'filtered'`` and ``'files'``.
+    The synthetic corpus writes a view in the same layout. Splits
+    (:meth:`splits`): ``'random'`` (the default), ``'kfold'``, ``'filtered'`` and
+    ``'files'``.
     """
 
     name = "GTZAN"

@@ -75,12 +75,10 @@ class MajorMiner(TaggedDataset):
 
     Notes
     -----
-    Used by the hamel2010 chapter (``notebooks/01_hamel2010.py``). The tag
-    methods (:attr:`tag_names`, :meth:`tag_matrix`, :meth:`tag_counts`,
-    :meth:`top_tags`) are those of every tagged dataset, on the tags given
-    by at least ``min_votes`` players; :meth:`vote_counts` gives the raw
-    counts. Splits (:meth:`splits`): ``'random'`` (the default) and
-    ``'files'``.
+    The tag methods (:attr:`tag_names`, :meth:`tag_matrix`, :meth:`tag_counts`,
+    :meth:`top_tags`) are those of every tagged dataset, on the tags given by at
+    least ``min_votes`` players; :meth:`vote_counts` gives the raw counts. Splits
+    (:meth:`splits`): ``'random'`` (the default) and ``'files'``.
     """
 
     name = "MajorMiner"

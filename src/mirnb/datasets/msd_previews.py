@@ -57,8 +57,7 @@ class MSDPreviews(TaggedDataset):
 
     Notes
     -----
-    Used by the ``choi2016`` chapter (Experiment II on real data). Its one
-    split is ``'files'`` (:meth:`splits`), read from ``splits/``.
+    Its one split is ``'files'`` (:meth:`splits`), read from ``splits/``.
     """
 
     name = "MSD previews"

@@ -60,9 +60,8 @@ class MTAT(TaggedDataset):
 
     Notes
     -----
-    Used by the nam2015 and choi2016 chapters. Splits (:meth:`splits`):
-    ``'folder'`` (the default) and ``'files'``; clips of one song never
-    straddle two parts.
+    Splits (:meth:`splits`): ``'folder'`` (the default) and ``'files'``; clips
+    of one song never straddle two parts.
     """
 
     name = "MagnaTagATune"

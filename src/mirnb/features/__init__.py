@@ -1,4 +1,4 @@
-"""Audio features for the five chapters, and their extraction over a dataset.
+"""Audio features and their extraction over a dataset.
 
 Every function takes the signal (or a spectrogram) first and keyword-only
 parameters with librosa's names (``sr``, ``n_fft``, ``hop_length``,

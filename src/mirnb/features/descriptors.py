@@ -47,10 +47,6 @@ def band_edges(*, sr, n_bands=None, fmin=250.0, bands_per_octave=4):
     ----------
     .. [1] ISO/IEC 15938-4 (MPEG-7 Audio), AudioSpectrumFlatness: quarter
        octave bands from 250 Hz, widened by 5 % on each side.
-
-    Notes
-    -----
-    Used in the ``zhang2015`` chapter.
     """
     sr = _sr(sr)
     fmin = _check.positive("fmin", fmin)
@@ -160,10 +156,6 @@ def spectral_flatness(y=None, *, S=None, sr=22050, n_fft=2048, hop_length=512,
     .. [3] Zhang, P., Zheng, X., Zhang, W., Li, S., Qian, S., He, W., Zhang,
        S. & Wang, Z. (2015). A deep neural network for modeling music. ICMR,
        Sec. 3 (mel spectrum with SFM and SCF as the frame features).
-
-    Notes
-    -----
-    Used in the ``zhang2015`` chapter.
     """
     return _band_measure("flatness", y, S, sr, n_fft, hop_length, window, center,
                          n_bands, fmin, bands_per_octave, overlap, amin, power)
@@ -192,10 +184,6 @@ def spectral_crest(y=None, *, S=None, sr=22050, n_fft=2048, hop_length=512,
     ----------
     .. [1] ISO/IEC 15938-4 (MPEG-7 Audio), spectral crest factor per band.
     .. [2] Zhang et al. (2015), ICMR, Sec. 3 (SCF beside SFM).
-
-    Notes
-    -----
-    Used in the ``zhang2015`` chapter.
     """
     return _band_measure("crest", y, S, sr, n_fft, hop_length, window, center,
                          n_bands, fmin, bands_per_octave, overlap, amin, power)
@@ -248,11 +236,6 @@ def onset_strength(y=None, *, sr, S=None, n_fft=2048, hop_length=512, n_mels=128
        for onset detection. DAFx.
     .. [2] Nam, Herrera & Lee (2015), onset-based sampling of multi-frame
        blocks.
-
-    Notes
-    -----
-    Used in the ``nam2015`` chapter (where to cut blocks) and by
-    :mod:`mirnb.analysis`.
     """
     _y_or_S(y, S)
     sr = _sr(sr)
@@ -326,11 +309,6 @@ def chroma(y, *, sr, n_fft=2048, hop_length=512, kind="stft", n_chroma=12, tunin
        ICMC (pitch class profiles).
     .. [2] Dieleman, Brakel & Schrauwen (2011), Sec. 3: beat-aligned chroma
        from the Echo Nest analysis.
-
-    Notes
-    -----
-    Used by :mod:`mirnb.analysis` for the MSD-style segments of the
-    ``dieleman2011`` chapter.
     """
     y = _signal(y)
     sr = _sr(sr)

@@ -302,10 +302,6 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     .. [2] Bittner, R. et al. (2019). mirdata: Software for reproducible
        usage of datasets. ISMIR (the Track interface).
 
-    Notes
-    -----
-    Used in every chapter to turn a dataset into features.
-
     Examples
     --------
     >>> feats, skipped = extract(dataset, "log_mel", sr=12000, duration=29.1,

@@ -82,8 +82,8 @@ def beat_sync(F, beat_frames, *, aggregate=np.mean, pad=True, axis=-1):
 
     Notes
     -----
-    Used in the ``dieleman2011`` chapter. For time-stamped segments (the
-    Echo Nest's analysis) see :func:`mirnb.analysis.segments_to_beats`.
+    For time-stamped segments (the Echo Nest's analysis) see
+    :func:`mirnb.analysis.segments_to_beats`.
 
     Examples
     --------
@@ -170,11 +170,6 @@ def summarize(F, *, stats=("mean", "std"), axis=-1):
        features as the clip's "texture").
     .. [2] Hamel & Eck (2010), Sec. 5; Zhang et al. (2015) and Nam et al.
        (2015) for the clip-level baselines.
-
-    Notes
-    -----
-    Used for the clip-level baselines (MFCC mean/std + SVM) in the
-    ``hamel2010``, ``zhang2015`` and ``dieleman2011`` chapters.
     """
     G = _time_last_2d(F, axis)
     return np.concatenate([STATS[s](G, axis=-1) for s in _stats(stats)])
@@ -215,11 +210,6 @@ def frames_to_windows(F, *, size, hop, stats=("mean", "var"), axis=-1):
     .. [2] Bergstra, J., Casagrande, N., Erhan, D., Eck, D. & Kégl, B.
        (2006). Aggregate features and AdaBoost for music classification.
        Machine Learning 65.
-
-    Notes
-    -----
-    Used in the ``hamel2010`` chapter (aggregated DBN activations and
-    MFCCs).
     """
     G = _time_last_2d(F, axis)
     size = _check.positive_int("size", size)
@@ -254,11 +244,6 @@ class FrameSet:
         The track each row comes from.
     label : np.ndarray, shape (n_rows,) or None
         The track's label, repeated on each of its rows.
-
-    Notes
-    -----
-    Used in the ``hamel2010`` chapter (DFT frames, DBN activations, MFCC
-    frames and their 5 s windows).
 
     Examples
     --------
@@ -460,11 +445,6 @@ def dft_mfcc_frames(y, *, sr, n_fft=1024, hop_length=1024, n_mfcc=20, n_mels=40,
     .. [2] Hinton, G. (2010). A practical guide to training restricted
        Boltzmann machines. UTML TR 2010-003, Sec. 13.2 (Gaussian visible units
        on standardised data).
-
-    Notes
-    -----
-    Used in the ``hamel2010`` chapter (``notebooks/01_hamel2010.py``) through
-    :func:`mirnb.models.dbn_svm.extract_frames`.
     """
     y = _signal(y)
     sr = _sr(sr)
@@ -561,10 +541,6 @@ def timbral_temporal(y, *, sr, n_fft=1024, hop_length=512, n_mfcc=20, n_mels=40,
        for music information retrieval. ISMIR (timbral and temporal features
        for Majorminer tags).
     .. [3] Hamel & Eck (2010), Sec. 5.2 (the baseline of Table 4).
-
-    Notes
-    -----
-    Used in the ``hamel2010`` chapter (auto-tagging baseline).
     """
     y = _signal(y)
     sr = _sr(sr)

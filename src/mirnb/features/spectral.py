@@ -79,11 +79,6 @@ def stft_magnitude(y, *, n_fft=1024, hop_length=512, window="hann", center=True,
     .. [1] Allen, J. B. (1977). Short term spectral analysis, synthesis, and
        modification by discrete Fourier transform. IEEE Trans. ASSP 25(3).
     .. [2] Choi, Fazekas & Sandler (2016), Sec. 3 (the STFT input variant).
-
-    Notes
-    -----
-    Used by every chapter through :func:`melspectrogram`; directly in the
-    ``choi2016`` chapter (STFT input) and the ``nam2015`` chapter (AGC).
     """
     y = _signal(y)
     n_fft = _check.positive_int("n_fft", n_fft)
@@ -151,10 +146,6 @@ def dft_frames(y, *, n_fft=1024, hop_length=512, window="hann", center=False,
     .. [1] Hamel, P. & Eck, D. (2010). Learning features from music audio
        with deep belief networks. ISMIR, Sec. 4 (features: DFT of
        1024-sample frames, 513 inputs).
-
-    Notes
-    -----
-    Used in the ``hamel2010`` chapter (DBN input, t-SNE of the inputs).
     """
     _check.choice("norm", norm, {"max", "l2", "l1", "none"})
     X = stft_magnitude(y, n_fft=n_fft, hop_length=hop_length, window=window,
@@ -207,11 +198,6 @@ def melspectrogram(y=None, *, sr, S=None, n_fft=2048, hop_length=512, window="ha
        Auditory Toolbox, the filter bank shape.
     .. [2] Choi, Fazekas & Sandler (2016), Sec. 3; Nam, Herrera & Lee
        (2015), preprocessing; Zhang et al. (2015), features.
-
-    Notes
-    -----
-    Used through :func:`log_mel` in the ``choi2016``, ``nam2015`` and
-    ``zhang2015`` chapters.
     """
     _y_or_S(y, S)
     sr = _sr(sr)
@@ -264,7 +250,7 @@ def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.
         Clip values more than ``top_db`` below the peak (``'db'`` only).
     c : float > 0
         Compression constant of ``'log1p'``. 10 000 follows Dieleman &
-        Schrauwen (2014); the ``nam2015`` config holds the value it uses.
+        Schrauwen (2014).
     agc : bool
         Apply :func:`agc` to the magnitude spectrogram before the mel
         filter bank, as Nam et al. do.
@@ -285,11 +271,6 @@ def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.
        mel spectrogram, logarithmic amplitude compression).
     .. [3] Dieleman, S. & Schrauwen, B. (2014). End-to-end learning for
        music audio. ICASSP (``log(1 + C x)``, ``C = 10000``).
-
-    Notes
-    -----
-    Used in the ``choi2016`` (dB), ``nam2015`` (AGC + log1p) and
-    ``zhang2015`` chapters.
     """
     _check.choice("log", log, {"db", "log1p"})
     amin = _check.positive("amin", amin)
@@ -354,11 +335,6 @@ def mfcc(y, *, sr, n_mfcc=20, n_fft=2048, hop_length=512, n_mels=128, fmin=0.0,
        representations for monosyllabic word recognition. IEEE Trans. ASSP.
     .. [2] Hamel & Eck (2010), Sec. 5 (MFCC baseline); Choi et al. (2016),
        Sec. 3 (MFCC input).
-
-    Notes
-    -----
-    Used in the ``hamel2010`` (baseline, t-SNE) and ``choi2016`` (MFCC
-    input) chapters.
     """
     n_mels = _check.positive_int("n_mels", n_mels)
     n_mfcc = _check.positive_int("n_mfcc", n_mfcc)
@@ -395,10 +371,6 @@ def mfcc_deltas(M, *, width=9):
        using dynamic features of speech spectrum. IEEE Trans. ASSP.
     .. [2] Choi et al. (2016), Sec. 3: 30 MFCCs with first and second
        derivatives, 90 inputs per frame.
-
-    Notes
-    -----
-    Used in the ``choi2016`` chapter (MFCC input).
     """
     import librosa
 
@@ -445,10 +417,6 @@ def log_stft(y, *, n_fft=512, hop_length=256, power=2.0, window="hann", center=T
     .. [1] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging
        using deep convolutional neural networks. ISMIR, Sec. 3 and Table 3
        (the STFT input of FCN-4).
-
-    Notes
-    -----
-    Used in the ``choi2016`` chapter (the STFT input variant).
     """
     amin = _check.positive("amin", amin)
     ref = _check.positive("ref", ref)
@@ -490,10 +458,6 @@ def mfcc_with_deltas(y, *, sr, n_mfcc=30, n_fft=512, hop_length=256, n_mels=96, 
     .. [1] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging
        using deep convolutional neural networks. ISMIR, Sec. 3 and Table 3
        (the MFCC input).
-
-    Notes
-    -----
-    Used in the ``choi2016`` chapter (the MFCC network).
     """
     M = mfcc(y, sr=sr, n_mfcc=n_mfcc, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
              fmin=fmin, fmax=fmax, top_db=top_db)
@@ -593,8 +557,7 @@ def agc(S, *, sr, hop_length, time_scale=0.5, freq_scale=1.0, amin=1e-10,
 
     Notes
     -----
-    Used in the ``nam2015`` chapter; :func:`log_mel` applies it with
-    ``agc=True``.
+    :func:`log_mel` applies it with ``agc=True``.
     """
     return _agc(S, sr=sr, hop_length=hop_length, time_scale=time_scale,
                 freq_scale=freq_scale, amin=amin, return_envelope=return_envelope)

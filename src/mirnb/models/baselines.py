@@ -1,8 +1,4 @@
-"""Simple baselines: clip statistics of MFCC or chroma, then a linear model.
-
-Chapter 0 uses them to show how hard each task on the synthetic corpus is;
-the paper chapters use them as the reference that a learned model must beat.
-"""
+"""Simple baselines: clip statistics of MFCC or chroma, then a linear model."""
 
 import numpy as np
 import pandas as pd

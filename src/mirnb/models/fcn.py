@@ -42,14 +42,9 @@ FCN-4's time poolings and feature maps.
 References
 ----------
 .. [1] Choi, K., Fazekas, G. & Sandler, M. (2016). Automatic tagging using
-   deep convolutional neural networks. ISMIR, Sec. 3, Tables 1 and 2.
+   deep convolutional neural networks. ISMIR, Sec. 4, Tables 1 and 2.
 .. [2] Ioffe, S. & Szegedy, C. (2015). Batch normalization. ICML.
 .. [3] Srivastava, N. et al. (2014). Dropout. JMLR 15.
-
-Notes
------
-Used in the ``choi2016`` chapter (``notebooks/05_choi2016.py``) and in
-``benchmarks/choi2016_throughput.py``.
 """
 
 import math
@@ -65,7 +60,7 @@ from ..errors import ParameterError
 __all__ = ["ARCHITECTURES", "PAPER_INPUT", "PAPER_N_TAGS", "FCNSpec", "fcn_pools", "build_fcn",
            "build_mfcc_net", "layer_table"]
 
-#: The paper's input: 96 mel bands x 1366 frames x 1 channel (Sec. 3).
+#: The paper's input: 96 mel bands x 1366 frames x 1 channel (Sec. 4, Sec. 5.1).
 PAPER_INPUT = (96, 1366, 1)
 #: Tags predicted in both experiments (the top 50 of MTAT and of the MSD).
 PAPER_N_TAGS = 50
@@ -242,11 +237,7 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
 
     References
     ----------
-    .. [1] Choi, Fazekas & Sandler (2016), Sec. 3, Tables 1 and 2.
-
-    Notes
-    -----
-    Used in the ``choi2016`` chapter.
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 4, Tables 1 and 2.
     """
     spec = ARCHITECTURES[_depth(depth)]
     n_tags, width, dropout = _check_head(n_tags, width, dropout)
@@ -304,11 +295,7 @@ def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
 
     References
     ----------
-    .. [1] Choi, Fazekas & Sandler (2016), Sec. 3 and Table 3 (MFCC input).
-
-    Notes
-    -----
-    Used in the ``choi2016`` chapter.
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 5.1 and Table 3 (MFCC input).
     """
     spec = ARCHITECTURES[4]
     n_tags, width, dropout = _check_head(n_tags, width, dropout)

@@ -1,7 +1,6 @@
 """Restricted Boltzmann machines, deep belief networks, and their conversion to MLPs.
 
-The RBM family of the book, shared by the hamel2010, dieleman2011 and
-nam2015 chapters:
+The RBM family of the book:
 
 - :class:`RBM`: binary hidden units and one of three kinds of visible unit,
   ``'bernoulli'`` (binary, or probabilities in [0, 1]), ``'gaussian'``
@@ -64,11 +63,6 @@ References
    restricted Boltzmann machines. ICML (noisy rectified units).
 .. [5] Hamel, P. & Eck, D. (2010). Learning features from music audio with
    deep belief networks. ISMIR, Sec. 3-4 (a 3 x 50 DBN on DFT frames).
-
-Notes
------
-Used in ``notebooks/01_hamel2010.py``; the dieleman2011 and nam2015 chapters
-reuse the RBM and the CD trainer.
 """
 
 import numbers
@@ -760,10 +754,6 @@ def finetune(model, X, y, *, validation_data, learning_rate=0.1, momentum=0.0, e
     ----------
     .. [1] Hamel & Eck (2010), Sec. 4 and Table 1 (learning rate 0.1, early
        stopping on the validation set; 474 supervised epochs in their run).
-
-    Notes
-    -----
-    Used in ``notebooks/01_hamel2010.py``.
     """
     lr = _check.positive("learning_rate", learning_rate)
     epochs = _check.positive_int("epochs", epochs)
@@ -816,10 +806,6 @@ def layer_outputs(model, X, names, *, batch_size=4096):
     Returns
     -------
     np.ndarray, shape (n_samples, total units), float32
-
-    Notes
-    -----
-    Used in ``notebooks/01_hamel2010.py`` (the SVM features and t-SNE maps).
     """
     if isinstance(names, str):
         names = [names]

@@ -1,4 +1,4 @@
-"""RBF SVM heads shared by the chapters: a vote over frames, per-tag SVMs, model selection.
+"""RBF SVM heads: a vote over frames, per-tag SVMs, model selection.
 
 Several papers of the book put an RBF support vector machine on top of
 learned features: Hamel & Eck (2010) on DBN activations of frames and of

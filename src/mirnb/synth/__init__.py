@@ -40,8 +40,7 @@ Modules, bottom up:
 - :mod:`~mirnb.synth.views`: the corpus on disk (generate, load, manifest);
 - :mod:`~mirnb.synth.calibration`: the baselines that calibrate the corpus.
 
-Introduced in notebook ``00_data``; ``benchmarks/synth.py`` times it and
-``benchmarks/calibrate_synth.py`` calibrates it.
+``benchmarks/synth.py`` times it and ``benchmarks/calibrate_synth.py`` calibrates it.
 
 References
 ----------

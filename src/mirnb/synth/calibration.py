@@ -10,8 +10,7 @@ measures that with a linear model on clip statistics, per task:
   logistic regression per tag, scored by ROC-AUC (AUC-T) against the noisy
   tags.
 
-Chapter 0 (``notebooks/00_data.py``) prints the calibration;
-``benchmarks/calibrate_synth.py`` records it over several splits.
+``benchmarks/calibrate_synth.py`` records the calibration over several splits.
 """
 
 import logging
@@ -193,10 +192,6 @@ def calibrate(data="default", *, seed=0, tasks=None, data_home=None, C=1.0, n_mf
     --------
     calibration_table
     mirnb.models.baselines.holdout_accuracy
-
-    Notes
-    -----
-    Used by notebook ``00_data`` and ``benchmarks/calibrate_synth.py``.
 
     Examples
     --------

@@ -101,7 +101,7 @@ class MSD(Dataset):
     References
     ----------
     Bertin-Mahieux et al. (2011); Dieleman et al. (2011) for the artist,
-    genre and key tasks. Used in ``00_data`` and ``03_dieleman2011``.
+    genre and key tasks.
     """
 
     name = "Million Song Dataset"

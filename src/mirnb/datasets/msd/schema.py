@@ -344,7 +344,7 @@ def read_h5(path, *, songidx=0, arrays=True):
     References
     ----------
     Bertin-Mahieux et al. (2011); the field list is the MSD's "field list"
-    page. Used in ``00_data`` and ``03_dieleman2011``.
+    page.
     """
     import h5py
 
@@ -565,8 +565,7 @@ def write_h5(path, analysis, *, track_id, song_id, artist_id, artist_name, title
 
     References
     ----------
-    Bertin-Mahieux et al. (2011). Used by the synthetic corpus's MSD view
-    (``mirnb.synth``) and ``00_data``.
+    Bertin-Mahieux et al. (2011).
     """
     import h5py
 
