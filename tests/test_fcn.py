@@ -81,7 +81,8 @@ def test_stft_and_mfcc_variants_reach_one_by_one():
     mfcc = fcn.build_mfcc_net(width=1 / 64)
     assert tuple(mfcc.input.shape[1:]) == (90, 1366, 1)
     assert [_shape(mfcc, f"pool{i}")[0] for i in range(1, 5)] == [341, 68, 8, 1]
-    assert mfcc.get_layer("conv1").kernel_size == (3,)  # 3 frames x all 90 coefficients
+    assert mfcc.get_layer("conv1").kernel_size == (1,)  # frame-based: one frame, all 90
+    assert fcn.build_mfcc_net(width=1 / 64, kernel=3).get_layer("conv1").kernel_size == (3,)
     keras.backend.clear_session()
 
 

@@ -81,3 +81,25 @@ def test_mtat_large_view_is_read_by_the_mtat_loader(smoke_home):
     assert again.track_ids == large.track_ids
     with pytest.raises(ParameterError, match="folder"):
         MTAT(folder="a/b")
+
+
+def test_the_paper_profile_follows_the_paper_where_the_others_depart():
+    paper, default = choi2016.config("paper"), choi2016.config("default")
+    assert paper.stft_n_fft == 256 and default.stft_n_fft == 512
+    assert paper.mfcc_kernel == 1 and default.mfcc_kernel == 3
+    assert paper.max_epochs == paper.patience == 200  # no early stopping in the paper
+    assert paper.top_db is None
+    from mirnb.models import fcn
+
+    net = fcn.build_mfcc_net(width=1 / 64, kernel=paper.mfcc_kernel)
+    assert all(net.get_layer(f"conv{i}").kernel_size == (1,) for i in range(1, 5))
+    stft = fcn.build_fcn(4, input_shape=(1 + paper.stft_n_fft // 2, 1366, 1), width=1 / 64)
+    assert stft.get_layer("pool4").output.shape[1:3] == (1, 1)
+
+
+def test_figure_2_counts_every_band_and_bin_once():
+    bins = choi2016.bins_per_khz()
+    assert list(bins.index) == [f"{k}-{k + 1} kHz" for k in range(6)]
+    assert bins["mel bands"].sum() == 96 and bins["STFT bins"].sum() == 129
+    assert bins["mel bands"].is_monotonic_decreasing
+    assert bins["STFT bins"].max() - bins["STFT bins"].min() <= 1

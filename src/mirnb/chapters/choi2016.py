@@ -41,7 +41,7 @@ from ..results import Result, results_table
 from . import PROFILES, PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "setup", "paper_models", "load",
-           "make_inputs", "front_end_check", "throughput", "experiment_i", "baseline",
+           "make_inputs", "bins_per_khz", "front_end_check", "throughput", "experiment_i", "baseline",
            "experiment_ii", "experiment_table", "inputs_summary", "plot_experiment",
            "plot_tag_auc", "table4", "show_clips", "verdict", "save_results"]
 
@@ -78,8 +78,25 @@ class Config:
         bands (*paper*): the log-amplitude mel spectrogram. The STFT input
         keeps all 257 bins of the 512-point frames (*ours*; the paper implies
         129 bins, the authors' slides say 128).
+    stft_n_fft : int
+        FFT size of the STFT input: 256 (*paper*, Sec. 5.1: 129 bins; the
+        authors' slides say 128 bins). The ``default`` profile keeps the 257
+        bins of 512-point frames (*ours*). The FCN's frequency poolings are
+        adapted to the bins (:func:`mirnb.models.fcn.fcn_pools`; the paper
+        says only that they differ slightly).
+    top_db : float or None
+        Floor of the log-amplitude inputs, in dB below each clip's peak.
+        None (*ours*, the paper's reading): decibels of the power, no floor.
+        The authors' code squared an already-power mel spectrogram and
+        floored it 80 "doubled" dB below the peak, about 40 dB of real range:
+        ``top_db=40`` is the code-faithful input.
     n_mfcc : int
         MFCCs of the MFCC input, with deltas and delta-deltas (*paper*: 30).
+    mfcc_kernel : int
+        Frames each layer of the MFCC network spans: 1, the paper's
+        "frame-based" feed-forward network with time pooling (*paper*). The
+        ``default`` profile uses 3 (*ours*). The authors' early code differed
+        again (c0 dropped, first differences, fully connected layers).
     depths_i, depths_ii : tuple of int
         FCN depths of Experiment I (mel input; *paper*: 3, 4, 5) and II
         (*paper*: 3 to 7).
@@ -122,7 +139,10 @@ class Config:
     n_fft: int = 512
     hop_length: int = 256
     n_mels: int = 96
+    stft_n_fft: int = 256
+    top_db: float = None
     n_mfcc: int = 30
+    mfcc_kernel: int = 1
     depths_i: tuple = (3, 4, 5)
     depths_ii: tuple = (3, 4, 5, 6, 7)
     width: float = 1.0
@@ -142,6 +162,7 @@ class Config:
 _CHANGES = {
     # seconds on the smoke corpus: one epoch of tiny models
     "smoke": dict(synth_profile="smoke", duration=None, hop_length=512, n_mels=32,
+                  stft_n_fft=512, mfcc_kernel=3,
                   n_tags=20, depths_i=(4,), depths_ii=(7,), width=1 / 32, max_epochs=1,
                   patience=1, batch_size=16, checkpoints=False, baseline_n_mfcc=13,
                   n_show=1),
@@ -152,7 +173,8 @@ _CHANGES = {
     # dropout 0.5 after every pooling left FCN-4 at a validation AUC of 0.64
     # after 12 epochs, dropout 0.1 and batches of 16 at 0.76-0.78.
     "default": dict(duration=None, hop_length=1024, n_mels=48, width=1 / 8, dropout=0.1,
-                    batch_size=16, max_epochs=12, patience=3, checkpoints=False),
+                    batch_size=16, max_epochs=12, patience=3, checkpoints=False,
+                    stft_n_fft=512, mfcc_kernel=3),
     # the paper's data and settings
     "paper": {},
 }
@@ -363,9 +385,11 @@ def _feature(kind, cfg):
                                         hop_length=cfg.hop_length, n_mels=cfg.n_mels)
     if cfg.front_end == "device":
         return features.waveform, {}
+    floor = {} if cfg.top_db is None else {"top_db": cfg.top_db}
     if kind == "mel":
-        return "log_mel", dict(n_fft=cfg.n_fft, hop_length=cfg.hop_length, n_mels=cfg.n_mels)
-    return "log_stft", dict(n_fft=cfg.n_fft, hop_length=cfg.hop_length)
+        return "log_mel", dict(n_fft=cfg.n_fft, hop_length=cfg.hop_length, n_mels=cfg.n_mels,
+                               **floor)
+    return "log_stft", dict(n_fft=cfg.stft_n_fft, hop_length=cfg.hop_length, **floor)
 
 
 def make_inputs(data, cfg, plan, *, verbose=True):
@@ -410,9 +434,38 @@ def inputs_summary(inputs):
                                       **d.counts()} for (e, k), d in inputs.items()}).T
 
 
-def _mel_layer(cfg, *, n_mels="cfg"):
+def _front_layer(cfg, kind="mel"):
+    """The on-device front end of an input kind: log-mel, or the STFT (``n_mels=None``)."""
+    if kind == "stft":
+        return layers.LogMelSpectrogram(sr=cfg.sr, n_fft=cfg.stft_n_fft,
+                                        hop_length=cfg.hop_length, n_mels=None,
+                                        top_db=cfg.top_db)
     return layers.LogMelSpectrogram(sr=cfg.sr, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
-                                    n_mels=cfg.n_mels if n_mels == "cfg" else n_mels)
+                                    n_mels=cfg.n_mels, top_db=cfg.top_db)
+
+
+def bins_per_khz(*, sr=12000, n_mels=96, n_fft=256):
+    """Figure 2: how many mel bands and STFT bins fall in each 1 kHz band, 0-6 kHz.
+
+    A mel band counts in the band of its centre frequency (librosa's mel
+    scale, as the front end uses), an STFT bin in the band of its frequency.
+    The defaults are the paper's front end (12 kHz, 96 mel bands, 256-point
+    FFT: 129 bins).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``'0-1 kHz'``, ...; columns ``'mel bands'`` and ``'STFT bins'``.
+    """
+    import librosa
+
+    edges = np.arange(0, sr / 2 + 1, 1000.0)
+    mel = librosa.mel_frequencies(n_mels=n_mels + 2, fmin=0.0, fmax=sr / 2)[1:-1]
+    stft = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    counts = {name: np.histogram(np.minimum(f, sr / 2 - 1e-6), bins=edges)[0]
+              for name, f in (("mel bands", mel), ("STFT bins", stft))}
+    index = [f"{int(a // 1000)}-{int(b // 1000)} kHz" for a, b in zip(edges, edges[1:])]
+    return pd.DataFrame(counts, index=index)
 
 
 def front_end_check(data, cfg, *, ax=None):
@@ -429,9 +482,9 @@ def front_end_check(data, cfg, *, ax=None):
     ds = next(iter(data.sets.values()))
     clip = ds.track(ds.track_ids[0])
     y, _ = clip.audio(sr=cfg.sr, duration=cfg.duration)
-    S_cpu = features.log_mel(y, sr=cfg.sr, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
-                             n_mels=cfg.n_mels)
-    S_dev = np.asarray(_mel_layer(cfg)(y[None]))[0, :, :, 0]
+    S_cpu = features.log_mel(y, sr=cfg.sr, **_feature("mel", dataclasses.replace(
+        cfg, front_end="precomputed"))[1])
+    S_dev = np.asarray(_front_layer(cfg)(y[None]))[0, :, :, 0]
     diff = float(np.abs(S_cpu - S_dev).max())
     ax = plotting.specshow(S_cpu, sr=cfg.sr, hop_length=cfg.hop_length, y_axis="mel", ax=ax,
                            title=f"{clip.track_id}: log-mel input "
@@ -444,10 +497,9 @@ def _build(kind, depth, data, cfg):
     def build():
         if depth is None:
             return fcn.build_mfcc_net(input_shape=data.input_shape, n_tags=len(data.tags),
-                                      width=cfg.width, dropout=cfg.dropout)
-        front = None
-        if cfg.front_end == "device":
-            front = _mel_layer(cfg, n_mels=None if kind == "stft" else "cfg")
+                                      width=cfg.width, dropout=cfg.dropout,
+                                      kernel=cfg.mfcc_kernel)
+        front = _front_layer(cfg, kind) if cfg.front_end == "device" else None
         return fcn.build_fcn(depth, input_shape=data.input_shape, n_tags=len(data.tags),
                              width=cfg.width, dropout=cfg.dropout, front_end=front)
     return build

@@ -270,14 +270,18 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
 
 
 def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
-                   pools=None, dropout=0.5, input_norm=True, name="mfcc_net"):
-    """The frame-based 4-layer network on MFCCs (Choi et al. 2016, Table 3).
+                   pools=None, dropout=0.5, input_norm=True, kernel=1, name="mfcc_net"):
+    """The 4-layer network on MFCCs (Choi et al. 2016, Sec. 5.1 and Table 3).
 
     The input, ``3 * n_mfcc`` rows (MFCCs, deltas and delta-deltas, see
     :func:`mirnb.features.mfcc_with_deltas`) by ``n_frames``, is read as a
-    sequence of frames: four blocks of Conv1D (kernel 3 frames, all
+    sequence of frames: four blocks of Conv1D (``kernel`` frames, all
     coefficients) -> BatchNormalization -> ReLU -> MaxPooling1D -> Dropout,
-    with FCN-4's feature maps and time poolings, then a sigmoid layer.
+    with FCN-4's feature maps and time poolings, then a sigmoid layer. With
+    ``kernel=1`` every layer is a feed-forward layer applied to each frame,
+    with pooling along time only: the paper's "frame-based 4-layer
+    feed-forward network with time-axis pooling". The paper gives no widths;
+    FCN-4's are the book's choice.
 
     Parameters
     ----------
@@ -288,6 +292,9 @@ def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
     pools : sequence of int, optional
         Time poolings; default FCN-4's (4, 5, 8, 8), adapted to
         ``n_frames`` as in :func:`fcn_pools`.
+    kernel : int > 0
+        Frames each convolution spans: 1 (the paper's frame-based network) or
+        more (a 1-D convolution over time).
 
     Returns
     -------
@@ -298,6 +305,7 @@ def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
     .. [1] Choi, Fazekas & Sandler (2016), Sec. 5.1 and Table 3 (MFCC input).
     """
     spec = ARCHITECTURES[4]
+    kernel = _check.positive_int("kernel", kernel)
     n_tags, width, dropout = _check_head(n_tags, width, dropout)
     inputs, x, shape = _check_input(input_shape, None)
     n_coef, n_frames = shape[0], shape[1]
@@ -313,7 +321,7 @@ def build_mfcc_net(*, input_shape=(90, 1366, 1), n_tags=PAPER_N_TAGS, width=1.0,
     x = layers.Permute((2, 1, 3), name="frames")(x)
     x = layers.Reshape((n_frames, n_coef), name="frame_vectors")(x)
     for i, (f, p) in enumerate(zip(spec.filters, pools), 1):
-        x = layers.Conv1D(_width(f, width), 3, padding="same", name=f"conv{i}")(x)
+        x = layers.Conv1D(_width(f, width), kernel, padding="same", name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"bn{i}")(x)
         x = layers.Activation("relu", name=f"relu{i}")(x)
         x = layers.MaxPooling1D(pool_size=p, strides=p, padding="valid", name=f"pool{i}")(x)
