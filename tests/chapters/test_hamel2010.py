@@ -169,3 +169,27 @@ def test_chapter_on_missing_real_data_fails_with_the_loaders_message(tmp_path):
     assert not outcome.ok
     assert "MissingDataError: GTZAN not found under" in outcome.error
     assert "gtzan/genres/<genre>/<genre>.NNNNN.wav" in outcome.error
+
+
+def test_clip_features_average_the_5s_window_aggregates():
+    from sklearn.preprocessing import StandardScaler
+
+    from mirnb.models import rbm
+
+    rng = np.random.default_rng(0)
+    frames = {"long": {"dft": rng.normal(size=(11, 6)).astype(np.float32)},
+              "short": {"dft": rng.normal(size=(3, 6)).astype(np.float32)}}
+    scaler = StandardScaler().fit(np.concatenate([f["dft"] for f in frames.values()]))
+    dbn = rbm.DBN((4, 3), visible="gaussian", n_iter=1, batch_size=7, random_state=0)
+    model = dbn.fit(scaler.transform(frames["long"]["dft"])).to_keras(2)
+    # 100 frames per second: 5-frame windows with a 3-frame hop
+    cfg = hamel2010.config("smoke", sr=100, hop_length=1, window_seconds=0.05,
+                           window_hop_seconds=0.03)
+    F = hamel2010.clip_features(model, frames, scaler, ["short", "long", "gone"], cfg)
+    assert list(F.index) == ["short", "long"] and F.shape[1] == 2 * (4 + 3)
+    acts = rbm.layer_outputs(model, scaler.transform(frames["long"]["dft"]).astype(np.float32),
+                             ["hidden_1", "hidden_2"])
+    starts = [0, 3, 6]  # 1 + (11 - 5) // 3 windows
+    expected = np.mean([np.concatenate([acts[s:s + 5].mean(0), acts[s:s + 5].var(0)])
+                        for s in starts], axis=0)
+    np.testing.assert_allclose(F.loc["long"].to_numpy(), expected, rtol=1e-5, atol=1e-6)
