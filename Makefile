@@ -8,7 +8,7 @@ JOBS    ?= 2
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.mirnb-installed
 
-.PHONY: book test env data notebooks html smoke clean-book benchmarks
+.PHONY: book test env data notebooks html smoke clean-book clean-chapters benchmarks
 
 ## make book: environment, synthetic corpus, every chapter executed, HTML book.
 book: notebooks html
@@ -53,5 +53,11 @@ benchmarks: env
 	$(BIN)/python benchmarks/features.py
 	$(BIN)/python benchmarks/chapters.py
 
+## Remove the built HTML only; the executed chapters (hours of paper-profile
+## runs, perhaps) stay in book/chapters/.
 clean-book:
-	rm -rf book/_build book/chapters
+	rm -rf book/_build
+
+## Remove the executed chapters too, on purpose: `make notebooks` re-runs them.
+clean-chapters: clean-book
+	rm -rf book/chapters

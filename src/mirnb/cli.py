@@ -18,6 +18,18 @@ from .chapters import PROFILES
 from .errors import MirnbError
 
 
+def _jobs(text):
+    """``--jobs``: an integer >= 1 (argparse reports the error in one line, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; give 1 or more") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not >= 1; give the number of "
+                                         "parallel processes, 1 or more")
+    return value
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="mirnb", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -27,7 +39,7 @@ def _parser():
     r.add_argument("--profile", default="default", choices=list(PROFILES))
     r.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"), help="notebook parameter (repeatable)")
-    r.add_argument("--jobs", type=int, default=1, help="chapters run in parallel")
+    r.add_argument("--jobs", type=_jobs, default=1, help="chapters run in parallel")
     r.add_argument("--output-dir", default=None, help="default: book/chapters")
 
     w = sub.add_parser("sweep", help="execute a chapter once per combination of parameters")
@@ -38,7 +50,7 @@ def _parser():
     w.add_argument("-f", "--fixed", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"), help="a parameter given to every run")
     w.add_argument("--profile", default="default", choices=list(PROFILES))
-    w.add_argument("--jobs", type=int, default=1, help="runs at a time in the local pool")
+    w.add_argument("--jobs", type=_jobs, default=1, help="runs at a time in the local pool")
     w.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on this Dask distributed scheduler, e.g. tcp://host:8786")
     w.add_argument("--output-dir", default=None, help="default: build/sweeps/...")
@@ -51,7 +63,7 @@ def _parser():
     s = dsub.add_parser("synth", help="generate the synthetic corpus (cached)")
     s.add_argument("--profile", default="default", choices=["smoke", "default"])
     s.add_argument("--views", default=None, help="comma-separated (default: all)")
-    s.add_argument("--jobs", type=int, default=None)
+    s.add_argument("--jobs", type=_jobs, default=None)
     s.add_argument("--data-home", default=None)
     s.add_argument("--force", action="store_true", help="regenerate even if cached")
     for name in ("validate", "info"):

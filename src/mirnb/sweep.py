@@ -17,9 +17,10 @@ them back (:func:`mirnb.results.load_results`) into one pandas table, one
 row per record with the run's parameters in front, and saves it as
 ``sweep.csv``; ``runs.csv`` lists every run with its state, time and error.
 
-A failed combination does not stop the others: it is reported with its
-parameters, its partial notebook is kept, and the sweep's exit status is
-non-zero. On a cluster the workers must see the repository and the data
+Every combination's parameters are checked before the first run starts. A
+failed combination does not stop the others: it is reported with its
+parameters, its partial notebook is kept in its folder, and the sweep's exit
+status is non-zero. On a cluster the workers must see the repository and the data
 under the same paths as the client (a shared file system), and have mirnb
 installed.
 """
@@ -167,23 +168,15 @@ def _execute_one(task):
         params = dict(task["parameters"])
         if task["results_path"]:
             params["results_path"] = task["results_path"]
+        stem = _run.notebook_source(task["chapter"]).stem
         outcome = _run.execute(task["chapter"], profile=task["profile"], parameters=params,
                                output_dir=out, build_dir=out / "build", progress=False,
-                               raise_error=False)
+                               raise_error=False, failed_path=out / f"{stem}.ipynb")
         return {"ok": outcome.ok, "seconds": outcome.seconds, "notebook": str(outcome.output),
                 "error": outcome.error}
     except Exception as err:  # a worker must report, not die: the others go on
         return {"ok": False, "seconds": time.perf_counter() - start, "notebook": "",
                 "error": f"{type(err).__name__}: {err}"}
-
-
-def _has_parameter(chapter, name):
-    import papermill as pm
-
-    source = _run.notebook_source(chapter)
-    tmp = _run.root() / "build" / "notebooks"
-    path = _run._to_ipynb(source, tmp)
-    return name in pm.inspect_notebook(str(path))
 
 
 def sweep(chapter, grid, *, profile="default", fixed=None, jobs=1, scheduler=None,
@@ -196,7 +189,9 @@ def sweep(chapter, grid, *, profile="default", fixed=None, jobs=1, scheduler=Non
         Chapter name (``'choi2016'``) or file stem.
     grid : dict
         Parameter name to a list of values, e.g. ``{'depth': [3, 4, 5]}``.
-        Every name must be a parameter of the notebook.
+        Every name must be a parameter of the notebook, and every value
+        of the type of its default (:func:`mirnb.run.check_parameters`);
+        all combinations are checked before the first run starts.
     profile : {'smoke', 'default', 'paper'}
     fixed : dict, optional
         Parameters given to every run.
@@ -230,8 +225,17 @@ def sweep(chapter, grid, *, profile="default", fixed=None, jobs=1, scheduler=Non
     clash = sorted(set(fixed) & set(grid))
     if clash:
         raise ParameterError(f"parameters {clash} are both swept and fixed")
-    name = _run._NAME.match(_run.notebook_source(chapter).name).group(2)
-    collect = _has_parameter(chapter, "results_path")
+    source = _run.notebook_source(chapter)
+    name = _run._NAME.match(source.name).group(2)
+    declared = _run.declared_parameters(chapter)
+    # every combination is checked before any kernel starts; relative paths are
+    # made absolute here, where the command was typed, not on a worker
+    checked = []
+    for params in combos:
+        values = _run._check(declared, source, {"profile": profile, **fixed, **params})
+        values.pop("profile")
+        checked.append(values)
+    collect = "results_path" in declared
     if not collect and verbose:
         print(f"[mirnb sweep] {name} has no results_path parameter: the runs' results "
               "cannot be collected, only their notebooks", file=sys.stderr)
@@ -241,14 +245,14 @@ def sweep(chapter, grid, *, profile="default", fixed=None, jobs=1, scheduler=Non
     output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     tasks = []
-    for i, params in enumerate(combos):
+    for i, (params, values) in enumerate(zip(combos, checked)):
         run_id = _run_id(i, params)
         out = output_dir / run_id
         results_path = out / "results.jsonl"
         if results_path.exists():
             results_path.unlink()  # a re-run replaces, never appends to, old records
         tasks.append({"chapter": chapter, "profile": profile, "run_id": run_id,
-                      "parameters": {**fixed, **params}, "swept": params,
+                      "parameters": values, "swept": params,
                       "output_dir": str(out), "root": str(_run.root()),
                       "results_path": str(results_path) if collect else ""})
     if verbose:
