@@ -278,7 +278,7 @@ tags0 = hamel2010.tagging({"DBN all layers": mm_dbn, "timbral + temporal": frame
 timings["tagging (first seed)"] = time.perf_counter() - t0
 print(f"{Y.shape[1]} tags, {Y.shape[0]} clips; split "
       f"{ {p: len(v) for p, v in mm_split.items()} }")
-hamel2010.tagging_summary(tags0)
+pd.DataFrame(tags0).T[["mean", "stderr", "tags", "C"]]
 
 # %%
 per_tag = pd.DataFrame({name: r["per_tag"] for name, r in tags0.items()})

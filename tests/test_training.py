@@ -1,13 +1,17 @@
 """Seeding, the input pipeline, early stopping on validation AUC, checkpoints and resume."""
 
+import dataclasses
 import json
+import re
+import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import keras
 
-from mirnb import training
+from mirnb import checkpoints, training
 from mirnb.errors import ParameterError
 from mirnb.models import fcn
 
@@ -27,15 +31,17 @@ def toy():
     return x, y
 
 
-def _run(toy, epochs, checkpoint_dir=None, patience=10, seed=1, resume=True):
+def _run(toy, epochs, checkpoint_dir=None, patience=10, seed=1, resume=True, depth=4,
+         learning_rate=0.01, extra=None):
     x, y = toy
     training.set_seed(seed)
-    model = training.compile_model(fcn.build_fcn(4, input_shape=(12, 24, 1), n_tags=4,
-                                                  width=1 / 32), learning_rate=0.01)
+    model = training.compile_model(fcn.build_fcn(depth, input_shape=(12, 24, 1), n_tags=4,
+                                                  width=1 / 32), learning_rate=learning_rate)
     train = training.Batches(x[:36], y[:36], batch_size=8, seed=seed)
     valid = training.Batches(x[36:], y[36:], batch_size=8, shuffle=False)
     return training.fit_tagger(model, train, valid, epochs=epochs, patience=patience,
-                               checkpoint_dir=checkpoint_dir, resume=resume, verbose=0)
+                               checkpoint_dir=checkpoint_dir, resume=resume, verbose=0,
+                               fingerprint_extra=extra)
 
 
 def _same(a, b):
@@ -70,7 +76,8 @@ def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
     ckpt = tmp_path / "ckpt"
     first = _run(toy, 2, checkpoint_dir=ckpt)            # "interrupted" after epoch 2
     state = json.loads((ckpt / "state.json").read_text())
-    assert state["epoch"] == 2 and (ckpt / "last.keras").is_file()
+    assert state["epoch"] == 2 and (ckpt / state["checkpoint"] / "last.keras").is_file()
+    assert first.checkpoint_dir == ckpt
     resumed = _run(toy, 4, checkpoint_dir=ckpt)          # a new process would do the same
     assert resumed.resumed_from == 2 and resumed.epochs == 4
     assert len(resumed.history["val_auc"]) == 4
@@ -84,14 +91,151 @@ def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
     assert again.resumed_from == 4 and again.history == resumed.history
 
 
-def test_checkpoint_of_another_model_is_refused(toy, tmp_path):
-    _run(toy, 1, checkpoint_dir=tmp_path)
+@pytest.mark.tensorflow_only
+def test_checkpoint_of_another_model_is_not_resumed_but_kept(toy, tmp_path, caplog):
+    first = _run(toy, 1, checkpoint_dir=tmp_path)
+    state = (tmp_path / "state.json").read_text()
+    with caplog.at_level("WARNING", logger="mirnb.training"):
+        other = _run(toy, 1, checkpoint_dir=tmp_path, depth=3)
+    assert other.resumed_from == 0 and other.fingerprint != first.fingerprint
+    assert re.fullmatch(rf"{tmp_path.name}-[0-9a-f]{{10}}", other.checkpoint_dir.name)
+    assert other.checkpoint_dir.parent == tmp_path.parent
+    assert "another run" in caplog.text and "architecture" in caplog.text
+    assert (tmp_path / "state.json").read_text() == state     # the first run is untouched
+    again = _run(toy, 2, checkpoint_dir=tmp_path, depth=3)    # resumes from its own folder
+    assert again.resumed_from == 1 and again.checkpoint_dir == other.checkpoint_dir
+
+
+def _fingerprint(toy, *, depth=4, learning_rate=0.01, optimizer="adam", batch_size=8,
+                 seed=1, rows=36, flip=False, patience=10, epochs=4, extra=None):
     x, y = toy
-    other = training.compile_model(fcn.build_fcn(3, input_shape=(12, 24, 1), n_tags=4,
-                                                  width=1 / 32))
-    with pytest.raises(ParameterError, match="another model"):
-        training.fit_tagger(other, training.Batches(x, y, batch_size=8),
-                            (x[:8], y[:8]), epochs=2, checkpoint_dir=tmp_path, verbose=0)
+    y = 1 - y if flip else y
+    model = training.compile_model(fcn.build_fcn(depth, input_shape=(12, 24, 1), n_tags=4,
+                                                  width=1 / 32), learning_rate=learning_rate,
+                                   optimizer=optimizer)
+    train = training.Batches(x, y, batch_size=batch_size, seed=seed, indices=np.arange(rows))
+    valid = training.ValidationAUC(x[36:], y[36:])
+    return checkpoints.fingerprint(model, train=train, valid=valid, epochs=epochs,
+                                 patience=patience, min_delta=0.0, batch_size=8,
+                                 steps_per_epoch=None, extra=extra)
+
+
+@pytest.mark.tensorflow_only
+def test_fingerprint_covers_everything_that_changes_the_result(toy):
+    ref = _fingerprint(toy)
+    assert _fingerprint(toy) == ref                        # stable
+    changes = {"architecture": dict(depth=3), "optimizer": dict(learning_rate=0.02),
+               "optimizer ": dict(optimizer="sgd"), "training batches": dict(batch_size=6),
+               "training batches ": dict(seed=2), "training batches  ": dict(rows=30),
+               "validation": dict(flip=True), "early stopping": dict(patience=3),
+               "extra.dataset": dict(extra={"dataset": "real"})}
+    for part, change in changes.items():
+        fp = _fingerprint(toy, **change)
+        assert fp["full"] != ref["full"] and fp["base"] != ref["base"], change
+        assert fp["parts"][part.strip()] != ref["parts"].get(part.strip()), change
+    assert (_fingerprint(toy, extra={"dataset": "synthetic", "version": 1})["full"]
+            != _fingerprint(toy, extra={"dataset": "synthetic", "version": 2})["full"])
+    longer = _fingerprint(toy, epochs=8)                   # the budget: in full, not in base
+    assert longer["full"] != ref["full"] and longer["base"] == ref["base"]
+    assert ref["parts"]["backend"] and ref["parts"]["dtype policy"]
+
+
+@pytest.mark.tensorflow_only
+def test_checkpoint_of_other_data_or_settings_is_never_resumed(toy, tmp_path):
+    done = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
+    real = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "real"})
+    assert real.resumed_from == 0 and real.checkpoint_dir != done.checkpoint_dir
+    lr = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"},
+              learning_rate=0.02)
+    assert lr.resumed_from == 0
+    # {fingerprint} in the folder: one folder per setting
+    a = _run(toy, 1, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "a"})
+    b = _run(toy, 1, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "b"})
+    assert re.fullmatch(r"m-[0-9a-f]{10}", a.checkpoint_dir.name)
+    assert re.fullmatch(r"m-[0-9a-f]{10}", b.checkpoint_dir.name)
+    assert a.checkpoint_dir.parent == tmp_path and b.checkpoint_dir != a.checkpoint_dir
+    longer = _run(toy, 2, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "a"})
+    assert longer.resumed_from == 1 and longer.checkpoint_dir == a.checkpoint_dir
+    # a checkpoint past this run's epoch budget is not this run's result
+    short = _run(toy, 1, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
+    assert short.resumed_from == 0 and short.epochs == 1
+    assert short.checkpoint_dir != done.checkpoint_dir
+
+
+class _Crash(RuntimeError):
+    pass
+
+
+@pytest.mark.tensorflow_only
+def test_kill_between_model_and_state_resumes_like_an_uninterrupted_run(toy, tmp_path,
+                                                                        monkeypatch):
+    ckpt = tmp_path / "ckpt"
+    write = checkpoints.write_text
+
+    def crash_at_epoch_3(path, text):
+        if json.loads(text)["epoch"] == 3:                 # the model of epoch 3 is written
+            raise _Crash("killed")
+        write(path, text)
+
+    monkeypatch.setattr(checkpoints, "write_text", crash_at_epoch_3)
+    with pytest.raises(_Crash):
+        _run(toy, 4, checkpoint_dir=ckpt)
+    monkeypatch.setattr(checkpoints, "write_text", write)
+    assert json.loads((ckpt / "state.json").read_text())["epoch"] == 2
+    resumed = _run(toy, 4, checkpoint_dir=ckpt)
+    assert resumed.resumed_from == 2
+    straight = _run(toy, 4)
+    assert resumed.history == straight.history
+    assert _same(resumed.model, straight.model)
+    assert int(resumed.model.optimizer.iterations.numpy()) == 4 * 5
+    state = json.loads((ckpt / "state.json").read_text())
+    assert [p.name for p in ckpt.glob("ckpt-*")] == [state["checkpoint"]]   # no leftovers
+
+
+@pytest.mark.tensorflow_only
+def test_checkpoint_that_does_not_match_its_state_restarts_cleanly(toy, tmp_path, caplog):
+    ckpt = tmp_path / "ckpt"
+    _run(toy, 2, checkpoint_dir=ckpt)
+    state = json.loads((ckpt / "state.json").read_text())
+    state["iterations"] += 5                               # as if one epoch were lost
+    (ckpt / "state.json").write_text(json.dumps(state))
+    with caplog.at_level("WARNING", logger="mirnb.training"):
+        fresh = _run(toy, 3, checkpoint_dir=ckpt)
+    assert "does not match its state" in caplog.text and "optimizer steps" in caplog.text
+    assert fresh.resumed_from == 0 and fresh.checkpoint_dir == ckpt
+    straight = _run(toy, 3)
+    assert fresh.history == straight.history and _same(fresh.model, straight.model)
+    state = json.loads((ckpt / "state.json").read_text())
+    shutil.rmtree(ckpt / state["checkpoint"])              # the model files are gone
+    with caplog.at_level("WARNING", logger="mirnb.training"):
+        assert _run(toy, 3, checkpoint_dir=ckpt).resumed_from == 0
+    assert "last.keras is missing" in caplog.text
+
+
+@pytest.mark.tensorflow_only
+def test_choi2016_checkpoint_folders_are_named_by_fingerprint(toy, tmp_path):
+    from mirnb.chapters import choi2016
+
+    x, y = toy
+    ids = [f"t{i}" for i in range(len(x))]
+    tags = pd.DataFrame(y, index=ids, columns=list("abcd"))
+    split = {"train": ids[:36], "valid": ids[36:42], "test": ids[42:]}
+    data = training.TaggingData.from_split(x, ids, tags, split)
+    other = training.TaggingData.from_split(x, ids, 1 - tags, split)   # other data
+    cfg = choi2016.config("smoke", checkpoints=True, max_epochs=1, patience=1, batch_size=8)
+
+    def train(d, c):
+        return choi2016._train("FCN-4 (mel)", "mel", 4, d, c, tmp_path / "I", 0, False)
+
+    first = train(data, cfg)
+    assert re.fullmatch(r"mel-4-seed0-[0-9a-f]{10}", first.fit.checkpoint_dir.name)
+    assert first.fit.checkpoint_dir.parent == tmp_path / "I"
+    assert train(data, cfg).fit.resumed_from == 1          # the same run resumes
+    moved = [train(other, cfg), train(data, dataclasses.replace(cfg, learning_rate=0.01))]
+    for run in moved:
+        assert run.fit.resumed_from == 0
+    folders = {r.fit.checkpoint_dir for r in [first] + moved}
+    assert len(folders) == 3
 
 
 def test_early_stopping_stops_after_patience(toy):

@@ -38,7 +38,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from . import _check
-from .errors import ParameterError
+from .errors import DataError, ParameterError
 
 __all__ = ["Analysis", "analyze", "segments_to_beats", "beat_features", "estimate_key",
            "MAJOR_PROFILE", "MINOR_PROFILE"]
@@ -653,6 +653,10 @@ def segments_to_beats(values, starts, beats, *, duration):
     duration = _check.positive("duration", duration)
     if len(s) != len(v):
         raise ParameterError(f"starts has {len(s)} entries but values has {len(v)} rows")
+    if not np.all(np.isfinite(v)):
+        row = int(np.argmax(~np.isfinite(v).all(axis=1)))
+        raise ParameterError(f"values holds NaN or infinite entries (first in row {row}); "
+                             "they would spread to every beat they overlap")
     if len(s) == 0:
         raise ParameterError("starts is empty: need at least one segment")
     if len(b) == 0:
@@ -677,19 +681,51 @@ def segments_to_beats(values, starts, beats, *, duration):
     return out[:, 0] if one_d else out
 
 
-def _field(source, name):
+def _field(source, name, where=None):
     if isinstance(source, Mapping):
         if name not in source:
+            if where:
+                raise DataError(f"{where}: no field {name!r}; the record is incomplete")
             raise ParameterError(f"source has no field {name!r}: expected an Analysis or "
                                  "an MSD track record")
         return source[name]
     if not hasattr(source, name):
+        if where:
+            raise DataError(f"{where}: no field {name!r}; the record is incomplete")
         raise ParameterError(f"source has no field {name!r}: expected an Analysis or an "
                              "MSD track record")
     return getattr(source, name)
 
 
-def beat_features(source, *, chroma_norm=None):
+def _source_name(source):
+    """How errors name ``source``: its track id when it has one."""
+    tid = source.get("track_id") if isinstance(source, Mapping) else getattr(
+        source, "track_id", None)
+    return f"track {tid!r}" if tid else None
+
+
+def _finite_field(source, name, where, *, ndim):
+    """``source[name]`` as float64 of ``ndim`` dims; DataError when not finite."""
+    raw = _field(source, name, where)
+    try:
+        a = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{where or 'source'}: field {name!r} is not numeric "
+                        f"({type(raw).__name__})") from None
+    if a.ndim != ndim:
+        raise DataError(f"{where or 'source'}: field {name!r} has shape {a.shape}; "
+                        f"expected {ndim} dimension(s)")
+    bad = ~np.isfinite(a)
+    if bad.any():
+        idx = np.argwhere(bad)[0]
+        raise DataError(f"{where or 'source'}: field {name!r} holds {int(bad.sum())} NaN "
+                        f"or infinite value(s) (first at index {tuple(int(i) for i in idx)}"
+                        "); the analysis is corrupt. Download the file again, or leave the "
+                        "track out.")
+    return a
+
+
+def beat_features(source, *, chroma_norm=None, name=None):
     """Beat-aligned chroma and timbre of an analysis or an MSD track record.
 
     Parameters
@@ -701,27 +737,46 @@ def beat_features(source, *, chroma_norm=None):
     chroma_norm : {None, 'max'}
         ``None`` keeps the overlap-weighted means; ``'max'`` rescales each
         beat's chroma so that its maximum is 1, like the segment chroma.
+    name : str or None
+        Names the track (e.g. its file) in error messages; default its
+        ``track_id`` when it has one.
 
     Returns
     -------
     chroma : np.ndarray, shape (n_beats, 12)
     timbre : np.ndarray, shape (n_beats, n_timbre)
 
+    Raises
+    ------
+    DataError
+        A field holds NaN or infinite values, has the wrong number of
+        dimensions, or is missing from a record that names its track; the
+        message names the track and the field. Over a dataset, skip such
+        tracks with :func:`mirnb.datasets.map_tracks`, which reports them.
+    ParameterError
+        ``chroma_norm`` is unknown, or ``source`` is not a record at all.
+
     References
     ----------
     Dieleman et al. (2011), Sec. 3.
     """
     _check.choice("chroma_norm", chroma_norm, (None, "max"))
-    starts = _field(source, "segments_start")
-    beats = _field(source, "beats_start")
-    duration = _field(source, "duration")
-    if not isinstance(duration, numbers.Real) or not duration > 0:
+    where = name or _source_name(source)
+    starts = _finite_field(source, "segments_start", where, ndim=1)
+    beats = _finite_field(source, "beats_start", where, ndim=1)
+    pitches = _finite_field(source, "segments_pitches", where, ndim=2)
+    timbre = _finite_field(source, "segments_timbre", where, ndim=2)
+    duration = _field(source, "duration", where)
+    if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or not duration > 0:
         duration = float(np.max(np.concatenate([np.atleast_1d(starts), np.atleast_1d(beats),
                                                 [1e-3]])))
-    chroma = segments_to_beats(_field(source, "segments_pitches"), starts, beats,
-                               duration=duration)
-    timbre = segments_to_beats(_field(source, "segments_timbre"), starts, beats,
-                               duration=duration)
+    try:
+        chroma = segments_to_beats(pitches, starts, beats, duration=duration)
+        timbre = segments_to_beats(timbre, starts, beats, duration=duration)
+    except ParameterError as err:  # inconsistent arrays of one record: its data is bad
+        if where is None:
+            raise
+        raise DataError(f"{where}: {err}") from None
     if chroma_norm == "max" and len(chroma):
         m = chroma.max(axis=1, keepdims=True)
         chroma = np.where(m > 0, chroma / np.where(m > 0, m, 1.0), 1.0)

@@ -11,8 +11,10 @@
 - :func:`compile_model` compiles with a named optimizer and step size.
 - :func:`fit_tagger` trains a compiled tagger, measures the macro ROC-AUC
   on the validation set after every epoch (:class:`ValidationAUC`), stops
-  early on it, checkpoints every epoch and resumes an interrupted run where
-  it stopped.
+  early on it, checkpoints every epoch (the model and its state as one unit)
+  and resumes an interrupted run where it stopped: only a run with the
+  same fingerprint (model, optimizer, batches, data, settings) resumes a
+  checkpoint.
 - :class:`TaggingData` holds inputs, tag vectors and a split by row;
   :func:`train_tagger` builds, trains and tests one tagger on it.
 - :func:`pipeline_throughput` and :func:`step_throughput` measure, in clips
@@ -30,11 +32,9 @@ References
 """
 
 import dataclasses
-import hashlib
 import json
 import logging
 import math
-import os
 import random
 import time
 import warnings
@@ -45,11 +45,12 @@ import numpy as np
 import keras
 
 from . import _check
-from .cache import atomic_write
+from .checkpoints import (FINGERPRINT_TOKEN, EpochCheckpoint, bytes_digest, choose_folder,
+                          digest, fingerprint, load_checkpoint, say, write_text)
 from .errors import ParameterError
 
 __all__ = ["set_seed", "set_mixed_precision", "gpu_available", "compile_model",
-           "Batches", "ValidationAUC", "EpochCheckpoint",
+           "Batches", "ValidationAUC",
            "FitResult", "fit_tagger", "predict", "pipeline_throughput", "step_throughput",
            "TaggingData", "TaggerRun", "train_tagger"]
 
@@ -312,111 +313,6 @@ class ValidationAUC(keras.callbacks.Callback):
             logs["val_pr_auc"] = float(pr["PR-AUC"])
 
 
-def _atomic_write_text(path, text):
-    atomic_write(path, lambda tmp: tmp.write_text(text))
-
-
-class EpochCheckpoint(keras.callbacks.Callback):
-    """Early stopping on a monitored value, with a checkpoint after every epoch.
-
-    After each epoch it records the logs, keeps the best weights (on disk
-    as ``best.weights.h5`` when a folder is given, else in memory), stops
-    training once ``patience`` epochs have passed without an improvement
-    larger than ``min_delta``, and, with a folder, writes the whole model
-    (``last.keras``, optimizer state included) and ``state.json`` (epoch,
-    history, best value and epoch, epochs waited). Files are written under a
-    temporary name and renamed, so an interruption never leaves a half-written
-    checkpoint.
-
-    Parameters
-    ----------
-    directory : str or Path or None
-    monitor : str
-        A key of the epoch logs (``'val_auc'``).
-    mode : {'max', 'min'}
-    patience : int >= 1
-    min_delta : float >= 0
-    state : dict, optional
-        The state read back from ``state.json`` when resuming.
-    fingerprint : str
-        Identifies the model; stored with the state.
-    """
-
-    def __init__(self, directory=None, *, monitor="val_auc", mode="max", patience=5,
-                 min_delta=0.0, state=None, fingerprint=""):
-        super().__init__()
-        self.directory = None if directory is None else Path(directory)
-        self.monitor = monitor
-        self.mode = _check.choice("mode", mode, {"max", "min"})
-        self.patience = _check.positive_int("patience", patience)
-        self.min_delta = float(min_delta)
-        state = dict(state or {})
-        self.history = {k: list(v) for k, v in state.get("history", {}).items()}
-        self.best = state.get("best")
-        self.best_epoch = state.get("best_epoch")
-        self.wait = int(state.get("wait", 0))
-        self.epoch = int(state.get("epoch", 0))
-        self.stopped_early = bool(state.get("stopped_early", False))
-        self.fingerprint = fingerprint
-        self.best_weights = None
-
-    def _improved(self, value):
-        if self.best is None:
-            return True
-        if self.mode == "max":
-            return value > self.best + self.min_delta
-        return value < self.best - self.min_delta
-
-    def state(self, finished=False):
-        """The resumable state, as written to ``state.json``."""
-        return {"epoch": self.epoch, "history": self.history, "best": self.best,
-                "best_epoch": self.best_epoch, "wait": self.wait,
-                "stopped_early": self.stopped_early, "finished": finished,
-                "monitor": self.monitor, "fingerprint": self.fingerprint,
-                "seed_states": _seed_states(self.model)}
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = dict(logs or {})
-        if self.monitor not in logs:
-            raise ParameterError(f"{self.monitor!r} is not in the epoch logs "
-                                 f"{sorted(logs)}; put ValidationAUC before this callback")
-        for k, v in logs.items():
-            self.history.setdefault(k, []).append(float(v))
-        self.epoch = epoch + 1
-        value = float(logs[self.monitor])
-        if self._improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch + 1, 0
-            if self.directory is None:
-                self.best_weights = self.model.get_weights()
-            else:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                self._save_weights(self.directory / "best.weights.h5")
-        else:
-            self.wait += 1
-            if self.wait >= self.patience:
-                self.stopped_early = True
-                self.model.stop_training = True
-        if self.directory is not None:
-            self.save()
-
-    def _save_weights(self, path):
-        atomic_write(path, self.model.save_weights, suffix=".weights.h5")
-
-    def save(self, finished=False):
-        """Write ``last.keras`` and ``state.json`` to the folder."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.directory / "last.keras", self.model.save, suffix=".keras")
-        _atomic_write_text(self.directory / "state.json",
-                           json.dumps(self.state(finished), indent=1))
-
-    def restore_best(self):
-        """Set the model's weights to those of the best epoch."""
-        if self.directory is not None and (self.directory / "best.weights.h5").is_file():
-            self.model.load_weights(self.directory / "best.weights.h5")
-        elif self.best_weights is not None:
-            self.model.set_weights(self.best_weights)
-
-
 # ----------------------------------------------------------------------------
 # fitting
 # ----------------------------------------------------------------------------
@@ -442,6 +338,12 @@ class FitResult:
     stopped_early : bool
     seconds : float
         Wall time of this call.
+    checkpoint_dir : Path or None
+        The folder the checkpoints went to: ``checkpoint_dir`` with its
+        ``{fingerprint}`` filled in, or the run's own folder when that held
+        another run's checkpoint.
+    fingerprint : str
+        The run's fingerprint (16 hex digits; see :func:`fit_tagger`).
     """
 
     model: object
@@ -452,43 +354,13 @@ class FitResult:
     resumed_from: int
     stopped_early: bool
     seconds: float
-
-
-def _seed_variables(model):
-    """``{'<layer name>/<i>': state variable}`` of every layer's random generators."""
-    out = {}
-    for layer in model._flatten_layers(include_self=False):
-        for i, gen in enumerate(getattr(layer, "_seed_generators", [])):
-            out[f"{layer.name}/{i}"] = gen.state
-    return out
-
-
-def _seed_states(model):
-    """The states of the model's random generators (dropout masks).
-
-    Keras does not save them with the model; a resumed run restores them so
-    that it draws the dropout masks an uninterrupted run would.
-    """
-    if model is None:
-        return {}
-    return {k: np.asarray(v).tolist() for k, v in _seed_variables(model).items()}
-
-
-def _fingerprint(model):
-    """A hash of the architecture (layers and their settings, not the optimizer)."""
-    config = json.dumps(model.get_config(), sort_keys=True, default=str)
-    return hashlib.sha256(config.encode()).hexdigest()[:16]
-
-
-def _read_state(directory):
-    try:
-        return json.loads((directory / "state.json").read_text())
-    except (OSError, ValueError):
-        return None
+    checkpoint_dir: object = None
+    fingerprint: str = ""
 
 
 def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_size=32,
-               checkpoint_dir=None, resume=True, steps_per_epoch=None, verbose=2):
+               checkpoint_dir=None, resume=True, steps_per_epoch=None, verbose=2,
+               fingerprint_extra=None):
     """Train a compiled tagger with early stopping on validation ROC-AUC.
 
     Parameters
@@ -508,21 +380,52 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
     batch_size : int
         Batch size for the validation predictions.
     checkpoint_dir : str or Path, optional
-        Folder for ``last.keras``, ``best.weights.h5`` and ``state.json``,
-        written after every epoch. Without it nothing is written.
+        Folder of the checkpoints, written after every epoch (see
+        :class:`EpochCheckpoint`). The text ``{fingerprint}`` in it is
+        replaced by the run's short fingerprint (10 hex digits, the epoch
+        budget left out), so that runs that differ in anything else never
+        share a folder: e.g. ``runs / 'fcn4-{fingerprint}'``. Without it
+        nothing is written.
     resume : bool
-        If the folder holds a checkpoint of this model (same architecture),
-        load it (weights and optimizer state) and continue from the epoch
-        it reached; a finished run is not trained again. A checkpoint of
-        another architecture raises :class:`~mirnb.ParameterError`.
+        If the folder holds a checkpoint of this run, load it (weights,
+        optimizer and dropout generators) and continue from the epoch it
+        reached; a finished run is not trained again. A run with a larger
+        ``epochs`` than the checkpoint's continues it (the shorter run is a
+        prefix of the longer one). A folder holding a checkpoint of another
+        run (another fingerprint, or this run past the ``epochs`` asked
+        for) is never resumed nor overwritten: the run starts afresh in its
+        own folder, ``<checkpoint_dir>-<fingerprint>``, and a warning says
+        so. A checkpoint whose files do not match its state (an interrupted
+        or damaged write, optimizer steps that differ from the state's) is
+        not resumed either: the run starts afresh in the folder, with a
+        warning. ``resume=False``
+        starts afresh in ``checkpoint_dir`` whatever it holds.
     steps_per_epoch : int, optional
         Limit the batches per epoch (the smoke profile).
     verbose : int
-        Keras's verbosity (2: one line per epoch, for papermill).
+        Keras's verbosity (2: one line per epoch, for papermill); with 0,
+        warnings go to the ``mirnb.training`` log only.
+    fingerprint_extra : dict, optional
+        The caller's description of everything else that changes the result
+        and that the model and the batches do not show: the data set and
+        its version, the split, the seed of the initial weights, the
+        experiment's config. Values are dicts with str keys, lists, numbers,
+        strings, dataclasses or arrays (hashed).
 
     Returns
     -------
     FitResult
+
+    Notes
+    -----
+    The fingerprint of a run hashes the architecture (the model's config),
+    the loss, the optimizer and its settings, the Keras backend and dtype
+    policy, the training batches (batch size, shuffling, seed, steps per
+    epoch, and a digest of the rows, targets and some inputs), the
+    validation data, the early stopping settings, the epoch budget and
+    ``fingerprint_extra``. It does not see the global seed that drew the
+    initial weights: pass it in ``fingerprint_extra`` (:func:`train_tagger`
+    does).
 
     References
     ----------
@@ -539,27 +442,29 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
         except (TypeError, ValueError):
             raise ParameterError("valid: expected Batches or an (x, y) pair") from None
         val_cb = ValidationAUC(vx, vy, batch_size=batch_size)
-    directory = None if checkpoint_dir is None else Path(checkpoint_dir)
-    fingerprint = _fingerprint(model)
+    fp = fingerprint(model, train=train, valid=val_cb, epochs=epochs, patience=patience,
+                      min_delta=float(min_delta), batch_size=batch_size,
+                      steps_per_epoch=steps_per_epoch, extra=fingerprint_extra)
+    directory = None
+    if checkpoint_dir is not None:
+        directory = Path(str(checkpoint_dir).replace(FINGERPRINT_TOKEN, fp["short"]))
     state = None
     if directory is not None and resume:
-        state = _read_state(directory)
-        if state is not None and (directory / "last.keras").is_file():
-            if state.get("fingerprint") != fingerprint:
-                raise ParameterError(
-                    f"checkpoint_dir={str(directory)!r} holds a checkpoint of another "
-                    "model; use another folder, or resume=False to start afresh")
-            model = keras.saving.load_model(directory / "last.keras")
-            seeds = _seed_variables(model)
-            for k, value in state.get("seed_states", {}).items():
-                if k in seeds:
-                    seeds[k].assign(np.asarray(value, dtype=seeds[k].dtype))
-            log.info("resuming from %s at epoch %d", directory, state["epoch"])
-        else:
-            state = None
+        directory, state = choose_folder(directory, fp, epochs, verbose)
+        if state is not None:
+            loaded, why = load_checkpoint(directory, state)
+            if loaded is None:
+                say(f"the checkpoint in {str(directory)!r} does not match its state ({why}); "
+                     "not resuming it: starting afresh", verbose)
+                state = None
+            else:
+                model = loaded
+                log.info("resuming from %s at epoch %d", directory, state["epoch"])
     start = time.perf_counter()
     ckpt = EpochCheckpoint(directory, patience=patience, min_delta=min_delta, state=state,
-                           fingerprint=fingerprint)
+                           fingerprint=fp["full"],
+                           info={"fingerprint_base": fp["base"],
+                                 "fingerprint_parts": fp["parts"], "epochs_budget": epochs})
     initial = ckpt.epoch
     if initial < epochs and not ckpt.stopped_early:
         train.set_epoch(initial)
@@ -567,12 +472,13 @@ def fit_tagger(model, train, valid, *, epochs, patience=5, min_delta=0.0, batch_
                   shuffle=False, steps_per_epoch=steps_per_epoch, verbose=verbose)
     ckpt.set_model(model)
     ckpt.restore_best()
-    if directory is not None:
-        _atomic_write_text(directory / "state.json", json.dumps(ckpt.state(True), indent=1))
+    if directory is not None and ckpt.checkpoint is not None:
+        write_text(directory / "state.json", json.dumps(ckpt.state(True), indent=1))
     return FitResult(model=model, history=ckpt.history, best_epoch=ckpt.best_epoch,
                      best_auc=ckpt.best, epochs=ckpt.epoch, resumed_from=initial,
                      stopped_early=ckpt.stopped_early,
-                     seconds=time.perf_counter() - start)
+                     seconds=time.perf_counter() - start, checkpoint_dir=directory,
+                     fingerprint=fp["full"])
 
 
 def predict(model, x, *, batch_size=32):
@@ -778,8 +684,24 @@ class TaggerRun:
         return float(self.report["AUC-T"])
 
 
+def _data_identity(data):
+    """What identifies a :class:`TaggingData`: its clips, tags, split and content (digests)."""
+    x = data.x
+    n = len(data.ids)
+    sample = np.unique(np.asarray([0, n // 2, n - 1], dtype=np.int64)) if n else []
+    return {"clips": n, "input_shape": list(data.input_shape),
+            "x_dtype": str(getattr(x, "dtype", type(x).__name__)),
+            "x_sample_sha": bytes_digest(np.asarray(x[sample])) if n else None,
+            "ids_sha": digest(list(map(str, data.ids)))[:16],
+            "tags": list(map(str, data.tags)),
+            "y_sha": bytes_digest(np.asarray(data.y)),
+            "split": {p: {"clips": int(len(r)), "sha": bytes_digest(np.asarray(r, np.int64))}
+                      for p, r in sorted(data.parts.items())}}
+
+
 def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="adam",
-                 learning_rate=1e-3, seed=0, checkpoint_dir=None, name=None, verbose=2):
+                 learning_rate=1e-3, seed=0, checkpoint_dir=None, name=None, verbose=2,
+                 run_info=None):
     """Build, train (early stopping on validation AUC) and test one tagger.
 
     Parameters
@@ -798,10 +720,18 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="a
     seed : int
         Seeds the weights, the batch order and dropout.
     checkpoint_dir : str or Path, optional
-        Checkpoints and resume (see :func:`fit_tagger`).
+        Checkpoints and resume (see :func:`fit_tagger`; ``{fingerprint}``
+        in it is replaced by the run's short fingerprint).
     name : str, optional
         Default: the model's name.
     verbose : int
+    run_info : dict, optional
+        The caller's description of the run, part of the checkpoint
+        fingerprint: e.g. ``dataset`` (its description and version),
+        ``split`` (its name), ``config`` (the experiment's whole config).
+        The fingerprint always holds ``seed`` and a digest of ``data`` (its
+        clip ids, tags, split, tag vectors, input shape and a few inputs),
+        besides what :func:`fit_tagger` puts there.
 
     Returns
     -------
@@ -820,8 +750,13 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="a
               f"{' x '.join(map(str, data.input_shape))}, {data.counts()}", flush=True)
     train = data.batches("train", batch_size=batch_size, shuffle=True, seed=seed)
     valid = data.batches("valid", batch_size=batch_size)
+    if run_info is not None and not isinstance(run_info, dict):
+        raise ParameterError(f"run_info={run_info!r}: expected a dict or None")
+    extra = {"seed": seed, "data": _data_identity(data),
+             **{f"run.{k}": v for k, v in (run_info or {}).items()}}
     fit = fit_tagger(model, train, valid, epochs=epochs, patience=patience,
-                     batch_size=batch_size, checkpoint_dir=checkpoint_dir, verbose=verbose)
+                     batch_size=batch_size, checkpoint_dir=checkpoint_dir, verbose=verbose,
+                     fingerprint_extra=extra)
     model = fit.model
     scores = predict(model, data.batches("test", batch_size=batch_size))
     y_test = data.targets("test")

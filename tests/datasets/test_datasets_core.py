@@ -127,3 +127,70 @@ def test_stratified_helpers_check_their_arguments():
         stratified_split(ids, y, fractions=(0.5, 0.5))
     with pytest.raises(ParameterError, match="on_error"):
         map_tracks(abs, [("a", 1)], on_error="ignore")
+
+
+# -- the strict table reader and the duplicate check ---------------------------------
+
+def test_read_table_accepts_bom_crlf_quotes_and_blank_lines(tmp_path):
+    from mirnb.datasets.tables import read_table
+
+    p = tmp_path / "t.tsv"
+    p.write_bytes(b'\xef\xbb\xbf"id"\t"name"\r\n"1"\t"a\tb"\r\n\r\n2\tc\r\n')
+    t = read_table(p, sep="\t", what="id, name", columns=("id",))
+    assert list(t.columns) == ["id", "name"] and t["name"].tolist() == ["a\tb", "c"]
+    assert t.attrs["lines"] == [2, 4]
+    p.write_bytes("id,name\n1,x\n".encode("utf-16"))
+    assert read_table(p, sep=",", what="x")["name"].tolist() == ["x"]
+
+
+def test_read_table_reads_latin1_with_a_warning(tmp_path, caplog):
+    from mirnb.datasets.tables import read_table
+
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"id,artist\n1,Bj\xf6rk\n")
+    with caplog.at_level(logging.WARNING, logger="mirnb.datasets"):
+        t = read_table(p, sep=",", what="x")
+    assert t["artist"].tolist() == ["Bj\u00f6rk"]
+    assert "line 2: byte 0xf6 is not UTF-8" in caplog.text
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", r"is empty \(0 bytes\); expected id, name"),
+    (b"  \n\n", r"is empty \(4 bytes\)"),
+    (b"id,name\n", "holds a header but no rows"),
+    (b"id,name\n1\n", "line 2: 1 fields where the header has 2"),
+    (b"id,name\n1,a,b\n", "line 2: 3 fields where the header has 2"),
+    (b"id,id\n1,2\n", "names the column 'id' twice"),
+    (b"id,\n1,2\n", "column 2 of the header has no name"),
+    (b"id;name\n1;a\n", "has no column 'id'.*looks semicolon-separated, not comma"),
+    (b"id,name\n1,a\x00b\n", "line 2: a NUL byte"),
+    (b'id,name\n1,"a\n2,b\n3,c\n', "line 2: a quoted field runs on to line 4"),
+    (b"\xff\xfei\x00d\x00\x00\xd8", "UTF-16 byte-order mark but is not UTF-16"),
+])
+def test_read_table_errors_name_the_file_and_line(tmp_path, content, message):
+    from mirnb.datasets.tables import read_table
+
+    p = tmp_path / "t.csv"
+    p.write_bytes(content)
+    with pytest.raises(DataError, match=message) as err:
+        read_table(p, sep=",", what="id, name", columns=("id",))
+    assert str(p) in str(err.value)
+
+
+def test_check_unique_names_both_places(tmp_path):
+    from mirnb.datasets.tables import check_unique
+
+    check_unique(["a", "b"], where="f.csv")
+    with pytest.raises(DataError, match="f.csv: id 'a' appears twice, on lines 2 and 4"):
+        check_unique(["a", "b", "a"], where="f.csv", lines=[2, 3, 4], what="id")
+    with pytest.raises(DataError, match="two files give the clip 'x': d/x.wav and d/x.au"):
+        check_unique(["x", "x"], where=["d/x.wav", "d/x.au"], what="clip")
+
+
+def test_datasets_with_a_known_length_declare_it():
+    from mirnb.datasets import Dataset, gtzan, majorminer, msd_previews, mtat
+
+    assert Dataset.expected_duration is None
+    assert gtzan.GTZAN.expected_duration == 30.0 and mtat.MTAT.expected_duration == 29.1
+    assert majorminer.MajorMiner.expected_duration == 10.0
+    assert msd_previews.MSDPreviews.expected_duration == 30.0

@@ -52,7 +52,10 @@ def test_gtzan_reads_the_layout(gtzan_home):
 
 
 def test_gtzan_validate_reports_unreadable_and_silent(gtzan_home):
-    report = gtzan.GTZAN(data_home=gtzan_home).validate()
+    ds = gtzan.GTZAN(data_home=gtzan_home)
+    assert ds.expected_duration == 30.0
+    ds.expected_duration = None  # the fixture's clips are 0.5 s long
+    report = ds.validate()
     bad = {s.track_id: s.reason for s in report.invalid}
     assert set(bad) == {"jazz.00054", "rock.00099"}
     assert "cannot read" in bad["jazz.00054"] and "silent" in bad["rock.00099"]
@@ -165,3 +168,105 @@ def test_gtzan_split_lists_from_files(gtzan_home, caplog):
     (folder / "test.txt").unlink()
     with pytest.raises(MissingDataError, match="test.txt"):
         ds.splits("files")
+
+
+# -- incomplete copies and debris (regressions) ---------------------------------------
+
+def _clips(root, names, seconds=0.1):
+    for name in names:
+        genre = name.split(".")[0]
+        folder = root / "gtzan" / "genres" / genre
+        folder.mkdir(parents=True, exist_ok=True)
+        sf.write(folder / f"{name}.wav", _tone(220, seconds), SR, subtype="PCM_16")
+
+
+def test_a_partial_gtzan_reports_every_absent_clip(tmp_path, caplog):
+    _clips(tmp_path, [f"blues.{i:05d}" for i in range(10)])
+    (tmp_path / "gtzan" / "genres" / "country").mkdir()  # an empty genre folder
+    ds = gtzan.GTZAN(data_home=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="mirnb.datasets"):
+        assert len(ds) == 10  # the loader still works on the clips present
+        ds.track_ids
+    assert caplog.text.count("990 of its 1000 clips are absent") == 1  # warned once
+    report = ds.validate(check_audio=False)
+    assert len(report.missing) == 990 and report.n_tracks == 1000 and not report.ok
+    assert "country.00000" in report.missing and "jazz.00099" in report.missing
+    assert "blues.00000" not in report.missing and "990 missing" in str(report)
+    assert len(gtzan.TRACK_IDS) == 1000 and gtzan.TRACK_IDS[0] == "blues.00000"
+
+
+def test_a_complete_gtzan_reports_nothing_missing(tmp_path, caplog):
+    for genre in gtzan.GENRES:  # empty files are enough when the audio is not read
+        folder = tmp_path / "gtzan" / "genres" / genre
+        folder.mkdir(parents=True)
+        for i in range(100):
+            (folder / f"{genre}.{i:05d}.wav").touch()
+    with caplog.at_level(logging.WARNING, logger="mirnb.datasets"):
+        report = gtzan.GTZAN(data_home=tmp_path).validate(check_audio=False)
+    assert report.ok and report.n_tracks == 1000 and "absent" not in caplog.text
+
+
+def test_hidden_files_are_ignored(tmp_path):
+    _clips(tmp_path, ["disco.00000", "blues.00000"])
+    disco = tmp_path / "gtzan" / "genres" / "disco"
+    (disco / "._disco.00000.wav").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (disco / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / "gtzan" / "genres" / "._blues").write_bytes(b"\x00")
+    (tmp_path / "gtzan" / "genres" / ".Trash").mkdir()
+    ((tmp_path / "gtzan" / "genres" / ".Trash") / "x.00000.wav").touch()
+    ds = gtzan.GTZAN(data_home=tmp_path)
+    assert ds.track_ids == ["blues.00000", "disco.00000"]
+    assert not ds.validate(check_audio=False).invalid
+
+
+def test_one_clip_in_two_files_is_an_error_naming_both(tmp_path):
+    _clips(tmp_path, ["blues.00000", "blues.00001", "rock.00000"])
+    au = tmp_path / "gtzan" / "genres" / "blues" / "blues.00000.au"
+    sf.write(au, _tone(220, 0.1), SR, format="AU", subtype="PCM_16")
+    with pytest.raises(DataError) as err:
+        gtzan.GTZAN(data_home=tmp_path).splits("kfold", n_folds=2)
+    msg = str(err.value)
+    assert "blues.00000.au" in msg and "blues.00000.wav" in msg and "two files" in msg
+
+
+def test_debris_inside_genre_folders_is_skipped_and_reported(tmp_path, caplog):
+    _clips(tmp_path, ["blues.00000", "blues.00001"])
+    blues = tmp_path / "gtzan" / "genres" / "blues"
+    (blues / "blues.00002 (1).wav").write_bytes(b"RIFF")
+    (blues / "backup").mkdir()
+    (blues / "backup" / "blues.00003.wav").touch()
+    (blues / "notes.txt").write_text("x")
+    with caplog.at_level(logging.WARNING, logger="mirnb.datasets"):
+        ds = gtzan.GTZAN(data_home=tmp_path)
+        assert ds.track_ids == ["blues.00000", "blues.00001"]
+    assert "ignored 3 entries" in caplog.text and "backup" in caplog.text
+    invalid = {s.track_id: s.reason for s in ds.validate(check_audio=False).invalid}
+    assert invalid == {"blues/blues.00002 (1).wav": "not named <genre>.NNNNN"}
+
+
+def test_a_folder_that_is_not_a_genre_is_an_error(tmp_path):
+    _clips(tmp_path, ["blues.00000"])
+    other = tmp_path / "gtzan" / "genres" / "polka"
+    other.mkdir()
+    (other / "polka.00000.wav").touch()
+    with pytest.raises(DataError, match="polka holds audio but is not one of GTZAN's ten"):
+        gtzan.GTZAN(data_home=tmp_path).labels
+
+
+def test_too_small_a_copy_for_a_split_is_a_data_error(tmp_path):
+    _clips(tmp_path, ["blues.00000", "blues.00001", "rock.00000"])
+    ds = gtzan.GTZAN(data_home=tmp_path)
+    with pytest.raises(DataError, match=r"too few clips for 3-fold.*'rock' with 1"):
+        ds.splits("kfold", n_folds=3)
+    with pytest.raises(DataError, match="too few clips for a stratified random split"):
+        ds.splits("random")
+
+
+def test_read_split_list_errors_are_data_errors(tmp_path):
+    with pytest.raises(MissingDataError, match="absent.txt"):
+        gtzan.read_split_list(tmp_path / "absent.txt")
+    p = tmp_path / "l.txt"
+    p.write_bytes(b"\xef\xbb\xbfblues/blues.00001.wav\r\nrock/rock.0000\xe9.wav\r\n")
+    assert gtzan.read_split_list(p)[0] == "blues.00001"
+    p.write_bytes(b"")
+    assert gtzan.read_split_list(p) == []

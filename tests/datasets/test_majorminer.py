@@ -142,3 +142,44 @@ def test_synthetic_majorminer_view_needs_the_two_player_rule(smoke_home):
     kept = [(c, t) for c, tags in ds.labels.tags.items() for t in tags]
     assert np.mean([t in truth[c] for c, t in kept]) > 0.95
     assert ds.validate().ok
+
+
+# -- malformed folders (regressions) ------------------------------------------------
+
+def test_majorminer_empty_or_header_only_votes(mm_home):
+    votes = mm_home / "majorminer" / "votes.tsv"
+    votes.write_bytes(b"")
+    with pytest.raises(DataError, match=r"votes.tsv is empty \(0 bytes\); expected the tab"):
+        MajorMiner(data_home=mm_home).labels
+    votes.write_text("clip_id\tuser\ttag\n")
+    with pytest.raises(DataError, match="votes.tsv holds a header but no rows"):
+        MajorMiner(data_home=mm_home).labels
+    votes.write_text("clip_id,user,tag\nc1,ann,rock\n")
+    with pytest.raises(DataError, match="looks comma-separated, not tab-separated"):
+        MajorMiner(data_home=mm_home).labels
+    votes.write_text("clip_id\tuser\ttag\nc1\tann\n")
+    with pytest.raises(DataError, match=r"votes.tsv, line 2: 2 fields where the header has 3"):
+        MajorMiner(data_home=mm_home).labels
+
+
+@pytest.mark.parametrize("clip", ["../../etc/passwd", "a/b", "..\\x", ".hidden"])
+def test_majorminer_clip_ids_cannot_leave_the_audio_folder(mm_home, clip):
+    (mm_home / "majorminer" / "votes.tsv").write_text(f"clip_id\tuser\ttag\n{clip}\tann\trock\n")
+    with pytest.raises(DataError, match="line 2: clip_id .* is not a plain file name"):
+        MajorMiner(data_home=mm_home).labels
+
+
+def test_majorminer_audio_debris(mm_home):
+    audio = mm_home / "majorminer" / "audio"
+    audio.mkdir()
+    for c in ("c1", "c2", "c3"):
+        sf.write(audio / f"{c}.wav", _tone(300, 0.1), SR)
+    (audio / "._c1.wav").write_bytes(b"\x00\x05\x16\x07")
+    (audio / ".c9.mp3").write_bytes(b"")
+    ds = MajorMiner(data_home=mm_home)
+    assert ds.track("c1").audio_path.name == "c1.wav"
+    assert ds.expected_duration == 10.0 and not ds.validate(check_audio=False).missing
+    sf.write(audio / "c2.flac", _tone(300, 0.1), SR)
+    with pytest.raises(DataError) as err:
+        MajorMiner(data_home=mm_home).labels
+    assert "c2.flac" in str(err.value) and "c2.wav" in str(err.value)

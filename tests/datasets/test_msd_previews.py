@@ -135,3 +135,48 @@ def test_msd_previews_says_what_it_expects(tmp_path):
     (root / "previews").mkdir()
     with pytest.raises(DataError, match="0 or 1"):
         MSDPreviews(tmp_path).labels  # noqa: B018
+
+
+# -- malformed folders (regressions) ------------------------------------------------
+
+def test_msd_previews_empty_header_only_and_ragged_tags(previews_home):
+    tags = previews_home / "msd_previews" / "tags.csv"
+    tags.write_bytes(b"")
+    with pytest.raises(DataError, match=r"tags.csv is empty \(0 bytes\); expected the comma"):
+        MSDPreviews(previews_home).labels
+    tags.write_text("track_id,rock\n")
+    with pytest.raises(DataError, match="tags.csv holds a header but no rows"):
+        MSDPreviews(previews_home).labels
+    tags.write_text(f"track_id,rock,jazz\n{IDS[0]},1,0\n{IDS[1]},1\n")
+    with pytest.raises(DataError, match=r"tags.csv, line 3: 2 fields where the header has 3"):
+        MSDPreviews(previews_home).labels
+    tags.write_text(f"track_id,rock\n{IDS[0]},1\n{IDS[0]},0\n")
+    with pytest.raises(DataError, match=r"track_id '\w+' appears twice, on lines 2 and 3"):
+        MSDPreviews(previews_home).labels
+
+
+def test_msd_previews_tag_values_are_read_as_numbers(previews_home):
+    tags = previews_home / "msd_previews" / "tags.csv"
+    tags.write_bytes(f"\ufefftrack_id,rock\r\n{IDS[0]},1.0\r\n{IDS[1]},0.0\r\n".encode())
+    ds = MSDPreviews(previews_home)
+    assert ds.labels.loc[IDS[0], "tags"] == ["rock"] and ds.labels.loc[IDS[1], "tags"] == []
+    assert ds.expected_duration == 30.0
+    for bad in ("2", "0.5", "yes", ""):
+        tags.write_text(f"track_id,rock\n{IDS[0]},1\n{IDS[1]},{bad}\n")
+        with pytest.raises(DataError, match=r"line 3: tag column 'rock' holds .* 0 or 1"):
+            MSDPreviews(previews_home).labels
+
+
+def test_msd_previews_folder_debris(previews_home):
+    previews = previews_home / "msd_previews" / "previews"
+    (previews / "A" / "A" / "A" / f"._{IDS[0]}.mp3").write_bytes(b"\x00\x05\x16\x07")
+    (previews / ".cache").mkdir()
+    (previews / ".cache" / f"{IDS[5]}.mp3").write_bytes(b"")
+    (previews / "loop").symlink_to(previews, target_is_directory=True)
+    ds = MSDPreviews(previews_home)
+    assert ds.missing_previews() == [IDS[5]]
+    assert ds.track(IDS[0]).audio_path.name == f"{IDS[0]}.mp3"
+    (previews / f"{IDS[1]}.wav").write_bytes(b"RIFF")
+    with pytest.raises(DataError) as err:
+        MSDPreviews(previews_home).labels
+    assert f"{IDS[1]}.wav" in str(err.value) and f"A/A/A/{IDS[1]}.mp3" in str(err.value)

@@ -136,3 +136,99 @@ def test_mtat_missing_and_malformed(tmp_path):
     (tmp_path / "mtat" / "annotations_final.csv").write_text("a,b\n1,2\n")
     with pytest.raises(DataError, match="no column 'clip_id'"):
         mtat.MTAT(data_home=tmp_path).labels
+
+
+# -- malformed files (regressions): each a DataError naming the file and the line ------
+
+def _mtat_files(root, ann_lines, info_lines=None):
+    root = root / "mtat"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "annotations_final.csv").write_text("\n".join(ann_lines) + "\n")
+    if info_lines is not None:
+        (root / "clip_info_final.csv").write_text("\n".join(info_lines) + "\n")
+    return root
+
+
+ANN_HEADER = '"clip_id"\t"guitar"\t"rock"\t"mp3_path"'
+INFO_HEADER = "\t".join(f'"{c}"' for c in ["clip_id", "track_number", "title", "artist",
+                                            "album", "url", "segmentStart", "segmentEnd",
+                                            "original_url", "mp3_path"])
+
+
+def _info(clip, track, artist, path):
+    return "\t".join(f'"{v}"' for v in [clip, track, "t", artist, "alb", "", 0, 29, "", path])
+
+
+@pytest.mark.parametrize("name", ["annotations_final.csv", "clip_info_final.csv"])
+def test_mtat_empty_or_header_only_files(tmp_path, name):
+    root = _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"'],
+                       [INFO_HEADER, _info(1, 1, "ann", "0/a.mp3")])
+    (root / name).write_bytes(b"")
+    with pytest.raises(DataError, match=rf"{name} is empty \(0 bytes\); expected the tab"):
+        mtat.MTAT(data_home=tmp_path).labels
+    (root / name).write_text((ANN_HEADER if name.startswith("ann") else INFO_HEADER) + "\n")
+    with pytest.raises(DataError, match=rf"{name} holds a header but no rows"):
+        mtat.MTAT(data_home=tmp_path).labels
+
+
+def test_mtat_clip_info_without_song_columns(tmp_path):
+    _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"'],
+                ['"clip_id"\t"track_number"\t"title"', '"1"\t"1"\t"t"'])
+    with pytest.raises(DataError) as err:
+        mtat.MTAT(data_home=tmp_path).labels
+    msg = str(err.value)
+    assert "clip_info_final.csv has no column 'artist', 'album'" in msg and "'album'" in msg
+
+
+def test_mtat_a_row_with_too_few_fields_names_its_line(tmp_path):
+    _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"', '"2"\t"1"\t"c/b.mp3"'])
+    with pytest.raises(DataError, match=r"annotations_final.csv, line 3: 3 fields where "
+                                        r"the header has 4"):
+        mtat.MTAT(data_home=tmp_path).labels
+
+
+@pytest.mark.parametrize("value", ["1.0", "2", "", "yes", " 1"])
+def test_mtat_tag_values_must_be_0_or_1(tmp_path, value):
+    _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"',
+                           f'"2"\t"0"\t"{value}"\t"c/b.mp3"'])
+    with pytest.raises(DataError, match=r"line 3: tag column 'rock' holds .*must be 0 or 1"):
+        mtat.MTAT(data_home=tmp_path).labels
+
+
+def test_mtat_repeated_clip_id_names_both_lines(tmp_path):
+    _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"',
+                           '"1"\t"0"\t"1"\t"c/b.mp3"'])
+    with pytest.raises(DataError, match=r"clip_id '1' appears twice, on lines 2 and 3"):
+        mtat.MTAT(data_home=tmp_path).labels
+
+
+@pytest.mark.parametrize("path", ["../../x.mp3", "/etc/x.mp3", "0/../../x.mp3",
+                                  "C:\\\\x.mp3", ""])
+def test_mtat_mp3_path_must_stay_in_the_folder(tmp_path, path):
+    _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"',
+                           f'"2"\t"1"\t"0"\t"{path}"'])
+    with pytest.raises(DataError, match=r"annotations_final.csv, line 3: (mp3_path .* "
+                                        r"leaves the dataset's folder|the mp3_path is empty)"):
+        mtat.MTAT(data_home=tmp_path).labels
+
+
+def test_mtat_clips_without_clip_info_are_songs_of_their_own(tmp_path, caplog):
+    ann = [ANN_HEADER] + [f'"{i}"\t"1"\t"0"\t"{f}/c{i}.mp3"'
+                          for i, f in enumerate("00c d", start=1) if f != " "]
+    _mtat_files(tmp_path, ann, [INFO_HEADER, _info(1, 1, "ann", "0/c1.mp3")])
+    ds = mtat.MTAT(data_home=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="mirnb.datasets"):
+        songs = ds.labels["song"]
+    assert "3 clips are not in" in caplog.text
+    assert songs.nunique() == 4 and songs["2"] == "clip:2"
+    s = ds.splits("folder")
+    assert dict(s) == {"train": ["1", "2"], "valid": ["3"], "test": ["5"]} and not s.moved
+
+
+def test_mtat_bom_and_windows_line_endings_read_as_usual(tmp_path):
+    root = _mtat_files(tmp_path, [ANN_HEADER, '"1"\t"1"\t"0"\t"0/a.mp3"'])
+    text = (root / "annotations_final.csv").read_text().replace("\n", "\r\n")
+    (root / "annotations_final.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    ds = mtat.MTAT(data_home=tmp_path)
+    assert ds.track_ids == ["1"] and ds.labels.loc["1", "mp3_path"] == "0/a.mp3"
+    assert ds.tag_names == ["guitar", "rock"] and ds.expected_duration == 29.1

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import _check, features, layers, metrics, plotting, training
+from .. import _check, checkpoints, features, layers, metrics, plotting, training
 from ..errors import ParameterError
 from ..models import baselines, fcn
 from ..results import Result, results_table
@@ -531,16 +531,54 @@ def throughput(inputs, cfg, plan, *, seed=0):
 # ----------------------------------------------------------------------------
 # the experiments
 # ----------------------------------------------------------------------------
-def _train(name, kind, depth, data, cfg, runs_dir, seed, verbose):
+def _train(name, kind, depth, data, cfg, runs_dir, seed, verbose, run_info=None):
+    """Train and test one tagger, checkpointed in a folder of its own.
+
+    The checkpoint folder, ``<runs_dir>/<kind>-<depth>-seed<seed>-<fingerprint>``,
+    is named after the run's fingerprint (:func:`mirnb.training.fit_tagger`):
+    the model, the optimizer, the batches, the data (clip ids, tags, split,
+    tag vectors, a digest of inputs), the seed and the chapter's whole config,
+    with ``run_info`` (e.g. the data set's description and version, the
+    split's name). Runs on other data or settings never share a folder, nor
+    resume one another.
+
+    Parameters
+    ----------
+    name : str
+    kind : {'mel', 'stft', 'mfcc'}
+    depth : int or None
+    data : mirnb.training.TaggingData
+    cfg : Config
+    runs_dir : Path
+        ``<runs>/<experiment>``.
+    seed : int
+    verbose : bool
+    run_info : dict, optional
+        More of the run's description for the fingerprint.
+
+    Returns
+    -------
+    mirnb.training.TaggerRun
+    """
     import keras
 
-    ckpt = (runs_dir / f"{kind}-{depth}-seed{seed}" if cfg.checkpoints else None)
+    info = {"chapter": "choi2016", "experiment": runs_dir.name, "model": name, "kind": kind,
+            "depth": depth, "config": dataclasses.asdict(cfg), **(run_info or {})}
+    ckpt = (runs_dir / f"{kind}-{depth}-seed{seed}-{checkpoints.FINGERPRINT_TOKEN}"
+            if cfg.checkpoints else None)
     run = training.train_tagger(_build(kind, depth, data, cfg), data, epochs=cfg.max_epochs,
                                 patience=cfg.patience, batch_size=cfg.batch_size,
                                 learning_rate=cfg.learning_rate, seed=seed,
-                                checkpoint_dir=ckpt, name=name, verbose=2 if verbose else 0)
+                                checkpoint_dir=ckpt, name=name, verbose=2 if verbose else 0,
+                                run_info=info)
     keras.backend.clear_session()
     return run
+
+
+def _data_info(data, e):
+    """What the checkpoint fingerprint knows of an experiment's data."""
+    return {"dataset": data.describe[e], "dataset_version": data.versions[e],
+            "data_kind": data.data_kind, "split": sorted(data.splits[e])}
 
 
 def _records(run, *, experiment, table, data, e, cfg, plan, seed, split):
@@ -582,7 +620,7 @@ def experiment_i(inputs, data, cfg, plan, *, seed=0, verbose=True):
     runs, records = {}, []
     for name, kind, d in models:
         runs[name] = _train(name, kind, d, inputs["I", kind], cfg, data.runs_dir / "I", seed,
-                            verbose)
+                            verbose, run_info=_data_info(data, "I"))
         records += _records(runs[name], experiment="Experiment I (Table 3)", table="Table 3",
                             data=data, e="I", cfg=cfg, plan=plan, seed=seed,
                             split="folder split (0-b / c / d-f)")
@@ -644,7 +682,7 @@ def experiment_ii(inputs, data, cfg, plan, *, seed=0, verbose=True):
     for d in plan["depths_ii"]:
         name = f"FCN-{d}"
         runs[name] = _train(name, "mel", d, inputs["II", "mel"], cfg, data.runs_dir / "II",
-                            seed, verbose)
+                            seed, verbose, run_info=_data_info(data, "II"))
         records += _records(runs[name], experiment="Experiment II (Table 5)", table="Table 5",
                             data=data, e="II", cfg=cfg, plan=plan, seed=seed, split=split)
     return runs, records

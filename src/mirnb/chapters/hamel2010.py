@@ -23,9 +23,8 @@ References
 .. [1] Hamel, P. & Eck, D. (2010). Learning features from music audio with
    deep belief networks. ISMIR (Sec. 4: the DBN; Sec. 5: SVMs on its
    activations, genre and auto-tagging; Tables 1-4).
-.. [2] Bergstra, J., Casagrande, N., Erhan, D., Eck, D. & Kégl, B. (2006).
-   Aggregate features and AdaBoost for music classification. Machine
-   Learning 65 (features aggregated over windows of frames).
+.. [2] Bergstra, J. et al. (2006). Aggregate features and AdaBoost for music
+   classification. Machine Learning 65.
 """
 
 import time
@@ -47,7 +46,7 @@ __all__ = [
     "frame_average_accuracy", "activation_sets", "svm_table",
     "tag_data", "clip_features", "tagging", "SeedRun", "run_seed",
     "more_seeds", "results_records", "tag_table", "settings_table", "svm_summary",
-    "verdict", "tagging_summary", "Frames",
+    "verdict", "Frames",
 ]
 
 NOTEBOOK = "notebooks/01_hamel2010.py"
@@ -191,8 +190,7 @@ def run_seeds(cfg, seed=0, n=None):
 
 
 def _keras_verbose(verbose):
-    """Keras's verbosity: True is one line per epoch (2), for papermill."""
-    return 2 if verbose is True else int(verbose)
+    return 2 if verbose is True else int(verbose)  # True: one line per epoch
 
 
 _P = "Hamel & Eck 2010"
@@ -646,13 +644,6 @@ def tagging(feature_sets, Y, split, cfg, *, seed=0):
     """
     return svm.tag_table(feature_sets, Y, split, C_grid=cfg.svm_C, gamma=cfg.svm_gamma,
                          min_clips=cfg.min_tag_clips, random_state=seed)
-
-
-def tagging_summary(result):
-    """:func:`tagging`'s result as a table, one row per feature set."""
-    return pd.DataFrame({name: {"mean accuracy": r["mean"], "standard error": r["stderr"],
-                                "tags scored": r["tags"], "C": r["C"]}
-                         for name, r in result.items()}).T
 
 
 # ----------------------------------------------------------------------------

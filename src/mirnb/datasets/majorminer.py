@@ -16,8 +16,16 @@ Layout under ``<data_home>/majorminer/``::
 
 Repeated rows (a player giving a clip the same tag twice) count once. Tags
 are compared after stripping spaces and lower-casing. A clip with votes but
-no audio file is listed (its track points at ``audio/<clip_id>.mp3``) and
-reported as missing by :meth:`~mirnb.datasets.Dataset.validate`.
+no audio file is listed (its track points at ``audio/<clip_id>.mp3``),
+counted in a warning, and reported as missing by
+:meth:`~mirnb.datasets.Dataset.validate`.
+
+``votes.tsv`` is read strictly (:func:`mirnb.datasets.tables.read_table`): an
+empty or header-only file, a line with more or fewer than three fields, an
+empty field and a clip id that is not a plain file name (``a/b``, ``../x``,
+``.x``) are errors (:class:`~mirnb.errors.DataError`) naming the file and the line.
+Hidden files in ``audio/`` are ignored; one clip with two audio files
+(``c1.mp3`` and ``c1.wav``) is a DataError naming both.
 """
 
 from pathlib import Path
@@ -28,6 +36,10 @@ import pandas as pd
 from .._check import positive_int
 from ..errors import DataError
 from .core import AUDIO_EXTENSIONS, Split, TaggedDataset, Track, check_fractions, log
+from .tables import check_unique, is_hidden, read_table
+
+_VOTES = ("the tab-separated votes.tsv: a header 'clip_id<TAB>user<TAB>tag', then one line "
+          "per tag a player gave a clip")
 
 __all__ = ["MajorMiner"]
 
@@ -83,6 +95,7 @@ class MajorMiner(TaggedDataset):
 
     name = "MajorMiner"
     folder = "majorminer"
+    expected_duration = 10.0
     citation = CITATION
     index_file = "votes.tsv"
     summary_columns = ("n_users",)
@@ -101,6 +114,10 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         self.min_votes = positive_int("min_votes", min_votes)
         super().__init__(data_home)
         self._votes = self._counts = None
+        if (self.root / "synth_labels.csv").is_file():
+            # The synthetic view's clips are shorter than the real ones: no
+            # length check unless its length is set on the instance.
+            self.expected_duration = None
 
     def _read_votes(self):
         """The votes, read once: clip_id, user, tag, one row per distinct vote."""
@@ -112,32 +129,30 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         path = self.root / "votes.tsv"
         if not path.is_file():
             raise self.missing_error("no votes.tsv")
-        try:
-            votes = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise DataError(f"cannot parse {path} as a tab-separated file: {err}") from None
-        missing = [c for c in ("clip_id", "user", "tag") if c not in votes.columns]
-        if missing:
-            raise DataError(f"{path} has no column(s) {missing}; expected the header "
-                            f"'clip_id<TAB>user<TAB>tag', found {list(votes.columns)}")
-        votes = votes[["clip_id", "user", "tag"]].apply(lambda s: s.str.strip())
+        table = read_table(path, sep="\t", what=_VOTES, columns=("clip_id", "user", "tag"))
+        lines = table.attrs["lines"]
+        votes = table[["clip_id", "user", "tag"]].apply(lambda s: s.str.strip())
         votes["tag"] = votes["tag"].str.lower()
-        empty = (votes == "").any(axis=1)
+        empty = (votes == "").any(axis=1).to_numpy()
         if empty.any():
-            line = int(np.argmax(empty.to_numpy())) + 2  # 1-based, after the header
+            line = lines[int(np.argmax(empty))]
             raise DataError(f"{path}, line {line}: an empty clip_id, user or tag; every "
                             "row needs all three")
-        if votes.empty:
-            raise DataError(f"{path} holds no votes")
+        for line, clip in zip(lines, votes["clip_id"]):
+            if "/" in clip or "\\" in clip or clip.startswith("."):
+                raise DataError(f"{path}, line {line}: clip_id {clip!r} is not a plain file "
+                                "name (no '/', '\\' or leading '.'); the clip's audio is "
+                                "audio/<clip_id>.mp3")
         return votes.drop_duplicates()
 
     def _audio_paths(self, clip_ids):
         audio = self.root / "audio"
-        found = {}
+        files = []
         if audio.is_dir():
-            for ext in reversed(AUDIO_EXTENSIONS):
-                for p in audio.glob(f"*{ext}"):
-                    found[p.stem] = p
+            files = sorted(p for p in audio.iterdir() if not is_hidden(p) and p.is_file()
+                           and p.suffix.lower() in AUDIO_EXTENSIONS)
+        check_unique([p.stem for p in files], where=files, what="MajorMiner clip")
+        found = {p.stem: p for p in files}
         return {c: str(found.get(c, audio / f"{c}.mp3")) for c in clip_ids}
 
     def _index(self):
@@ -151,8 +166,7 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         labels["n_votes"] = votes.groupby("clip_id").size().reindex(counts.index)
         side = self.root / "synth_labels.csv"
         if side.is_file():
-            extra = pd.read_csv(side, index_col="clip_id", dtype={"clip_id": str},
-                                keep_default_na=False)
+            extra = _read_side(side)
             extra = extra.drop(columns=[c for c in extra.columns if c in labels])
             labels = labels.join(extra, how="left")
         paths = self._audio_paths(labels.index)
@@ -236,3 +250,18 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         return Split({"train": sorted(ids[n_test + n_valid:].tolist()),
                       "valid": sorted(ids[n_test:n_test + n_valid].tolist()),
                       "test": sorted(ids[:n_test].tolist())}, name="random")
+
+
+def _read_side(path):
+    """The synthetic view's ``synth_labels.csv``, indexed by clip id."""
+    try:
+        extra = pd.read_csv(path, dtype={"clip_id": str}, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as err:
+        raise DataError(f"cannot read {path} ({type(err).__name__}: {err}); the synthetic "
+                        "view is damaged: run `mirnb data synth --force`") from None
+    if "clip_id" not in extra.columns:
+        raise DataError(f"{path} has no column 'clip_id'; the synthetic view is damaged: "
+                        "run `mirnb data synth --force`")
+    check_unique(list(extra["clip_id"]), where=path, what="clip_id")
+    return extra.set_index("clip_id")

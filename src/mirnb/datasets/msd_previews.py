@@ -22,13 +22,30 @@ and returns the list in the split's ``skipped`` (each with the reason); :meth:`v
 lists it as missing; :meth:`MSDPreviews.missing_previews` returns them all.
 A clip whose file exists but cannot be decoded is skipped and reported by
 :func:`mirnb.features.extract` when its features are computed.
+
+``tags.csv`` is read strictly (:func:`mirnb.datasets.tables.read_table`): an
+empty or header-only file, a line with more or fewer fields than the header,
+an empty or repeated track id and a tag value that is not 0 or 1 are
+errors (:class:`~mirnb.errors.DataError`) naming the file and the line. A tag
+value is read as a number, so ``1.0`` (a matrix saved from floats) is 1;
+``2``, ``0.5``, ``yes`` or an empty field are errors. Under ``previews/``,
+hidden files and folders are ignored, folder links are followed (a link
+that loops back is skipped with a warning), and one track with two
+preview files is a DataError naming both.
 """
 
+import os
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .core import (AUDIO_EXTENSIONS, TaggedDataset, Track, ValidationReport, log,
-                   tags_to_matrix)
+from .core import AUDIO_EXTENSIONS, TaggedDataset, Track, log, tags_to_matrix
+from .tables import check_unique, is_hidden, read_table
+
+_TAGS = ("the comma-separated tags.csv: a header 'track_id' then one column per tag, and "
+         "one line per track with its id and a 0 or 1 per tag")
 
 __all__ = ["MSDPreviews"]
 
@@ -62,6 +79,7 @@ class MSDPreviews(TaggedDataset):
 
     name = "MSD previews"
     folder = "msd_previews"
+    expected_duration = 30.0
     citation = CITATION
     index_file = "tags.csv"
     split_names = ("files",)
@@ -79,36 +97,33 @@ skipped and reported.
         previews = self.root / "previews"
         if not previews.is_dir():
             raise self.missing_error("no previews/ folder")
-        found = {}
-        for path in sorted(previews.rglob("*")):
-            if path.suffix.lower() in AUDIO_EXTENSIONS and path.is_file():
-                found.setdefault(path.stem, path)
-        return found
+        files = sorted(_walk(previews))
+        check_unique([p.stem for p in files], where=files, what="MSD track")
+        return {p.stem: p for p in files}
+
+    def __init__(self, data_home=None):
+        super().__init__(data_home)
+        self._tag_cols = None
 
     def _index(self):
         tags_path = self.root / "tags.csv"
         if not tags_path.is_file():
             raise self.missing_error("no tags.csv")
-        try:
-            table = pd.read_csv(tags_path, dtype={"track_id": str})
-        except (pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise DataError(f"cannot parse {tags_path} as CSV: {err}") from None
-        if "track_id" not in table.columns:
-            raise DataError(f"{tags_path} has no column 'track_id'; expected track_id, "
-                            "then one 0/1 column per tag")
-        if table["track_id"].duplicated().any():
-            dup = table["track_id"][table["track_id"].duplicated()].iloc[0]
-            raise DataError(f"{tags_path}: track {dup!r} is listed twice")
-        table = table.set_index("track_id")
-        tag_cols = list(table.columns)
+        table = read_table(tags_path, sep=",", what=_TAGS, columns=("track_id",))
+        lines = table.attrs["lines"]
+        ids = table["track_id"].str.strip()
+        empty = np.flatnonzero((ids == "").to_numpy())
+        if len(empty):
+            raise DataError(f"{tags_path}, line {lines[empty[0]]}: the track_id is empty; "
+                            "every line needs one")
+        check_unique(list(ids), where=tags_path, lines=lines, what="track_id")
+        tag_cols = [c for c in table.columns if c != "track_id"]
         if not tag_cols:
-            raise DataError(f"{tags_path} has no tag columns")
-        values = table[tag_cols]
-        bad = ~values.isin([0, 1]).all()
-        if bad.any():
-            raise DataError(f"{tags_path}: tag columns must hold 0 or 1; "
-                            f"{list(bad.index[bad])[:3]} do not")
-        matrix = values.to_numpy() == 1
+            raise DataError(f"{tags_path} has no tag columns; expected {_TAGS}")
+        matrix = _binary(table[tag_cols].to_numpy(), tag_cols, lines, tags_path)
+        table.index = ids.to_numpy()
+        table.index.name = "track_id"
+        self._tag_cols = tag_cols
         audio = self._audio_index()
         labels = pd.DataFrame(index=table.index)
         labels["tags"] = [[t for t, on in zip(tag_cols, row) if on] for row in matrix]
@@ -132,10 +147,8 @@ skipped and reported.
         return list(labels.index[~labels["has_preview"]])
 
     def _load_tag_matrix(self):
-        header = pd.read_csv(self.root / "tags.csv", nrows=0)
         labels = self.labels
-        names = [c for c in header.columns if c != "track_id"]
-        return tags_to_matrix(labels["tags"], names, labels.index)
+        return tags_to_matrix(labels["tags"], self._tag_cols, labels.index)
 
     def tag_counts(self, track_ids=None, *, with_preview=True):
         """pandas.Series: tracks per tag, most frequent first.
@@ -159,10 +172,53 @@ skipped and reported.
     def _split_unusable(self, track_id):
         return None if self.labels.at[track_id, "has_preview"] else "no preview file"
 
-    def validate(self, *, check_audio=True, verbose=False):
-        """Check every track: a missing preview counts as missing, an unreadable one as invalid."""
-        report = super().validate(check_audio=check_audio, verbose=verbose)
-        missing = self.missing_previews()
-        return ValidationReport(report.name, report.n_tracks,
-                                missing=sorted(set(report.missing) | set(missing)),
-                                invalid=report.invalid)
+    def validate(self, **kwargs):
+        """Check every track: a missing preview counts as missing, an unreadable one as invalid.
+
+        Parameters
+        ----------
+        **kwargs
+            Those of :meth:`mirnb.datasets.Dataset.validate`.
+
+        Returns
+        -------
+        ValidationReport
+        """
+        report = super().validate(**kwargs)
+        report.missing = sorted(set(report.missing) | set(self.missing_previews()))
+        return report
+
+
+def _binary(values, columns, lines, path):
+    """The tag values as a bool matrix; anything but 0 or 1 is a DataError."""
+    on, off = values == "1", values == "0"
+    rest = np.argwhere(~(on | off))
+    if len(rest):
+        nums = pd.to_numeric(pd.Series(values[~(on | off)]), errors="coerce").to_numpy()
+        bad = np.flatnonzero(~np.isin(nums, (0.0, 1.0)))
+        if len(bad):
+            r, c = rest[bad[0]]
+            raise DataError(f"{path}, line {lines[r]}: tag column {columns[c]!r} holds "
+                            f"{values[r, c]!r}; tag columns must hold 0 or 1 ({len(bad)} "
+                            "values do not): fix the file")
+        on[~(on | off)] = nums == 1.0
+    return on
+
+
+def _walk(folder):
+    """The audio files under ``folder``: hidden entries ignored, links followed once."""
+    seen = set()
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        st = os.stat(top)
+        if (st.st_dev, st.st_ino) in seen:
+            log.warning("MSD previews: %s is a folder link that loops back to a folder "
+                        "already read; skipped", top)
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
+        for name in files:
+            path = Path(top) / name
+            if (not is_hidden(name) and path.suffix.lower() in AUDIO_EXTENSIONS
+                    and path.is_file()):
+                yield path

@@ -10,12 +10,26 @@ Layout under ``<data_home>/mtat/``::
 
 The real set has 25,863 clips of about 29 s at 16 kHz. The synthetic view
 writes the same files with the book's own tag vocabulary.
+
+Both files are read strictly (:func:`mirnb.datasets.tables.read_table`): an
+empty or header-only file, a line with more or fewer fields than the header,
+a repeated ``clip_id`` or ``mp3_path``, a tag value other than ``0`` or
+``1`` (``1.0``, ``2``, an empty field), an empty ``mp3_path`` and an
+``mp3_path`` that leaves the dataset's folder (``../x.mp3``, ``/x.mp3``) are
+errors (:class:`~mirnb.errors.DataError`) that name the file and the line. A clip
+that ``clip_info_final.csv`` lacks (or gives no artist, album and track
+number) counts as a song of its own, and a warning says how many there are.
 """
 
+import re
+from pathlib import PurePosixPath
+
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
 from .core import Moved, Split, TaggedDataset, Track, log, tags_to_matrix
+from .tables import check_unique, read_table
 
 __all__ = ["MTAT", "FOLDER_SPLIT"]
 
@@ -33,12 +47,19 @@ CITATION = """
 """
 
 
-def _read_tsv(path, **kwargs):
-    try:
-        return pd.read_csv(path, sep="\t", quotechar='"', dtype=str, keep_default_na=False,
-                           **kwargs)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DataError(f"cannot parse {path} as a tab-separated file: {err}") from None
+_ANN = ("the tab-separated annotations_final.csv: a header 'clip_id', one column per tag "
+        "(values 0 or 1), 'mp3_path', then one line per clip")
+_INFO = ("the tab-separated clip_info_final.csv: a header 'clip_id', 'track_number', "
+         "'title', 'artist', 'album', 'url', 'segmentStart', 'segmentEnd', 'original_url', "
+         "'mp3_path', then one line per clip")
+#: The clip-info columns that identify a clip's song.
+SONG_COLUMNS = ("artist", "album", "track_number")
+
+
+def _leaves_folder(path):
+    p = path.replace("\\", "/")
+    return (p.startswith("/") or re.match(r"^[A-Za-z]:", p) is not None
+            or ".." in PurePosixPath(p).parts)
 
 
 class MTAT(TaggedDataset):
@@ -66,6 +87,7 @@ class MTAT(TaggedDataset):
 
     name = "MagnaTagATune"
     folder = "mtat"
+    expected_duration = 29.1
     citation = CITATION
     index_file = "annotations_final.csv"
     summary_columns = ("folder",)
@@ -86,30 +108,48 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         self.folder = folder
         super().__init__(data_home)
         self._by_path = None  # mp3_path -> clip id, for split lists
+        self._tag_cols = None
+        if (self.root / "synth_labels.csv").is_file():
+            # The synthetic view's clips are shorter than the real ones: no
+            # length check unless its length is set on the instance.
+            self.expected_duration = None
 
     def _index(self):
         ann_path = self.root / "annotations_final.csv"
         info_path = self.root / "clip_info_final.csv"
         if not ann_path.is_file():
             raise self.missing_error("no annotations_final.csv")
-        ann = _read_tsv(ann_path)
-        for col in ("clip_id", "mp3_path"):
-            if col not in ann.columns:
-                raise DataError(f"{ann_path} has no column {col!r}; is it the "
-                                "tab-separated annotations_final.csv?")
+        ann = read_table(ann_path, sep="\t", what=_ANN, columns=("clip_id", "mp3_path"))
+        lines = ann.attrs["lines"]
         tag_cols = _tag_columns(ann.columns)
+        if not tag_cols:
+            raise DataError(f"{ann_path} has no tag columns; expected {_ANN}")
+        _check_ids(ann, "clip_id", ann_path, lines)
+        values = ann[tag_cols].to_numpy()
+        on, off = values == "1", values == "0"
+        bad = ~(on | off)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise DataError(f"{ann_path}, line {lines[r]}: tag column {tag_cols[c]!r} holds "
+                            f"{values[r, c]!r}; tag values must be 0 or 1 ({int(bad.sum())} "
+                            "values are not): fix the file")
+        for line, path in zip(lines, ann["mp3_path"]):
+            if not path.strip():
+                raise DataError(f"{ann_path}, line {line}: the mp3_path is empty; every "
+                                "clip needs one, e.g. 'f/artist-album-01-title-0-29.mp3'")
+            if _leaves_folder(path):
+                raise DataError(f"{ann_path}, line {line}: mp3_path {path!r} leaves the "
+                                f"dataset's folder {self.root}; it must be relative to it, "
+                                "e.g. 'f/artist-album-01-title-0-29.mp3'")
+        check_unique(list(ann["mp3_path"]), where=ann_path, lines=lines, what="mp3_path")
+        self._tag_cols = tag_cols
         ann = ann.set_index("clip_id")
-        matrix = ann[tag_cols].to_numpy() == "1"
         labels = pd.DataFrame(index=ann.index)
-        labels["tags"] = [[t for t, on in zip(tag_cols, row) if on] for row in matrix]
+        labels["tags"] = [[t for t, v in zip(tag_cols, row) if v] for row in on]
         labels["mp3_path"] = ann["mp3_path"]
-        labels["folder"] = [p.split("/")[0] for p in ann["mp3_path"]]
+        labels["folder"] = [p.replace("\\", "/").split("/")[0] for p in ann["mp3_path"]]
         if info_path.is_file():
-            info = _read_tsv(info_path).set_index("clip_id")
-            info = info.drop(columns=[c for c in info.columns if c in labels])
-            labels = labels.join(info, how="left")
-            key = labels[["artist", "album", "track_number"]].fillna("").astype(str)
-            labels["song"] = key.agg("|".join, axis=1)
+            labels = self._join_info(labels, info_path)
         else:
             log.warning("%s missing: clips cannot be grouped by song", info_path)
             labels["song"] = labels.index
@@ -117,13 +157,38 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
         labels["path"] = [str(audio_dir / p) for p in labels["mp3_path"]]
         return labels
 
+    def _join_info(self, labels, info_path):
+        """Add the clip-info columns and ``song``; a clip without them is its own song."""
+        info = read_table(info_path, sep="\t", what=_INFO,
+                          columns=("clip_id",) + SONG_COLUMNS)
+        _check_ids(info, "clip_id", info_path, info.attrs["lines"])
+        info = info.set_index("clip_id")
+        info = info.drop(columns=[c for c in info.columns if c in labels])
+        known = labels.index.isin(info.index)
+        labels = labels.join(info, how="left")
+        labels[list(info.columns)] = labels[list(info.columns)].fillna("")
+        key = labels[list(SONG_COLUMNS)].astype(str)
+        alone = ~known | (key.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+        labels["song"] = key.agg("|".join, axis=1)
+        labels.loc[alone, "song"] = ["clip:" + c for c in labels.index[alone]]
+        if alone.any():
+            ids = list(labels.index[alone])
+            log.warning("%s: %d clips are not in %s, or have no artist, album and track "
+                        "number there (e.g. %s); each counts as a song of its own",
+                        self.name, len(ids), info_path, ", ".join(ids[:3]))
+        return labels
+
     def _track(self, track_id, row):
         return Track(track_id, row["path"], row.drop("path").to_dict())
 
+    @property
+    def is_synthetic(self):
+        """bool: True for the synthetic corpus's view (it has ``synth_labels.csv``)."""
+        return (self.root / "synth_labels.csv").is_file()
+
     def _load_tag_matrix(self):
-        header = _read_tsv(self.root / "annotations_final.csv", nrows=0)
         labels = self.labels
-        return tags_to_matrix(labels["tags"], _tag_columns(header.columns), labels.index)
+        return tags_to_matrix(labels["tags"], self._tag_cols, labels.index)
 
     def _split_folder(self):
         """Folders 0-b train, c valid, d-f test (see :data:`FOLDER_SPLIT`).
@@ -187,3 +252,13 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
 
 def _tag_columns(columns):
     return [c for c in columns if c not in ("clip_id", "mp3_path")]
+
+
+def _check_ids(table, column, path, lines):
+    """Every row of ``table`` has a ``column`` value, and no value appears twice."""
+    ids = table[column].str.strip()
+    empty = np.flatnonzero((ids == "").to_numpy())
+    if len(empty):
+        raise DataError(f"{path}, line {lines[empty[0]]}: the {column} is empty; every "
+                        f"line needs one")
+    check_unique(list(table[column]), where=path, lines=lines, what=column)

@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +26,96 @@ from .frames import dft_mfcc_frames, timbral_temporal
 from .spectral import (dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc_with_deltas,
                        stft_magnitude)
 
-__all__ = ["extract", "extract_stacked", "waveform", "FEATURES", "FEATURES_VERSION"]
+__all__ = ["extract", "extract_stacked", "waveform", "FEATURES", "FEATURES_VERSION",
+           "ExtractReport", "Padded", "Resized"]
 
 log = logging.getLogger("mirnb.features")
 
 #: Bumped whenever a feature's output changes for the same input and
 #: parameters; it is part of every cache key written by :func:`extract`.
 FEATURES_VERSION = "2"  # 2: computed with librosa's STFT, dB, DCT, flatness, onsets
+
+
+# ----------------------------------------------------------------------------
+# what a run left out or changed
+# ----------------------------------------------------------------------------
+@dataclass
+class Padded:
+    """A clip shorter than the ``duration`` asked for, zero-padded to it.
+
+    Attributes
+    ----------
+    track_id : str
+    seconds : float
+        Seconds of audio the clip holds (from its offset on).
+    duration : float
+        Seconds it was padded to.
+    """
+
+    track_id: str
+    seconds: float
+    duration: float
+
+    @property
+    def fraction_padded(self):
+        """float: the share of the result that is padding (0 to 1)."""
+        return max(0.0, 1.0 - self.seconds / self.duration)
+
+
+@dataclass
+class Resized:
+    """A result whose last axis :func:`extract_stacked` cropped or zero-padded."""
+
+    track_id: str
+    length: int
+    n_frames: int
+
+
+class ExtractReport(list):
+    """The ``skipped`` list of :func:`extract` and :func:`extract_stacked`, and more.
+
+    It is a list of :class:`mirnb.datasets.Skipped` (every track left out,
+    with the reason), as before, so ``for s in skipped`` and
+    ``len(skipped)`` work unchanged. It also says what was kept but
+    changed:
+
+    Attributes
+    ----------
+    padded : list of Padded
+        Clips shorter than ``duration``, zero-padded to it (kept).
+    resized : list of Resized
+        Results :func:`extract_stacked` cropped or padded to ``n_frames``.
+    """
+
+    def __init__(self, skipped=(), *, padded=(), resized=()):
+        super().__init__(skipped)
+        self.padded = list(padded)
+        self.resized = list(resized)
+
+    def summary(self):
+        """str: one line per kind of event, with counts and the first ids."""
+        lines = []
+        for what, items, fmt in (
+                ("skipped", self, lambda s: f"{s.track_id} ({s.reason})"),
+                ("zero-padded", self.padded,
+                 lambda p: f"{p.track_id} ({p.seconds:.2f} of {p.duration:g} s)"),
+                ("cropped or padded to n_frames", self.resized,
+                 lambda r: f"{r.track_id} ({r.length} -> {r.n_frames})")):
+            if items:
+                more = f"; ... {len(items) - 5} more" if len(items) > 5 else ""
+                lines.append(f"{what}: {len(items)}: "
+                             + "; ".join(fmt(i) for i in items[:5]) + more)
+        return "\n".join(lines) or "nothing skipped, padded or resized"
+
+    def __repr__(self):
+        return (f"ExtractReport({list.__repr__(self)}, padded={self.padded!r}, "
+                f"resized={self.resized!r})")
+
+
+def _too_short(track_id, n, sr, min_duration):
+    return DataError(f"track {track_id!r} holds {n / sr:.2f} s of audio, less than "
+                     f"min_duration={min_duration:g} s: skipped (lower min_duration to "
+                     "keep it padded, or replace the file)")
 
 
 # ----------------------------------------------------------------------------
@@ -110,12 +194,13 @@ class _ExtractJob:
     Called with ``(track, key)``: ``key`` is the cache key the calling
     process already looked up and missed, or None when it could not hash the
     file (the worker then hashes it, which reports a missing file properly).
-    Returns ``(value, status)`` with status ``'written'``, ``'unwritten'``
-    (the cache write failed) or ``'uncached'``.
+    Returns ``(value, status, n)``: status ``'written'``, ``'unwritten'``
+    (the cache write failed) or ``'uncached'``, and ``n`` the number of
+    samples the clip held before any padding.
     """
 
     def __init__(self, *, fn, name, key_name, version, pass_sr, sr, duration, load_kwargs,
-                 params, cache_root):
+                 params, cache_root, min_duration=None, min_samples=None):
         self.fn = fn
         self.name = name
         self.key_name = key_name
@@ -126,11 +211,15 @@ class _ExtractJob:
         self.load_kwargs = load_kwargs
         self.params = params
         self.cache_root = cache_root
+        self.min_duration = min_duration
+        self.min_samples = min_samples
         self._cache = None
+        self._len_cache = None
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_cache"] = None
+        state["_len_cache"] = None
         return state
 
     def key_params(self):
@@ -146,6 +235,23 @@ class _ExtractJob:
             self._cache = Cache(self.cache_root)
         return self._cache
 
+    def length_cache(self):
+        """Where the clips' loaded lengths live: a cache beside the features.
+
+        Its own folder (``<root>/_lengths``) and its own counters, so the
+        feature cache's ``len`` and ``stats`` count features only.
+        """
+        if self.cache_root is None:
+            return None
+        if self._len_cache is None:
+            from ..cache import Cache
+
+            self._len_cache = Cache(Path(self.cache_root) / "_lengths")
+        return self._len_cache
+
+    def target_size(self):
+        return None if self.duration is None else int(round(self.duration * self.sr))
+
     def key(self, track):
         """The cache key of ``track`` (hashes its file), or raise DataError."""
         from ..cache import file_checksum
@@ -157,29 +263,64 @@ class _ExtractJob:
             checksum = file_checksum(track.audio_path)
         except FileNotFoundError:
             raise MissingDataError(f"audio file not found: {track.audio_path}") from None
+        except IsADirectoryError:
+            raise DataError(f"{track.audio_path} is a folder, not an audio file") from None
         except OSError as err:
             raise DataError(f"cannot read {track.audio_path}: {err}") from None
         return self.cache().key(source=checksum, func=self.key_name, version=self.version,
                                 params=self.key_params())
+
+    def check_length(self, track, n):
+        """Raise DataError when a clip of ``n`` samples is below ``min_duration``."""
+        if self.min_duration is not None and n < self.min_duration * self.sr:
+            raise _too_short(track.track_id, n, self.sr, self.min_duration)
+
+    def load(self, track):
+        """Load the clip; return (y, n) with n its length before padding."""
+        kwargs = dict(self.load_kwargs)
+        policy = kwargs.pop("policy", "pad")
+        y, _ = track.audio(sr=self.sr, duration=self.duration,
+                           policy="trim" if policy == "pad" else policy, **kwargs)
+        n = int(y.shape[-1])
+        self.check_length(track, n)
+        size = self.target_size()
+        if policy == "pad" and size is not None and n < size:
+            from ..audio import fix_length
+
+            y = fix_length(y, size=size, policy="pad")
+        if self.min_samples is not None and y.shape[-1] < self.min_samples:
+            raise DataError(f"track {track.track_id!r} ({track.audio_path}) holds "
+                            f"{y.shape[-1]} samples ({y.shape[-1] / self.sr * 1000:.1f} ms "
+                            f"at {self.sr} Hz), fewer than one frame of n_fft="
+                            f"{self.min_samples} samples that {self.name.rsplit('.', 1)[-1]} "
+                            "needs; pass duration= to pad short clips, or replace the file")
+        return y, n
 
     def __call__(self, item):
         track, key = item
         cache = self.cache()
         if cache is not None and key is None:
             key = self.key(track)
-        y, _ = track.audio(sr=self.sr, duration=self.duration, **self.load_kwargs)
+        y, n = self.load(track)
         kwargs = dict(self.params)
         if self.pass_sr:
             kwargs["sr"] = self.sr
-        value = _check_value(self.fn(y, **kwargs), self.name)
-        if cache is None:
-            return value, "uncached"
         try:
+            value = _check_value(self.fn(y, **kwargs), self.name)
+        except DataError as err:
+            path = track.audio_path
+            if path is not None and str(path) not in str(err):
+                raise DataError(f"{path}: {err}") from None
+            raise
+        if cache is None:
+            return value, "uncached", n
+        try:
+            self.length_cache().put(key, np.array([n], dtype=np.int64))
             cache.put(key, value)
         except OSError as err:
             log.warning("could not write the cache entry of %s: %s", track.track_id, err)
-            return value, "unwritten"
-        return value, "written"
+            return value, "unwritten", n
+        return value, "written", n
 
 
 def _as_tracks(tracks):
@@ -221,8 +362,8 @@ def _as_cache(cache):
                          "folder")
 
 
-def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=None,
-            verbose=True, load_kwargs=None, version=None, **params):
+def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, cache=True,
+            desc=None, verbose=True, load_kwargs=None, version=None, **params):
     """Compute a feature for every track, in parallel, cached by content.
 
     For each track: load the audio with :func:`mirnb.audio.load` (through
@@ -233,9 +374,13 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     Before it starts workers, this process compiles librosa's numba kernels
     once (:func:`mirnb.warmup.librosa_kernels`): workers compiling them at
     the same time can corrupt numba's cache.
-    A track whose file is missing, unreadable or silent, or whose feature
-    comes out NaN, is skipped and reported in ``skipped`` and in a logged
-    warning, never dropped silently.
+    A track whose file is missing, unreadable, silent, holds NaN or
+    infinite samples, is shorter than ``min_duration`` or than one analysis
+    frame (``n_fft``) of the feature, or whose feature comes out NaN, is
+    skipped and reported in ``skipped`` and in a logged warning, never
+    dropped silently. A clip shorter than ``duration`` is zero-padded to it
+    and reported in ``skipped.padded`` (and a logged warning): it is kept,
+    but the caller sees how much of it is silence.
 
     With a cache, each result is stored under a key made of the audio file's
     sha256, the function's qualified name, a version string and every
@@ -258,8 +403,15 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
         Sample rate to load the audio at (files at other rates are
         resampled).
     duration : float > 0 or None
-        Seconds to load; shorter files are zero-padded to it (see
-        :func:`mirnb.audio.load`). None loads whole files.
+        Seconds to load; shorter files are zero-padded to it and reported
+        in ``skipped.padded`` (with ``load_kwargs={'policy': 'trim'}``
+        they are kept as they are; with ``'error'`` they are skipped). None
+        loads whole files.
+    min_duration : float >= 0 or None
+        Skip (and report) clips holding fewer seconds of audio than this,
+        before any padding; at most ``duration``. None keeps every clip.
+        A cached result is checked against it too (the cache remembers
+        each clip's length).
     n_jobs : int or None
         Worker processes; None uses every core, 1 runs in this process.
     cache : bool, Cache, str, Path or None
@@ -286,8 +438,11 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     features : dict
         ``{track_id: np.ndarray}`` (or dicts of arrays) for the tracks that
         succeeded, in input order.
-    skipped : list of mirnb.datasets.Skipped
-        ``(track_id, reason)`` for every track left out.
+    skipped : ExtractReport
+        A list of :class:`mirnb.datasets.Skipped`, ``(track_id, reason)``
+        for every track left out, in input order; its attribute ``padded``
+        lists the clips zero-padded to ``duration`` (:class:`Padded`), and
+        :meth:`ExtractReport.summary` gives both as text to show.
 
     Raises
     ------
@@ -307,7 +462,7 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     >>> feats, skipped = extract(dataset, "log_mel", sr=12000, duration=29.1,
     ...                          n_mels=96)                     # doctest: +SKIP
     """
-    from ..datasets.core import map_tracks
+    from ..datasets.core import Skipped, map_tracks
 
     sr = _sr(sr)
     if duration is not None:
@@ -319,6 +474,18 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     if bad:
         raise ParameterError(f"load_kwargs may not set {sorted(bad)}; pass sr= and "
                              "duration= to extract")
+    if "min_duration" in load_kwargs:
+        if min_duration is not None:
+            raise ParameterError("min_duration is given twice (to extract and in "
+                                 "load_kwargs); pass it to extract only")
+        min_duration = load_kwargs.pop("min_duration")
+    if min_duration is not None:
+        min_duration = _check.nonneg("min_duration", min_duration)
+        if duration is not None and min_duration > duration:
+            raise ParameterError(f"min_duration={min_duration} is longer than duration="
+                                 f"{duration}: no clip could pass")
+    policy = load_kwargs.get("policy", "pad")
+    _check.choice("load_kwargs['policy']", policy, {"pad", "trim", "error"})
     items = _as_tracks(tracks)
     fn, key_name, version = _resolve_feature(func, version)
     name = key_name or getattr(fn, "__qualname__", type(fn).__name__)
@@ -339,24 +506,62 @@ def extract(tracks, func, *, sr, duration=None, n_jobs=None, cache=True, desc=No
     job = _ExtractJob(fn=fn, name=name, key_name=key_name, version=version,
                       pass_sr=pass_sr, sr=sr, duration=duration, load_kwargs=load_kwargs,
                       params=dict(params), cache_root=None if cache_obj is None
-                      else str(cache_obj.root))
+                      else str(cache_obj.root), min_duration=min_duration,
+                      min_samples=_frame_length(fn, params))
     label = desc or name.rsplit(".", 1)[-1]
     hits, todo = _lookup(job, cache_obj, items, label, verbose)
     n_workers = os.cpu_count() if n_jobs is None else n_jobs
     in_process = n_workers == 1 or len(todo) <= 1
     with _one_blas_thread(in_process):
-        results, skipped = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
-                                      verbose=verbose, uses_librosa=True)
-    out = {}
-    for tid, _ in items:
+        results, failed = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
+                                     verbose=verbose, uses_librosa=True)
+    failed = {s.track_id: s for s in failed}
+    out, report = {}, ExtractReport()
+    size = job.target_size()
+    for tid, tr in items:
         if tid in hits:
-            out[tid] = hits[tid]
+            value, n = hits[tid]
+            try:
+                job.check_length(tr, n)
+            except DataError as err:
+                report.append(Skipped(tid, f"{type(err).__name__}: {err}"))
+                continue
         elif tid in results:
-            value, status = results[tid]
-            out[tid] = value
+            value, status, n = results[tid]
             if status == "written":
                 cache_obj.stats.writes += 1
-    return out, skipped
+        else:
+            if tid in failed:
+                report.append(failed[tid])
+            continue
+        out[tid] = value
+        if policy == "pad" and size is not None and n < size:
+            report.padded.append(Padded(tid, n / sr, duration))
+    extra = [s for s in report if s.track_id not in failed]
+    if extra:
+        log.warning("%s: skipped %d cached clip(s) shorter than min_duration=%g s: %s",
+                    label, len(extra), min_duration,
+                    "; ".join(s.track_id for s in extra[:5]))
+    if report.padded:
+        log.warning("%s: zero-padded %d of %d clip(s) shorter than duration=%g s (see "
+                    "skipped.padded): %s", label, len(report.padded), len(items), duration,
+                    "; ".join(f"{p.track_id} ({p.seconds:.2f} s)"
+                              for p in report.padded[:5]))
+    return out, report
+
+
+def _frame_length(fn, params):
+    """The analysis frame (``n_fft``) ``fn`` uses with ``params``, or None."""
+    n_fft = params.get("n_fft")
+    if n_fft is None:
+        try:
+            p = inspect.signature(fn).parameters.get("n_fft")
+        except (TypeError, ValueError):
+            p = None
+        n_fft = None if p is None else p.default
+    if isinstance(n_fft, (int, np.integer)) and not isinstance(n_fft, bool) and n_fft > 0:
+        return int(n_fft)
+    return None
 
 
 def _lookup(job, cache_obj, items, label, verbose):
@@ -372,6 +577,7 @@ def _lookup(job, cache_obj, items, label, verbose):
     # fail here, not in a worker, when a parameter cannot be part of a key
     cache_obj.key(source="0" * 64, func=job.key_name, version=job.version,
                   params=job.key_params())
+    lengths = job.length_cache()
     hits, todo = {}, []
     for tid, tr in tqdm(items, desc=f"{label} (cache)", disable=not verbose, leave=False):
         try:
@@ -379,11 +585,18 @@ def _lookup(job, cache_obj, items, label, verbose):
         except DataError:
             todo.append((tid, (tr, None)))  # the worker reports why
             continue
+        # a hit needs the clip's length too (for min_duration and padding); an
+        # entry written before lengths were kept is computed afresh
         value = cache_obj.get(key)
+        n = None if value is None else lengths.get(key)
+        if value is not None and n is None:
+            cache_obj.stats.hits -= 1  # not a usable hit after all
+            cache_obj.stats.misses += 1
+            value = None
         if value is None:
             todo.append((tid, (tr, key)))
         else:
-            hits[tid] = value
+            hits[tid] = value, int(np.asarray(n).ravel()[0])
     return hits, todo
 
 
@@ -419,8 +632,8 @@ def waveform(y):
     return np.asarray(y, dtype=np.float32)
 
 
-def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None,
-                    chunk_size=256, n_jobs=None, verbose=True, **params):
+def extract_stacked(tracks, func, *, sr, duration=None, min_duration=None, n_frames=None,
+                    path=None, chunk_size=256, n_jobs=None, verbose=True, **params):
     """Compute a feature for every track and stack the results into one array.
 
     The feature is computed with :func:`extract` (parallel,
@@ -439,11 +652,15 @@ def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None
     sr : int
         Sample rate the audio is loaded at.
     duration : float, optional
-        Seconds loaded per clip (shorter clips are zero-padded), so that all
-        clips give the same number of frames.
+        Seconds loaded per clip (shorter clips are zero-padded and reported
+        in ``skipped.padded``), so that all clips give the same number of
+        frames.
+    min_duration : float, optional
+        Skip (and report) clips shorter than this; see :func:`extract`.
     n_frames : int, optional
         Crop or zero-pad the last axis of every result to this length
-        (default: the first result's length; a different length then raises).
+        (default: the first result's length). Results of another length
+        are cropped or padded and reported in ``skipped.resized``.
     path : str or Path, optional
         Write the stack to this ``.npy`` file through a memory map (for data
         larger than memory) and return the map.
@@ -458,19 +675,23 @@ def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None
     X : np.ndarray or np.memmap, float32, shape (n_kept, ...)
     ids : list of str
         Track ids of the rows of ``X``.
-    skipped : list of mirnb.datasets.Skipped
-        Tracks left out, with the reason (also logged).
+    skipped : ExtractReport
+        Tracks left out, with the reason (also logged); ``skipped.padded``
+        the clips zero-padded to ``duration``, ``skipped.resized`` the
+        results cropped or padded to ``n_frames``.
     """
     tracks = list(tracks)
     chunk_size = _check.positive_int("chunk_size", chunk_size)
     if n_frames is not None:
         n_frames = _check.positive_int("n_frames", n_frames)
-    X, ids, skipped, row = None, [], [], 0
+    X, ids, skipped, row = None, [], ExtractReport(), 0
     for start in range(0, len(tracks), chunk_size):
         part = tracks[start:start + chunk_size]
-        values, skip = extract(part, func, sr=sr, duration=duration, n_jobs=n_jobs,
-                                        verbose=verbose, **params)
+        values, skip = extract(part, func, sr=sr, duration=duration,
+                               min_duration=min_duration, n_jobs=n_jobs, verbose=verbose,
+                               **params)
         skipped += skip
+        skipped.padded += skip.padded
         for t in part:
             if t.track_id not in values:
                 continue
@@ -481,6 +702,7 @@ def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None
             if n_frames is None:
                 n_frames = length
             if length != n_frames:
+                skipped.resized.append(Resized(t.track_id, length, n_frames))
                 if v.ndim == 1:
                     v = np.pad(v, (0, max(0, n_frames - length)))[:n_frames]
                 else:
@@ -497,6 +719,10 @@ def extract_stacked(tracks, func, *, sr, duration=None, n_frames=None, path=None
             X[row] = v
             ids.append(t.track_id)
             row += 1
+    if skipped.resized:
+        log.warning("extract_stacked: cropped or zero-padded %d result(s) to n_frames=%d "
+                    "(see skipped.resized): %s", len(skipped.resized), n_frames,
+                    "; ".join(f"{r.track_id} ({r.length})" for r in skipped.resized[:5]))
     if X is None:
         raise ParameterError(f"no track gave a feature ({len(skipped)} skipped: "
                              f"{[s.reason for s in skipped[:3]]})")

@@ -8,13 +8,16 @@ labels come from the files (artist, MusicBrainz tags, key, ...). See
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from ... import _check
 from ...analysis import beat_features as _beat_features
 from ...errors import DataError, ParameterError
-from ..core import Dataset, Skipped, Split, Track, ValidationReport, stratified_split
+from ..core import (Dataset, Skipped, Split, Track, ValidationReport, map_tracks,
+                    stratified_split)
 from .labels import (_drop_small_classes, _norm_tag, _pick_genre, _ranked_mbtags, key_labels,
                      top_artists)
-from .schema import read_h5
+from .schema import ANALYSIS_ARRAYS, read_h5
 
 __all__ = ["MSD", "MSDTrack"]
 
@@ -49,8 +52,44 @@ class MSDTrack(Track):
         """Beat-aligned chroma (n_beats, 12) and timbre (n_beats, 12).
 
         See :func:`mirnb.analysis.beat_features` for the keyword arguments.
+
+        Raises
+        ------
+        DataError
+            The file is unreadable, or a field holds NaN or infinite values
+            (the message names the file and the field).
         """
+        kwargs.setdefault("name", f"track {self.track_id!r} ({self.path})")
         return _beat_features(self.record(), **kwargs)
+
+
+class _BeatFeaturesJob:
+    """Picklable per-track work of :meth:`MSD.beat_features`."""
+
+    def __init__(self, chroma_norm):
+        self.chroma_norm = chroma_norm
+
+    def __call__(self, track):
+        return track.beat_features(chroma_norm=self.chroma_norm)
+
+
+def _check_finite_arrays(record, path=None):
+    """Raise DataError if an analysis array of ``record`` holds NaN or inf.
+
+    Parameters
+    ----------
+    record : MSDRecord
+        Read with arrays (``read_h5(path)``).
+    path : Path or None
+        The file, named in the message.
+    """
+    bad = [n for n in ANALYSIS_ARRAYS
+           if n in record and not np.all(np.isfinite(record[n]))]
+    if bad:
+        where = f"MSD file {path}" if path is not None else f"MSD track {record.get('track_id')!r}"
+        raise DataError(f"{where}: the analysis field(s) {bad} hold NaN or infinite "
+                        "values; the file is damaged: download it again, or leave the "
+                        "track out.")
 
 
 _LABEL_COLUMNS = ["artist_id", "artist_name", "title", "release", "song_id", "year",
@@ -194,7 +233,9 @@ its 'data' folder sits inside msd/. The synthetic corpus
     def validate(self, *, check_audio=True, verbose=False):
         """Check that every indexed file exists and (with ``check_audio``) reads fully.
 
-        The MSD has no audio; ``check_audio`` reads each file's arrays.
+        The MSD has no audio; ``check_audio`` reads each file's arrays and
+        reports a file as invalid when it lacks part of the schema or an
+        analysis array holds NaN or infinite values.
 
         Returns
         -------
@@ -209,11 +250,40 @@ its 'data' folder sits inside msd/. The synthetic corpus
                 report.missing.append(tid)
             elif check_audio:
                 try:
-                    read_h5(path)
+                    _check_finite_arrays(read_h5(path), path)
                 except DataError as err:
                     report.invalid.append(Skipped(tid, str(err)))
         report.invalid.extend(self.skipped)
         return report
+
+    def beat_features(self, track_ids=None, *, chroma_norm=None, n_jobs=1, verbose=None):
+        """Beat-aligned chroma and timbre of many tracks; bad tracks skipped and reported.
+
+        Parameters
+        ----------
+        track_ids : list of str or None
+            Default: every track.
+        chroma_norm : {None, 'max'}
+            See :func:`mirnb.analysis.beat_features`.
+        n_jobs : int or None
+            Worker processes (1: this process).
+        verbose : bool or None
+            Progress bar; default the dataset's ``verbose``.
+
+        Returns
+        -------
+        features : dict
+            ``{track_id: (chroma, timbre)}`` for the usable tracks, in order.
+        skipped : list of Skipped
+            Tracks whose file is unreadable or whose analysis holds NaN or
+            infinite values, with the reason naming the file and the field
+            (also logged).
+        """
+        ids = self.track_ids if track_ids is None else list(track_ids)
+        items = [(tid, self.track(tid)) for tid in ids]
+        return map_tracks(_BeatFeaturesJob(chroma_norm), items, n_jobs=n_jobs,
+                          desc="MSD beat features",
+                          verbose=self.verbose if verbose is None else verbose)
 
     def _split_artist(self, *, n_artists=None, fractions=(0.5, 0.2, 0.3), seed=0,
                       min_tracks=5):

@@ -309,6 +309,30 @@ def _slice(h5, name, songidx, nrows):
     return ds[start:stop]
 
 
+def _check_schema(h5, path, arrays):
+    """Raise DataError naming the first group, dataset or field ``h5`` lacks."""
+    fix = ("the file does not follow the MSD song-file schema: it is not a Million Song "
+           "Dataset song file, or it is damaged. Download it again, or delete it.")
+    for group, (_, _, fields, _) in _GROUPS.items():
+        obj = h5.get(group)
+        if obj is None or not hasattr(obj, "keys"):
+            raise DataError(f"MSD file {path} has no group '{group}/' (expected the "
+                            f"groups {', '.join(g + '/' for g in _GROUPS)}); {fix}")
+        table = obj.get("songs")
+        if table is None or not hasattr(table, "dtype"):
+            raise DataError(f"MSD file {path} has no table '{group}/songs'; {fix}")
+        names = table.dtype.names or ()
+        absent = [n for n, _ in fields if n not in names]
+        if absent:
+            raise DataError(f"MSD file {path}: the table '{group}/songs' lacks the "
+                            f"field(s) {absent[:5]}; {fix}")
+    needed = [(_IDX[n][0], n) for n in (ANALYSIS_ARRAYS if arrays else ())]
+    needed += [(g, n) for n, (g, _, _, _) in _SIDE_ARRAYS.items()]
+    for group, name in needed:
+        if not hasattr(h5[group].get(name), "dtype"):
+            raise DataError(f"MSD file {path} has no dataset '{group}/{name}'; {fix}")
+
+
 def read_h5(path, *, songidx=0, arrays=True):
     """Read one song of an MSD HDF5 file.
 
@@ -337,7 +361,8 @@ def read_h5(path, *, songidx=0, arrays=True):
     MissingDataError
         The file does not exist.
     DataError
-        The file cannot be opened as HDF5, or lacks part of the schema.
+        The file cannot be opened as HDF5, or lacks part of the schema (the
+        message names the group, dataset or field).
     ParameterError
         ``songidx`` is out of range.
 
@@ -362,6 +387,7 @@ def read_h5(path, *, songidx=0, arrays=True):
     data = {}
     try:
         with h5:
+            _check_schema(h5, path, arrays)
             nrows = h5["analysis/songs"].shape[0]
             if songidx >= nrows:
                 raise ParameterError(f"songidx={songidx}: {path} holds {nrows} song(s), "
@@ -387,9 +413,11 @@ def read_h5(path, *, songidx=0, arrays=True):
         raise DataError(f"MSD file {path} lacks part of the schema ({err}); it is not a "
                         "Million Song Dataset song file, or it is damaged: download it "
                         "again.") from None
-    except OSError as err:
-        raise DataError(f"cannot read MSD file {path} ({err}): the file is damaged; "
-                        "download it again, or delete it.") from None
+    except (OSError, ValueError, TypeError, IndexError) as err:
+        if isinstance(err, ParameterError):
+            raise
+        raise DataError(f"cannot read MSD file {path} ({type(err).__name__}: {err}): the "
+                        "file is damaged; download it again, or delete it.") from None
     return MSDRecord(data)
 
 
