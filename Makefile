@@ -18,7 +18,7 @@ book: notebooks html
 ## the model tests again under JAX: the models are backend-agnostic.
 test: env
 	$(BIN)/python -m pytest -n $(JOBS) --durations=15
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(JOBS) -m "jax and not tensorflow_only"
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(JOBS) -m "jax and not slow_on_jax"
 
 ## The environment: a venv with mirnb installed (editable) and its test extras.
 env: $(STAMP)

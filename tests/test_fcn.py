@@ -39,6 +39,7 @@ def paper_models():
     keras.backend.clear_session()
 
 
+@pytest.mark.slow_on_jax
 @pytest.mark.parametrize("depth", [3, 4, 5, 6, 7])
 def test_paper_models_have_the_tables_shapes(paper_models, depth):
     model = paper_models[depth]
@@ -63,6 +64,7 @@ def test_paper_models_have_the_tables_shapes(paper_models, depth):
     assert model.get_layer("output").activation.__name__ == "sigmoid"
 
 
+@pytest.mark.slow_on_jax
 def test_table_1_misprints_are_fcn5_sizes_not_fcn4s():
     # the pooling sizes Table 1 gives cannot produce its printed 24 x 85
     pools = fcn.ARCHITECTURES[4].pools
@@ -73,6 +75,7 @@ def test_table_1_misprints_are_fcn5_sizes_not_fcn4s():
     assert _shape(fcn5, "pool2")[:2] == (24, 85) and _shape(fcn5, "pool3")[:2] == (12, 21)
 
 
+@pytest.mark.slow_on_jax
 def test_stft_and_mfcc_variants_reach_one_by_one():
     stft = fcn.build_fcn(4, input_shape=(257, 1366, 1), width=1 / 64)
     assert [tuple(stft.get_layer(f"pool{i}").pool_size) for i in range(1, 5)] == \
@@ -110,6 +113,7 @@ def test_bad_arguments_name_the_value():
         fcn.build_fcn(4, input_shape=(16, 32, 1), dropout=1.0)
 
 
+@pytest.mark.slow_on_jax
 def test_one_training_step_on_tiny_input_learns():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((8, 12, 40, 1)).astype("float32")
@@ -173,6 +177,7 @@ def test_log_mel_layer_agrees_with_librosa(clip, kwargs):
     assert np.abs(got - ref).max() < TOL_DB
 
 
+@pytest.mark.slow_on_jax
 def test_log_mel_layer_serializes_and_runs_in_a_model(clip, tmp_path):
     y, sr = clip
     front = LogMelSpectrogram(sr=sr, n_fft=512, hop_length=256, n_mels=32)

@@ -95,6 +95,7 @@ def test_sparsity_moves_the_mean_hidden_activation_toward_its_target():
     assert q_sparse < q_plain
 
 
+@pytest.mark.slow_on_jax
 def test_dbn_to_keras_gives_the_same_hidden_activations():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 12)).astype(np.float32)
@@ -115,6 +116,7 @@ def test_dbn_to_keras_gives_the_same_hidden_activations():
     assert tagger.layers[-1].activation.__name__ == "sigmoid"
 
 
+@pytest.mark.slow_on_jax
 def test_finetuning_with_early_stopping_improves_the_network():
     rng = np.random.default_rng(0)
     centers = rng.normal(scale=2.0, size=(3, 10))
@@ -131,6 +133,7 @@ def test_finetuning_with_early_stopping_improves_the_network():
     assert hist["loss"][-1] < hist["loss"][0]
 
 
+@pytest.mark.slow_on_jax
 def test_bad_input_and_parameters_say_what_is_wrong():
     X = _prototype_data(n=50)
     with pytest.raises(ParameterError, match="visible="):
@@ -158,6 +161,7 @@ def test_bad_input_and_parameters_say_what_is_wrong():
         rbm.layer_outputs(dbn.to_keras(2), X, "hidden_9")
 
 
+@pytest.mark.slow_on_jax
 def test_fit_seeds_only_local_generators_and_repeats_itself():
     X = _prototype_data(n=120)
     np.random.seed(123)

@@ -48,7 +48,7 @@ def _same(a, b):
     return all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_two_seeded_runs_give_identical_weights_and_history(toy):
     a, b = _run(toy, 2), _run(toy, 2)
     assert _same(a.model, b.model)
@@ -57,6 +57,7 @@ def test_two_seeded_runs_give_identical_weights_and_history(toy):
     assert not _same(a.model, c.model)
 
 
+@pytest.mark.slow_on_jax
 def test_validation_auc_is_logged_every_epoch_and_learning_helps(toy):
     r = _run(toy, 6)
     assert len(r.history["val_auc"]) == len(r.history["loss"]) == r.epochs == 6
@@ -71,7 +72,7 @@ def test_validation_auc_is_logged_every_epoch_and_learning_helps(toy):
                                                                                abs=1e-6)
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
     ckpt = tmp_path / "ckpt"
     first = _run(toy, 2, checkpoint_dir=ckpt)            # "interrupted" after epoch 2
@@ -91,7 +92,7 @@ def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
     assert again.resumed_from == 4 and again.history == resumed.history
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_checkpoint_of_another_model_is_not_resumed_but_kept(toy, tmp_path, caplog):
     first = _run(toy, 1, checkpoint_dir=tmp_path)
     state = (tmp_path / "state.json").read_text()
@@ -120,7 +121,7 @@ def _fingerprint(toy, *, depth=4, learning_rate=0.01, optimizer="adam", batch_si
                                  steps_per_epoch=None, extra=extra)
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_fingerprint_covers_everything_that_changes_the_result(toy):
     ref = _fingerprint(toy)
     assert _fingerprint(toy) == ref                        # stable
@@ -140,7 +141,7 @@ def test_fingerprint_covers_everything_that_changes_the_result(toy):
     assert ref["parts"]["backend"] and ref["parts"]["dtype policy"]
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_checkpoint_of_other_data_or_settings_is_never_resumed(toy, tmp_path):
     done = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
     real = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "real"})
@@ -166,7 +167,7 @@ class _Crash(RuntimeError):
     pass
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_kill_between_model_and_state_resumes_like_an_uninterrupted_run(toy, tmp_path,
                                                                         monkeypatch):
     ckpt = tmp_path / "ckpt"
@@ -192,7 +193,7 @@ def test_kill_between_model_and_state_resumes_like_an_uninterrupted_run(toy, tmp
     assert [p.name for p in ckpt.glob("ckpt-*")] == [state["checkpoint"]]   # no leftovers
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_checkpoint_that_does_not_match_its_state_restarts_cleanly(toy, tmp_path, caplog):
     ckpt = tmp_path / "ckpt"
     _run(toy, 2, checkpoint_dir=ckpt)
@@ -212,7 +213,7 @@ def test_checkpoint_that_does_not_match_its_state_restarts_cleanly(toy, tmp_path
     assert "last.keras is missing" in caplog.text
 
 
-@pytest.mark.tensorflow_only
+@pytest.mark.slow_on_jax
 def test_choi2016_checkpoint_folders_are_named_by_fingerprint(toy, tmp_path):
     from mirnb.chapters import choi2016
 
@@ -268,6 +269,7 @@ def test_batches_cover_every_clip_once_per_epoch_in_a_seeded_order(toy):
         training.Batches(x, y[:3])
 
 
+@pytest.mark.slow_on_jax
 def test_pipeline_and_step_throughput_report_clips_per_second(toy):
     x, y = toy
     pipe = training.pipeline_throughput(training.Batches(x, y, batch_size=8))

@@ -68,7 +68,7 @@ def _parser():
     s.add_argument("--force", action="store_true", help="regenerate even if cached")
     for name in ("validate", "info"):
         x = dsub.add_parser(name, help=f"{name} a dataset")
-        x.add_argument("name", help="gtzan, mtat or msd")
+        x.add_argument("name", help="gtzan, mtat, msd, majorminer or ismir2004")
         x.add_argument("--synth", default=None, metavar="PROFILE",
                        help="use the synthetic view of this profile")
         x.add_argument("--data-home", default=None)

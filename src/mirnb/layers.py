@@ -8,6 +8,10 @@ the CPU, so that a GPU reading raw audio is not starved by a CPU front end.
 Both give the same numbers (``tests/test_fcn.py`` checks them against
 librosa).
 
+:class:`KMaxPooling1D` is the order-preserving k-max pooling over time of
+Kalchbrenner et al. (2014) that Zhang et al.'s KCNN (2015) applies after its
+convolution (:func:`mirnb.models.kcnn.build_kcnn`).
+
 Every layer here provides ``get_config`` and ``compute_output_shape`` and is
 registered with :func:`keras.saving.register_keras_serializable` under the
 package name ``'mirnb'``, so models that use it save and load.
@@ -20,7 +24,7 @@ from keras import ops
 
 from . import _check
 
-__all__ = ["LogMelSpectrogram"]
+__all__ = ["LogMelSpectrogram", "KMaxPooling1D"]
 
 
 @keras.saving.register_keras_serializable(package="mirnb")
@@ -145,4 +149,117 @@ class LogMelSpectrogram(keras.layers.Layer):
         config.update(sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length,
                       n_mels=self.n_mels, fmin=self.fmin, fmax=self.fmax, power=self.power,
                       amin=self.amin, ref=self.ref, top_db=self.top_db)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="mirnb")
+class KMaxPooling1D(keras.layers.Layer):
+    """Order-preserving k-max pooling over the time axis.
+
+    For every sample and every channel, keep the ``k`` largest values over
+    time *in their original temporal order*: top-k over time, sort the
+    selected time indices ascending, gather. So ``[5, 2, 7, 1, 9, 3]`` with
+    ``k=3`` gives ``[5, 7, 9]``, not the ``[9, 7, 5]`` of a plain top-k
+    (which is what many public "KMaxPooling" layers return). This is the
+    k-max pooling of Kalchbrenner et al. [1]_ with a fixed k, as Zhang et
+    al. [2]_ (Eq. 4) apply it to each row (convolution unit) of the
+    convolution's output. ``k=1`` is global max pooling
+    (:class:`keras.layers.GlobalMaxPooling1D`), the paper's "k-max turned
+    off" variant. The gradient reaches exactly the selected positions.
+
+    Masking: the layer accepts a Keras mask (e.g. from
+    ``Embedding(mask_zero=True)`` or :class:`keras.layers.Masking`) or an
+    explicit ``mask`` argument, ``(batch, steps)`` booleans. Masked
+    (padded) steps are set to ``-inf`` before the top-k, so they are never
+    selected. The output has no time axis left, so no mask is passed on.
+
+    Short sequences: where a sequence has fewer than ``k`` steps (or fewer
+    than ``k`` unmasked steps), its real values come first, in temporal
+    order, and the missing outputs are **0**, appended after them. For
+    example ``[5, 2, 7]`` with ``k=5`` gives ``[5, 2, 7, 0, 0]``. Values of
+    exactly ``-inf`` in the input count as missing too.
+
+    Parameters
+    ----------
+    k : int >= 1
+        Number of values kept per channel (5 in Zhang et al., Table 1).
+    **kwargs
+        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``...).
+
+    Input shape
+    -----------
+    ``(batch, steps, channels)``; ``steps`` may be ``None`` (any length,
+    shorter than ``k`` included).
+
+    Output shape
+    ------------
+    ``(batch, k, channels)``. Flattening it concatenates the k columns of
+    Zhang et al.'s V x k matrix (time-major), as their Sec. 3.4 does.
+
+    Raises
+    ------
+    mirnb.ParameterError
+        If ``k`` is not a positive integer.
+
+    References
+    ----------
+    .. [1] Kalchbrenner, N., Grefenstette, E. & Blunsom, P. (2014). A
+       convolutional neural network for modelling sentences. ACL, Sec. 3.3
+       ("k-max pooling": the subsequence of the k highest values, in their
+       original order).
+    .. [2] Zhang, P. et al. (2015). A deep neural network for modeling
+       music. ICMR, Sec. 3.3, Eq. 4.
+
+    Notes
+    -----
+    Used by the zhang2015 chapter (``notebooks/03_zhang2015.py``) through
+    :func:`mirnb.models.kcnn.build_kcnn`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([5, 2, 7, 1, 9, 3], "float32").reshape(1, 6, 1)
+    >>> KMaxPooling1D(3)(x).numpy().ravel()  # doctest: +SKIP
+    array([5., 7., 9.], dtype=float32)
+    """
+
+    def __init__(self, k, **kwargs):
+        super().__init__(**kwargs)
+        self.k = _check.positive_int("k", k)
+        self.supports_masking = True
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.k, input_shape[2])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, inputs, mask=None):
+        k = self.k
+        x = ops.transpose(inputs, (0, 2, 1))                  # (batch, channels, steps)
+        neg_inf = ops.cast(float("-inf"), x.dtype)
+        if mask is not None:
+            keep = ops.expand_dims(ops.cast(mask, "bool"), 1)  # (batch, 1, steps)
+            x = ops.where(keep, x, neg_inf)
+        steps = x.shape[-1]
+        if steps is None or steps < k:
+            # Pad the time axis so that top-k always has k candidates; the
+            # padding is -inf, i.e. a missing value, like a masked step.
+            x = ops.pad(x, [[0, 0], [0, 0], [0, k]], constant_values=float("-inf"))
+        length = ops.shape(x)[-1]
+        _, idx = ops.top_k(x, k, sorted=False)                # (batch, channels, k)
+        valid = ops.take_along_axis(x, idx, axis=-1) > neg_inf
+        # Sort by time, with every missing value after all the real ones:
+        # their sort key is moved past the end of the sequence.
+        key = ops.sort(ops.where(valid, idx, idx + length), axis=-1)
+        valid = key < length
+        idx = ops.where(valid, key, key - length)
+        out = ops.take_along_axis(x, idx, axis=-1)
+        out = ops.where(valid, out, ops.zeros_like(out))
+        return ops.transpose(out, (0, 2, 1))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(k=self.k)
         return config

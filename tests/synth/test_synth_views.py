@@ -77,7 +77,7 @@ def test_bad_profile_and_view():
     with pytest.raises(ParameterError, match="profiles"):
         synth.root("huge")
     with pytest.raises(ParameterError, match="view="):
-        synth.generate("smoke", views=["ismir2004"])
+        synth.generate("smoke", views=["gtzan2"])
 
 
 def test_cli_data_commands(smoke_home, tmp_path, capsys):

@@ -1,5 +1,6 @@
-"""Datasets with one interface (after mirdata): real GTZAN, MagnaTagATune and
-MSD on disk, and the synthetic corpus written in their layouts."""
+"""Datasets with one interface (after mirdata): real GTZAN, MagnaTagATune,
+MSD, MajorMiner and ISMIR2004Genre on disk, and the synthetic corpus
+written in their layouts."""
 
 from .. import _check
 from .core import (AUDIO_EXTENSIONS, SPLIT_KINDS, Dataset, Moved, Skipped, Split,
@@ -10,7 +11,7 @@ __all__ = ["AUDIO_EXTENSIONS", "SPLIT_KINDS", "Dataset", "Moved", "Skipped", "Sp
            "TaggedDataset", "Track", "ValidationReport", "data_home", "load",
            "map_tracks", "stratified_kfold", "stratified_split"]
 
-NAMES = ("gtzan", "mtat", "msd", "majorminer")
+NAMES = ("gtzan", "mtat", "msd", "majorminer", "ismir2004")
 
 
 def load(name, *, data_home=None, synth=None):
@@ -18,7 +19,7 @@ def load(name, *, data_home=None, synth=None):
 
     Parameters
     ----------
-    name : {'gtzan', 'mtat', 'msd', 'majorminer'}
+    name : {'gtzan', 'mtat', 'msd', 'majorminer', 'ismir2004'}
     data_home : str or Path, optional
         Folder holding the real datasets (default ``$MIRNB_DATA`` or
         ``~/mir_datasets``).
@@ -35,10 +36,12 @@ def load(name, *, data_home=None, synth=None):
 
 
 def dataset_class(name):
-    """Return the loader class for ``name`` ('gtzan', 'mtat', 'msd' or 'majorminer')."""
+    """Return the loader class for ``name`` ('gtzan', 'mtat', 'msd', 'majorminer' or
+    'ismir2004')."""
     import importlib
 
     _check.choice("name", name, NAMES)
     module = importlib.import_module(f"{__name__}.{name}")
-    classes = {"gtzan": "GTZAN", "mtat": "MTAT", "msd": "MSD", "majorminer": "MajorMiner"}
+    classes = {"gtzan": "GTZAN", "mtat": "MTAT", "msd": "MSD", "majorminer": "MajorMiner",
+               "ismir2004": "ISMIR2004"}
     return getattr(module, classes[name])

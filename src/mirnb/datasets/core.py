@@ -44,6 +44,7 @@ SPLIT_KINDS = {
     "genre": "random split stratified by genre (the MSD genre task)",
     "key": "random split stratified by key, confident keys only (the MSD key task)",
     "files": "split lists read from files (train / valid / test)",
+    "official": "the collection's own training / development halves (ISMIR2004 Genre)",
 }
 
 _PARTS = ("train", "valid", "test")

@@ -39,6 +39,8 @@ from .frames import (STATS, TIMBRAL_DESCRIPTORS, FrameSet, beat_sync, dft_mfcc_f
                      frames_to_windows, summarize, timbral_temporal)
 from .spectral import (agc, dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc_deltas,
                        mfcc_with_deltas, stft_magnitude)
+from .words import (AudioWords, AudioWordsAll, PaddedWords, frame_features, pad_words,
+                    segments, stack_words)
 
 __all__ = [
     "stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "log_stft", "mfcc",
@@ -47,4 +49,6 @@ __all__ = [
     "agc", "beat_sync", "summarize", "frames_to_windows", "FrameSet", "dft_mfcc_frames",
     "timbral_temporal", "TIMBRAL_DESCRIPTORS", "extract", "extract_stacked", "waveform",
     "FEATURES", "FEATURES_VERSION", "STATS",
+    "frame_features", "segments", "AudioWords", "AudioWordsAll", "stack_words", "pad_words",
+    "PaddedWords",
 ]

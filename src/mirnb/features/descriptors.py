@@ -155,7 +155,7 @@ def spectral_flatness(y=None, *, S=None, sr=22050, n_fft=2048, hop_length=512,
     .. [2] ISO/IEC 15938-4 (MPEG-7 Audio), AudioSpectrumFlatness.
     .. [3] Zhang, P., Zheng, X., Zhang, W., Li, S., Qian, S., He, W., Zhang,
        S. & Wang, Z. (2015). A deep neural network for modeling music. ICMR,
-       Sec. 3 (mel spectrum with SFM and SCF as the frame features).
+       Sec. 4.2 (mel spectrum with SFM and SCF as the frame features).
     """
     return _band_measure("flatness", y, S, sr, n_fft, hop_length, window, center,
                          n_bands, fmin, bands_per_octave, overlap, amin, power)
@@ -183,7 +183,7 @@ def spectral_crest(y=None, *, S=None, sr=22050, n_fft=2048, hop_length=512,
     References
     ----------
     .. [1] ISO/IEC 15938-4 (MPEG-7 Audio), spectral crest factor per band.
-    .. [2] Zhang et al. (2015), ICMR, Sec. 3 (SCF beside SFM).
+    .. [2] Zhang et al. (2015), ICMR, Sec. 4.2 (SCF beside SFM).
     """
     return _band_measure("crest", y, S, sr, n_fft, hop_length, window, center,
                          n_bands, fmin, bands_per_octave, overlap, amin, power)

@@ -25,6 +25,7 @@ from .descriptors import chroma, onset_strength, spectral_crest, spectral_flatne
 from .frames import dft_mfcc_frames, timbral_temporal
 from .spectral import (dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc_with_deltas,
                        stft_magnitude)
+from .words import frame_features
 
 __all__ = ["extract", "extract_stacked", "waveform", "FEATURES", "FEATURES_VERSION",
            "ExtractReport", "Padded", "Resized"]
@@ -136,6 +137,7 @@ FEATURES = {
     "chroma": chroma,
     "dft_mfcc_frames": dft_mfcc_frames,
     "timbral_temporal": timbral_temporal,
+    "frame_features": frame_features,
 }
 
 

@@ -25,7 +25,16 @@ them as
   clips of every style family; several simulated players tag each clip, each
   reporting a noisy subset of its true tags, so the rule that a tag counts
   when at least two players gave it matters (read it with
-  :class:`~mirnb.datasets.majorminer.MajorMiner`).
+  :class:`~mirnb.datasets.majorminer.MajorMiner`);
+- an ISMIR2004Genre view in the layout of the ``ismir04_genre`` archive:
+  ``ismir2004/audio/training/<genre>/<artist>/<album>/<n>-<title>.mp3``,
+  ``ismir2004/audio/development/artist_<A>_album_<B>_track_<C>.mp3`` and the
+  metadata files ``ismir2004/metadata/{training,development}/tracklist.csv``
+  (plus ``metadata/development/ground_truth.csv``): the twenty style families
+  grouped into the collection's six classes (:data:`ISMIR2004_FAMILIES`),
+  with its unbalanced class proportions in each half
+  (:func:`ismir2004_counts`); read it with
+  :class:`~mirnb.datasets.ismir2004.ISMIR2004`.
 
 The same loaders read the views and the real data. Generation is
 deterministic from the seed, runs in parallel over cores with a progress
@@ -55,12 +64,16 @@ from .artists import World
 from .renderer import noisy_tags, render
 from .vocabulary import GENRES, GTZAN_GENRES, TAGS
 
-__all__ = ["SIZES", "VIEWS", "root", "generate", "load", "world"]
+__all__ = ["SIZES", "VIEWS", "ISMIR2004_FAMILIES", "root", "generate", "load", "world",
+           "ismir2004_counts"]
 
-VIEWS = ("gtzan", "mtat", "msd", "mtat_large", "majorminer")
+VIEWS = ("gtzan", "mtat", "msd", "mtat_large", "majorminer", "ismir2004")
 
 #: Corpus sizes per profile. ``per_genre`` clips per genre (GTZAN: the ten
-#: GTZAN genres; MSD: all twenty), ``songs`` x ``clips_per_song`` for MTAT.
+#: GTZAN genres; MSD: all twenty), ``songs`` x ``clips_per_song`` for MTAT,
+#: ``per_half`` tracks in each of the training and development sets of the
+#: ISMIR2004 view (split over the six classes by :func:`ismir2004_counts`; the
+#: real collection has 729 per half, read from disk in the paper profile).
 SIZES = {
     "smoke": {
         "seed": 0, "artists_per_genre": 2,
@@ -70,6 +83,7 @@ SIZES = {
         "mtat_large": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
         "majorminer": {"clips": 40, "seconds": 3.0, "sr": 22050, "players": 12,
                        "users": [2, 5], "p_miss": 0.5, "p_false": 0.01},
+        "ismir2004": {"per_half": 48, "seconds": 3.0, "sr": 22050},
     },
     "default": {
         "seed": 0, "artists_per_genre": 6,
@@ -79,6 +93,7 @@ SIZES = {
         "mtat_large": {"songs": 400, "clips_per_song": 3, "seconds": 5.0, "sr": 16000},
         "majorminer": {"clips": 500, "seconds": 10.0, "sr": 22050, "players": 60,
                        "users": [2, 5], "p_miss": 0.5, "p_false": 0.01},
+        "ismir2004": {"per_half": 120, "seconds": 10.0, "sr": 22050},
     },
 }
 
@@ -136,7 +151,8 @@ def _code_hash(view):
     The composing and rendering modules (:data:`_RENDER_MODULES`, whole
     files), the genre lists, the helpers every view shares and the view's
     own job, make and finish functions (plus the files of the analysis and
-    of the HDF5 writer for the MSD view). Editing another view's code, the
+    of the HDF5 writer for the MSD view; plus the class map, the real class
+    counts and :func:`ismir2004_counts` for the ISMIR2004 view). Editing another view's code, the
     calibration, or this module's prose leaves it alone.
     """
     here = Path(__file__).resolve().parent
@@ -150,6 +166,12 @@ def _code_hash(view):
     for f in files:
         h.update(f.read_bytes())
     h.update(repr((GTZAN_GENRES, GENRES)).encode())  # GTZAN's names live in datasets.gtzan
+    if view == "ismir2004":  # its class map, and the real layout and counts it scales
+        from ..datasets import ismir2004
+
+        h.update(repr((ISMIR2004_FAMILIES, ismir2004.CLASS_COUNTS, ismir2004.FOLDER_GENRES,
+                       ismir2004.PARTS)).encode())
+        h.update(inspect.getsource(ismir2004_counts).encode())
     funcs = [_digest, _clip_seed, _world_for, _common_labels, _write_audio, atomic_write,
              *_VIEW[view]]
     for fn in funcs:
@@ -389,12 +411,126 @@ def _finish_majorminer(rows, out):
     return len(rows)
 
 
+#: The style families of the synthetic world behind each class of the
+#: ISMIR2004 view. Magnatune's genres, which the real classes merge, guide
+#: the grouping: its electronic takes ambient, disco and hip-hop; jazz & blues
+#: take soul and funk; rock & pop take country, R&B and gospel; world takes
+#: reggae, Latin and folk.
+ISMIR2004_FAMILIES = {
+    "classical": ("classical",),
+    "electronic": ("electronic", "ambient", "disco", "hiphop"),
+    "jazz_blues": ("jazz", "blues", "soul", "funk"),
+    "metal_punk": ("metal", "punk"),
+    "rock_pop": ("rock", "pop", "country", "rnb", "gospel"),
+    "world": ("world", "reggae", "latin", "folk"),
+}
+
+
+def ismir2004_counts(per_half):
+    """Tracks per class in one half of the ISMIR2004 view.
+
+    The real collection's counts (:data:`mirnb.datasets.ismir2004.CLASS_COUNTS`,
+    729 per half) scaled to ``per_half`` by largest remainders (ties go to
+    the class listed first), with at least two tracks per class.
+
+    Parameters
+    ----------
+    per_half : int > 0
+
+    Returns
+    -------
+    dict
+        class -> count, in the order of :data:`mirnb.datasets.ismir2004.CLASSES`.
+    """
+    from ..datasets.ismir2004 import CLASS_COUNTS
+
+    total = sum(CLASS_COUNTS.values())
+    exact = {c: per_half * n / total for c, n in CLASS_COUNTS.items()}
+    counts = {c: int(x) for c, x in exact.items()}
+    order = sorted(exact, key=lambda c: -(exact[c] - counts[c]))
+    for c in order[: per_half - sum(counts.values())]:
+        counts[c] += 1
+    return {c: max(n, 2) for c, n in counts.items()}
+
+
+def _ismir2004_jobs(size, out):
+    """One job per track: its half, class, family, artist and place on disk."""
+    from ..datasets.ismir2004 import FOLDER_GENRES, PARTS
+
+    spec = size["ismir2004"]
+    w = _world_for(size)
+    counts = ismir2004_counts(spec["per_half"])
+    jobs = []
+    for part, folder in PARTS.items():
+        seen, anon = {}, {}
+        for cls, n in counts.items():
+            families = ISMIR2004_FAMILIES[cls]
+            for i in range(n):
+                family = families[i % len(families)]
+                artists = [w.artists.index(a) for a in w.artists_of(family)]
+                a = artists[(i // len(families)) % len(artists)]
+                k = seen[a] = seen.get(a, 0) + 1
+                anon.setdefault(a, len(anon) + 1)
+                key = f"{folder}/{cls}/{i:04d}"
+                jobs.append((key, {
+                    "seed": size["seed"], "artists_per_genre": size["artists_per_genre"],
+                    "artist": a, "clip_seed": _clip_seed(size["seed"], "ismir2004", key),
+                    "seconds": spec["seconds"], "sr": spec["sr"], "part": part,
+                    "folder": folder, "class": cls, "family": family,
+                    "folder_genre": (family if FOLDER_GENRES.get(family) == cls else
+                                     {"jazz_blues": "jazz", "metal_punk": "metal",
+                                      "rock_pop": "rock"}.get(cls, cls)),
+                    "album_number": 1 + (k - 1) // 8, "track_number": 1 + (k - 1) % 8,
+                    "anon_artist": anon[a], "root": str(out)}))
+    return jobs
+
+
+def _make_ismir2004(job):
+    """Render one track and write its mp3 where the real collection keeps its half."""
+    w = _world_for(job)
+    artist = w.artists[job["artist"]]
+    score = w.compose(artist, seed=job["clip_seed"], duration=job["seconds"])
+    y, labels = render(score, sr=job["sr"])
+    n, b = job["track_number"], job["album_number"]
+    if job["part"] == "train":
+        album = f"{labels['artist']} volume {b}"
+        file = (f"{job['folder_genre']}/{_slug(labels['artist'])}/{_slug(album)}/"
+                f"{n}-{_slug(labels['title'])}.mp3")
+        meta = [job["class"], labels["artist"], album, labels["title"], n, file]
+    else:  # the development half is anonymised, as in the real archive
+        a = job["anon_artist"]
+        file = f"artist_{a}_album_{b}_track_{n}.mp3"
+        meta = [job["class"], f"artist_{a}", f"album_{b}", f"track_{n}", n, file]
+    path = Path(job["root"]) / "audio" / job["folder"] / file
+    _write_audio(path, y, job["sr"], "MP3", "MPEG_LAYER_III")
+    return {"track_id": f"{job['folder']}/{file[:-len('.mp3')]}", "part": job["part"],
+            "meta": meta, "family": job["family"], **_common_labels(labels)}
+
+
+def _finish_ismir2004(rows, out):
+    """Write the metadata files of both halves and the rendered truth."""
+    from ..datasets.ismir2004 import PARTS
+
+    for part, folder in PARTS.items():
+        meta = pd.DataFrame([r["meta"] for r in rows if r["part"] == part])
+        _write_csv(out / "metadata" / folder / "tracklist.csv", meta, header=False,
+                   index=False)
+        if part == "development":
+            _write_csv(out / "metadata" / folder / "ground_truth.csv", meta[[5, 0]],
+                       header=False, index=False)
+    truth = pd.DataFrame([{k: v for k, v in r.items() if k not in ("meta", "part")}
+                          for r in rows]).set_index("track_id").sort_index()
+    _write_csv(out / "synth_labels.csv", truth)
+    return len(rows)
+
+
 _VIEW = {"gtzan": (_gtzan_jobs, _make_gtzan, _finish_labels),
          "mtat": (_mtat_jobs, _make_mtat, _finish_mtat),
          "msd": (_msd_jobs, _make_msd, _finish_labels),
          "mtat_large": (functools.partial(_mtat_jobs, view="mtat_large"), _make_mtat,
                         _finish_mtat),
-         "majorminer": (_majorminer_jobs, _make_majorminer, _finish_majorminer)}
+         "majorminer": (_majorminer_jobs, _make_majorminer, _finish_majorminer),
+         "ismir2004": (_ismir2004_jobs, _make_ismir2004, _finish_ismir2004)}
 
 #: Views read by another view's loader: ``view -> (loader name, keyword arguments)``.
 _LOADERS = {"mtat_large": ("mtat", {"folder": "mtat_large"})}
@@ -511,7 +647,7 @@ def load(view, profile="default", *, data_home=None, make=True, verbose=True):
 
     Returns
     -------
-    GTZAN, MTAT, MSD or MajorMiner
+    GTZAN, MTAT, MSD, MajorMiner or ISMIR2004
         The same loader class that reads the real data (``'mtat_large'`` is
         read by :class:`~mirnb.datasets.mtat.MTAT` with ``folder='mtat_large'``).
     """
