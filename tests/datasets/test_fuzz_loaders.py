@@ -1,5 +1,5 @@
-"""Malformed dataset folders, table-driven, for the GTZAN, MTAT, MajorMiner and MSD
-previews loaders.
+"""Malformed dataset folders, table-driven, for the GTZAN, MTAT, MajorMiner, MSD
+previews and MSD song-file loaders (the ISMIR2004 loader's are in test_ismir2004.py).
 
 Each case builds a small valid folder, breaks one thing, then uses the
 dataset the way a chapter does (labels, tracks, tags, a split, validation).
@@ -454,3 +454,69 @@ def test_a_valid_folder_loads_without_warnings(tmp_path, caplog):
         assert report.ok and report.n_tracks == len(ds) > 0
         assert not caplog.text, (name, caplog.text)
         caplog.clear()
+
+
+# -- MSD song files (HDF5) ------------------------------------------------------------
+
+def _msd_home(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "msd"
+    files = sorted(fixtures.glob("*.h5"))
+    if not files:
+        pytest.skip(f"no MSD fixtures in {fixtures}")
+    root = tmp_path / "msd" / "data"
+    out = []
+    for f in files:
+        d = root / f.stem[2] / f.stem[3] / f.stem[4]
+        d.mkdir(parents=True, exist_ok=True)
+        out.append(Path(shutil.copy(f, d / f.name)))
+    return out
+
+
+def _drop_group(path, group):
+    import h5py
+
+    with h5py.File(path, "r+") as h:
+        del h[group]
+
+
+MSD_CASES = [  # (id, mutation of the copied files, outcome, what the report must say)
+    ("random-bytes", lambda f: f[0].write_bytes(bytes(range(256)) * 8), "reported", "HDF5"),
+    ("empty-file", lambda f: f[0].write_bytes(b""), "reported", "HDF5"),
+    ("truncated", lambda f: f[0].write_bytes(f[0].read_bytes()[:5000]), "reported",
+     "truncated"),
+    ("no-metadata-group", lambda f: _drop_group(f[0], "metadata"), "reported", "metadata/"),
+    ("no-analysis-group", lambda f: _drop_group(f[0], "analysis"), "reported", "analysis/"),
+    ("appledouble-debris", lambda f: f[0].with_name("._" + f[0].name).write_bytes(b"\0" * 64),
+     "read", None),
+    ("same-track-twice", lambda f: (f[0].parent.parent / "Z").mkdir()
+     or (f[0].parent.parent / "Z" / f[0].name).write_bytes(f[0].read_bytes()), "error",
+     "two files"),
+    ("folder-named-like-a-song", lambda f: (f[0].parent / "TRZZZZZ128F0000000.h5").mkdir(),
+     "read", None),
+]
+
+
+@pytest.mark.parametrize("case", MSD_CASES, ids=[c[0] for c in MSD_CASES])
+def test_a_malformed_msd_copy_is_refused_or_reported(case, tmp_path):
+    from mirnb.datasets.msd import MSD
+
+    name, mutate, outcome, says = case
+    files = _msd_home(tmp_path)
+    mutate(files)
+    if outcome == "error":
+        with pytest.raises(DataError, match=says):
+            MSD(tmp_path).labels  # noqa: B018
+        return
+    ds = MSD(tmp_path)
+    labels = ds.labels
+    report = ds.validate()
+    if outcome == "read":
+        assert len(labels) == len(files) and report.ok and not ds.skipped
+    else:
+        assert len(labels) == len(files) - 1
+        assert [s.track_id for s in ds.skipped] == [files[0].stem]
+        assert says in ds.skipped[0].reason and str(files[0]) in ds.skipped[0].reason
+        assert not report.ok

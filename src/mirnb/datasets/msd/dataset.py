@@ -15,6 +15,7 @@ from ...analysis import beat_features as _beat_features
 from ...errors import DataError, ParameterError
 from ..core import (Dataset, Skipped, Split, Track, ValidationReport, map_tracks,
                     stratified_split)
+from ..tables import is_hidden
 from .labels import (_drop_small_classes, _norm_tag, _pick_genre, _ranked_mbtags, key_labels,
                      top_artists)
 from .schema import ANALYSIS_ARRAYS, read_h5
@@ -184,7 +185,7 @@ its 'data' folder sits inside msd/. The synthetic corpus
     def files(self):
         """Sorted list of the .h5 files under the dataset folder, in either layout."""
         found = set(self.root.glob("data/*/*/*/*.h5")) | set(self.root.glob("*/*/*/*.h5"))
-        return sorted(p for p in found if p.is_file())
+        return sorted(p for p in found if p.is_file() and not is_hidden(p))
 
     def _index(self):
         import pandas as pd
@@ -203,8 +204,8 @@ its 'data' folder sits inside msd/. The synthetic corpus
                 continue
             tid = rec.track_id or path.stem
             if tid in seen:
-                skipped.append(Skipped(tid, f"duplicate of {seen[tid]}: {path} ignored"))
-                continue
+                raise DataError(f"MSD track {tid} is in two files: {seen[tid]} and {path}; "
+                                "delete one of them")
             seen[tid] = path
             tags, counts = _ranked_mbtags(rec.artist_mbtags, rec.artist_mbtags_count)
             rows.append({
