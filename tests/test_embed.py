@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 from sklearn.base import clone
 
 from mirnb.embed import TSNE, tsne
@@ -108,7 +109,7 @@ def test_bad_params_and_transform_errors(fitted):
         TSNE(perplexity=0).fit(X)
     with pytest.raises(ParameterError, match="initialization"):
         TSNE(perplexity=3, initialization="umap").fit(X)
-    with pytest.raises(ParameterError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         TSNE().transform(X)
     model, _ = fitted
     with pytest.raises(ParameterError, match="fitted on 10"):

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from . import _check
 from .errors import ParameterError
@@ -231,7 +232,7 @@ class TSNE(BaseEstimator):
         np.ndarray, shape (n_new, n_components)
         """
         if not hasattr(self, "embedding_"):
-            raise ParameterError("this TSNE is not fitted yet: call fit(X) before transform")
+            raise NotFittedError("this TSNE is not fitted yet: call fit(X) before transform")
         X = _as_matrix(X)
         if X.shape[1] != self.n_features_in_:
             raise ParameterError(
