@@ -289,6 +289,45 @@ class Dataset(abc.ABC):
                                  f"({len(self)} tracks, e.g. {self.track_ids[:3]})") from None
         return self._track(track_id, row)
 
+    def _kfold(self, classes, *, n_folds=10, fold=None, seed=0, items="tracks"):
+        """Stratified K-fold :class:`Split` s by ``classes`` (the ``'kfold'`` kind).
+
+        Parameters
+        ----------
+        classes : pandas.Series
+            The class of each track, indexed by track id.
+        n_folds : int >= 2
+        fold : int or None
+            Return only this fold (0 to ``n_folds - 1``); None returns them all.
+        seed : int
+        items : str
+            What the dataset's tracks are called in the error ("clips", ...).
+
+        Returns
+        -------
+        list of Split, or Split
+            Each with the parts 'train' and 'test'.
+        """
+        try:
+            folds = [Split(f, name="kfold") for f in
+                     stratified_kfold(classes.index, classes, n_folds=n_folds, seed=seed)]
+        except ValueError as err:  # scikit-learn: fewer tracks of a class than folds
+            if isinstance(err, ParameterError):
+                raise
+            raise self._too_few(f"{n_folds}-fold cross-validation", err, classes,
+                                items) from None
+        if fold is None:
+            return folds
+        return folds[_check.choice("fold", fold, range(n_folds))]
+
+    def _too_few(self, what, err, classes, items="tracks"):
+        """The DataError of a stratified split that this copy is too small for."""
+        counts = classes.value_counts()
+        return DataError(f"this copy of {type(self).__name__} under {self.root} has too few "
+                         f"{items} for {what} (fewest: {counts.idxmin()!r} with "
+                         f"{counts.min()}; scikit-learn says: {err}); complete the copy (see "
+                         "validate()) or use a split of fewer parts")
+
     def splits(self, name=None, **kwargs):
         """Return a split of the track ids: the one way to ask any dataset for one.
 

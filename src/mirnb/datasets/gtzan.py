@@ -33,10 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import _check
 from ..cache import file_checksum
 from ..errors import DataError, MissingDataError, ParameterError
-from .core import Dataset, Skipped, Split, Track, log, stratified_kfold, stratified_split
+from .core import Dataset, Skipped, Split, Track, log, stratified_split
 from .tables import check_unique, is_hidden, read_text
 
 __all__ = ["GTZAN", "GENRES", "TRACK_IDS", "FILTERED_SPLIT", "read_split_list"]
@@ -291,7 +290,8 @@ instead, run `mirnb data synth`.
         except ValueError as err:  # scikit-learn: too few clips to stratify
             if isinstance(err, ParameterError):
                 raise
-            raise self._too_few("a stratified random split", err) from None
+            raise self._too_few("a stratified random split", err, labels.genre,
+                                "clips") from None
         return Split(parts, name="random")
 
     def _split_kfold(self, *, n_folds=10, fold=None, seed=0):
@@ -310,25 +310,8 @@ instead, run `mirnb data synth`.
         list of Split, or Split
             Each with the parts 'train' and 'test'.
         """
-        labels = self.labels
-        try:
-            folds = [Split(f, name="kfold") for f in
-                     stratified_kfold(labels.index, labels.genre, n_folds=n_folds,
-                                      seed=seed)]
-        except ValueError as err:  # scikit-learn: fewer clips of a genre than folds
-            if isinstance(err, ParameterError):
-                raise
-            raise self._too_few(f"{n_folds}-fold cross-validation", err) from None
-        if fold is None:
-            return folds
-        return folds[_check.choice("fold", fold, range(n_folds))]
-
-    def _too_few(self, what, err):
-        counts = self.labels.genre.value_counts()
-        return DataError(f"this copy of GTZAN under {self.root} has too few clips for {what} "
-                         f"(fewest: {counts.idxmin()!r} with {counts.min()}; "
-                         f"scikit-learn says: {err}); complete the copy (see validate()) or "
-                         "use a split of fewer parts")
+        return self._kfold(self.labels.genre, n_folds=n_folds, fold=fold, seed=seed,
+                           items="clips")
 
     def _split_filtered(self):
         """The fault-filtered split of Kereliuk & Sturm (443/197/290); real GTZAN only.

@@ -61,7 +61,7 @@ import pandas as pd
 
 from .. import _check
 from ..errors import DataError, ParameterError
-from .core import AUDIO_EXTENSIONS, Dataset, Skipped, Split, Track, log, stratified_kfold
+from .core import AUDIO_EXTENSIONS, Dataset, Skipped, Split, Track, log
 from .tables import check_unique, is_hidden, read_text
 
 __all__ = ["ISMIR2004", "CLASSES", "CLASS_COUNTS", "FOLDER_GENRES", "PARTS", "class_of",
@@ -481,7 +481,7 @@ and http://hdl.handle.net/10230/34013) and unpack it so that audio/ and metadata
                                                random_state=seed)
             except ValueError as err:  # scikit-learn: too few tracks of a class
                 raise self._too_few(f"a stratified valid_fraction={fraction:g}", err,
-                                    train) from None
+                                    train.genre) from None
             train = train.loc[keep]
         return Split({"train": sorted(train.index), "valid": sorted(valid), "test": test},
                      name="official")
@@ -502,22 +502,5 @@ and http://hdl.handle.net/10230/34013) and unpack it so that audio/ and metadata
         list of Split, or Split
             Each with the parts 'train' and 'test'.
         """
-        labels = self.labels
-        try:
-            folds = [Split(f, name="kfold") for f in
-                     stratified_kfold(labels.index, labels.genre, n_folds=n_folds,
-                                      seed=seed)]
-        except ValueError as err:  # scikit-learn: fewer tracks of a class than folds
-            if isinstance(err, ParameterError):
-                raise
-            raise self._too_few(f"{n_folds}-fold cross-validation", err, labels) from None
-        if fold is None:
-            return folds
-        return folds[_check.choice("fold", fold, range(n_folds))]
+        return self._kfold(self.labels.genre, n_folds=n_folds, fold=fold, seed=seed)
 
-    def _too_few(self, what, err, labels):
-        counts = labels.genre.value_counts()
-        return DataError(f"this copy of ISMIR2004 under {self.root} has too few tracks for "
-                         f"{what} (fewest: {counts.idxmin()!r} with {counts.min()}; "
-                         f"scikit-learn says: {err}); complete the copy (see validate()) or "
-                         "use fewer parts")
