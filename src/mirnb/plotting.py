@@ -28,7 +28,7 @@ from .synth import vocabulary as _synth_vocabulary
 __all__ = [
     "GENRES", "genre_colors", "color_of", "specshow", "embedding", "embeddings",
     "confusion_matrix", "tag_bars", "learning_curves", "compare_curves", "table_figure",
-    "label_counts", "weights",
+    "label_counts", "weights", "conv_filters", "beat_features",
 ]
 
 #: The genres of the book: GTZAN's ten, then the others the synthetic
@@ -636,3 +636,66 @@ def weights(W, *, ax=None, extent=None, xlabel="input", title=None, sort=True):
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def conv_filters(components, *, n=8, axes=None, ylabel="", xlabel="step"):
+    """The strongest filters of a convolutional layer, one image each (time on x).
+
+    Parameters
+    ----------
+    components : array_like, shape (n_filters, width, n_channels)
+        E.g. :attr:`mirnb.models.crbm.ConvRBM.components_`.
+    n : int > 0
+        Filters shown: those with the largest summed absolute weight.
+    axes : sequence of n matplotlib.axes.Axes, optional
+    ylabel, xlabel : str
+
+    Returns
+    -------
+    sequence of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    W = np.asarray(components, dtype=np.float64)
+    if W.ndim != 3 or W.size == 0:
+        raise ParameterError(f"components has shape {W.shape}: expected (n_filters, width, "
+                             "n_channels)")
+    order = np.argsort(-np.abs(W).sum(axis=(1, 2)))[:max(1, int(n))]
+    if axes is None:
+        _, axes = plt.subplots(1, len(order), figsize=(1.4 * len(order), 2),
+                               constrained_layout=True, squeeze=False)
+        axes = axes[0]
+    for ax, k in zip(axes, order):
+        lim = float(np.abs(W[k]).max()) or 1.0
+        ax.imshow(W[k].T, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set(xticks=[], yticks=[], xlabel=xlabel)
+    axes[0].set_ylabel(ylabel)
+    return axes
+
+
+def beat_features(chroma, timbre, *, title="", axes=None):
+    """One track's beat-aligned chroma and timbre, beats on x (Dieleman et al. 2011).
+
+    Parameters
+    ----------
+    chroma : array_like, shape (n_beats, 12)
+    timbre : array_like, shape (n_beats, n_timbre)
+    title : str
+    axes : two matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    sequence of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 2.8), constrained_layout=True)
+    for ax, X, what, cmap in ((axes[0], chroma, "chroma", "magma"),
+                              (axes[1], timbre, "timbre", "RdBu_r")):
+        im = ax.imshow(np.asarray(X, dtype=np.float64).T, aspect="auto", origin="lower",
+                       cmap=cmap)
+        ax.set(title=f"{title} {what}".strip(), xlabel="beat")
+        plt.colorbar(im, ax=ax)
+    axes[0].set_yticks(range(12), _synth_vocabulary.PITCH_CLASSES, fontsize=7)
+    return axes

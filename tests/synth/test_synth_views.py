@@ -44,11 +44,54 @@ def test_mtat_view_reads_as_mtat_and_keeps_songs_in_one_folder(smoke_home):
 
 def test_msd_view_reads_as_msd(smoke_home):
     ds = synth.load("msd", "smoke", data_home=smoke_home, make=False)
-    assert len(ds) == 20 * synth.SIZES["smoke"]["msd"]["per_genre"]
+    spec = synth.SIZES["smoke"]["msd"]
+    assert len(ds) == 20 * spec["per_genre"]
     assert set(ds.labels.genre.dropna()) == set(synth.GENRES)
+    assert ds.labels.mbtags.map(len).eq(1).all()  # the family's name, nothing else
     tid = ds.track_ids[0]
     assert ds.track(tid).record().track_id == tid
     assert (ds.root / "data" / tid[2] / tid[3] / tid[4] / f"{tid}.h5").is_file()
+    # each genre's tracks come from its first spec['artists'] artists, in turn
+    per_artist = ds.labels.groupby("artist_id").size()
+    assert len(per_artist) == 20 * spec["artists"] >= 20
+    assert per_artist.eq(spec["per_genre"] // spec["artists"]).all()
+    assert per_artist.min() >= 2
+    assert ds.labels.groupby("genre").artist_id.nunique().eq(spec["artists"]).all()
+
+
+def test_msd_view_sizes_carry_the_dieleman_tasks(tmp_path):
+    """Default: 20 genres x 30 tracks of 30 s by 3 artists each: 60 artists of 10 tracks."""
+    size = synth.SIZES["default"]
+    assert size["artists_per_genre"] == 6  # the World the other views share
+    spec = size["msd"]
+    assert (spec["per_genre"], spec["artists"], spec["seconds"]) == (30, 3, 30.0)
+    jobs = views._msd_jobs(size, tmp_path)
+    assert len(jobs) == 600 and len({tid for tid, _ in jobs}) == 600
+    artists = [j["artist"] for _, j in jobs]
+    counts = {a: artists.count(a) for a in set(artists)}
+    assert len(counts) == 60 and set(counts.values()) == {10}
+    w = synth.world("default")
+    for genre in synth.GENRES:  # the genre's first three artists
+        mine = {j["artist"] for _, j in jobs if w.artists[j["artist"]].genre == genre}
+        assert mine == {w.artists.index(a) for a in w.artists_of(genre)[:3]}
+    assert {j["seconds"] for _, j in jobs} == {30.0}
+    smoke = synth.SIZES["smoke"]["msd"]
+    assert smoke["per_genre"] // smoke["artists"] >= 2
+    assert smoke["per_genre"] * smoke["seconds"] <= 3 * 6.0  # small, as before
+    bad = {**size, "msd": {**spec, "artists": 7}}
+    with pytest.raises(ParameterError, match="artists"):
+        views._msd_jobs(bad, tmp_path)
+
+
+def test_msd_view_key_follows_its_spec(monkeypatch):
+    key = views._view_params("default", "msd")
+    assert key["artists"] == 3 and key["seconds"] == 30.0  # in the manifest's key
+    others = {v: views._view_params("default", v) for v in synth.VIEWS if v != "msd"}
+    sizes = {**views.SIZES, "default": {**views.SIZES["default"],
+                                        "msd": {**views.SIZES["default"]["msd"], "artists": 2}}}
+    monkeypatch.setattr(views, "SIZES", sizes)
+    assert views._view_params("default", "msd") != key
+    assert {v: views._view_params("default", v) for v in others} == others
 
 
 def test_generation_is_cached_by_manifest(smoke_home):

@@ -19,6 +19,8 @@ them as
 - an MSD view: one HDF5 file per track in the real schema,
   ``msd/data/<A>/<B>/<C>/<TRACKID>.h5``, computed from the rendered audio by
   :func:`mirnb.analysis.analyze`; the genre is the artist's MusicBrainz tag.
+  Each genre's tracks come from a few of its artists (``SIZES[...]['msd']
+  ['artists']``), so that each artist has several tracks.
   ``msd/synth_labels.csv`` holds the rendered truth (genre, key, mode, tempo);
 - a MajorMiner view: ``majorminer/votes.tsv`` (clip, player, tag) and mp3
   files ``majorminer/audio/<clip_id>.mp3`` (10 s in the default profile), for
@@ -74,12 +76,21 @@ VIEWS = ("gtzan", "mtat", "msd", "mtat_large", "majorminer", "ismir2004")
 #: ``per_half`` tracks in each of the training and development sets of the
 #: ISMIR2004 view (split over the six classes by :func:`ismir2004_counts`; the
 #: real collection has 729 per half, read from disk in the paper profile).
+#:
+#: The MSD view draws each genre's ``per_genre`` tracks from its first
+#: ``artists`` artists only (of the world's ``artists_per_genre``), in turn,
+#: so that an artist has ``per_genre / artists`` tracks: 10 in the default
+#: profile (60 artists), enough for the artist task of Dieleman et al.
+#: (2011) at a tenth of its scale (top 50 artists, 8/1/1 tracks each), and 3
+#: in the smoke profile. Its 30 s default clips have about 40-90 analysed
+#: beats (median about 55 in a sample of 16), around the paper network's
+#: 51-beat receptive field; 15 s clips had 14-41.
 SIZES = {
     "smoke": {
         "seed": 0, "artists_per_genre": 2,
         "gtzan": {"per_genre": 6, "seconds": 3.0, "sr": 22050},
         "mtat": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
-        "msd": {"per_genre": 2, "seconds": 6.0, "sr": 22050},
+        "msd": {"per_genre": 3, "artists": 1, "seconds": 6.0, "sr": 22050},
         "mtat_large": {"songs": 24, "clips_per_song": 2, "seconds": 3.0, "sr": 16000},
         "majorminer": {"clips": 40, "seconds": 3.0, "sr": 22050, "players": 12,
                        "users": [2, 5], "p_miss": 0.5, "p_false": 0.01},
@@ -89,7 +100,7 @@ SIZES = {
         "seed": 0, "artists_per_genre": 6,
         "gtzan": {"per_genre": 40, "seconds": 10.0, "sr": 22050},
         "mtat": {"songs": 200, "clips_per_song": 3, "seconds": 10.0, "sr": 16000},
-        "msd": {"per_genre": 30, "seconds": 15.0, "sr": 22050},
+        "msd": {"per_genre": 30, "artists": 3, "seconds": 30.0, "sr": 22050},
         "mtat_large": {"songs": 400, "clips_per_song": 3, "seconds": 5.0, "sr": 16000},
         "majorminer": {"clips": 500, "seconds": 10.0, "sr": 22050, "players": 60,
                        "users": [2, 5], "p_miss": 0.5, "p_false": 0.01},
@@ -309,11 +320,17 @@ def _mtat_jobs(size, out, view="mtat"):
 
 
 def _msd_jobs(size, out):
+    """One job per track: each genre's tracks by its first ``spec['artists']`` artists, in turn."""
     spec = size["msd"]
     w = _world_for(size)
+    n_artists = spec["artists"]
+    if not 1 <= n_artists <= size["artists_per_genre"]:
+        raise ParameterError(f"SIZES[...]['msd']['artists']={n_artists!r}: expected an "
+                             f"integer in [1, {size['artists_per_genre']}] (the world's "
+                             "artists per genre)")
     jobs = []
     for genre in GENRES:
-        artists = [w.artists.index(a) for a in w.artists_of(genre)]
+        artists = [w.artists.index(a) for a in w.artists_of(genre)][:n_artists]
         for i in range(spec["per_genre"]):
             h = _digest(size["seed"], "msd", genre, i).upper()
             tid = "TR" + h[:16]

@@ -1,10 +1,11 @@
 """Labels of Million Song Dataset tracks, from the song files and from side files.
 
 Task labels from :attr:`~mirnb.datasets.msd.MSD.labels` (:func:`top_artists`,
-:func:`mbtag_genres`, :func:`key_labels`) and readers of the MSD's side
-files: the duplicates list (:func:`read_duplicates`, :func:`drop_duplicates`),
-split files (:func:`read_split_file`) and the Last.fm tags
-(:func:`read_lastfm_tags`, :func:`tag_matrix`).
+:func:`mbtag_genres`, :func:`key_labels`; the three tasks of Dieleman et al.
+(2011) built from them are in :mod:`.tasks`); and readers of the
+MSD's side files: the duplicates list (:func:`read_duplicates`,
+:func:`drop_duplicates`), split files (:func:`read_split_file`) and the
+Last.fm tags (:func:`read_lastfm_tags`, :func:`tag_matrix`).
 
 References
 ----------
@@ -33,7 +34,8 @@ __all__ = ["top_artists", "mbtag_genres", "key_labels", "read_duplicates",
 
 
 def _norm_tag(t):
-    return " ".join(str(t).lower().split())
+    """Lower case, runs of spaces and hyphens made one space ('Hip-Hop' -> 'hip hop')."""
+    return " ".join(w for w in re.split(r"[\s\-]+", str(t).lower()) if w)
 
 
 def _ranked_mbtags(tags, counts):
@@ -42,17 +44,27 @@ def _ranked_mbtags(tags, counts):
                                       for i in order]
 
 
-def _pick_genre(tags, counts, vocab, min_count=1):
-    """Highest-count tag (with count >= min_count) that is in ``vocab``."""
+def _pick_genre(tags, counts, vocab, min_count=1, ties="first"):
+    """Highest-count tag (with count >= min_count) that is in ``vocab``.
+
+    With ``ties='drop'``, None when another genre's tag has the same count.
+    """
+    best = best_count = None
     for tag, c in zip(*_ranked_mbtags(tags, counts)):
         if c < min_count:
             continue
-        if vocab is None:
-            return tag
-        hit = vocab.get(_norm_tag(tag))
-        if hit is not None:
-            return hit
-    return None
+        hit = tag if vocab is None else vocab.get(_norm_tag(tag))
+        if hit is None:
+            continue
+        if best is None:
+            best, best_count = hit, c
+            if ties == "first":
+                return best
+        elif c < best_count:
+            break
+        elif hit != best:
+            return None  # a tie between two genres
+    return best
 
 
 
@@ -91,12 +103,14 @@ def top_artists(labels, n):
     return sorted(counts.index, key=lambda a: (-counts[a], a))[:n]
 
 
-def mbtag_genres(labels, vocabulary, *, min_count=1, min_tracks=1):
+def mbtag_genres(labels, vocabulary, *, min_count=1, min_tracks=1, ties="first"):
     """Genre labels from MusicBrainz artist tags and a genre vocabulary.
 
-    A track's genre is the vocabulary entry matching (case-insensitively)
-    its artist's MusicBrainz tag with the highest count among the tags that
-    are in the vocabulary and were applied at least ``min_count`` times.
+    A track's genre is the vocabulary entry matching its artist's
+    MusicBrainz tag with the highest count among the tags that are in the
+    vocabulary and were applied at least ``min_count`` times. Tags match
+    whatever their case and with hyphens read as spaces (``'Hip-Hop'``
+    matches ``'hip hop'``; ``'hiphop'`` does not).
 
     Parameters
     ----------
@@ -109,6 +123,10 @@ def mbtag_genres(labels, vocabulary, *, min_count=1, min_tracks=1):
         Smallest MusicBrainz tag count that counts.
     min_tracks : int >= 1
         Leave out genres with fewer tracks.
+    ties : {'first', 'drop'}
+        When two genres' tags share the highest count: take the one listed
+        first in the file (``'first'``), or give the track no genre
+        (``'drop'``, what :func:`genre_task` does).
 
     Returns
     -------
@@ -126,10 +144,11 @@ def mbtag_genres(labels, vocabulary, *, min_count=1, min_tracks=1):
                              "of genre names")
     min_count = _check.positive_int("min_count", min_count)
     min_tracks = _check.positive_int("min_tracks", min_tracks)
+    ties = _check.choice("ties", ties, ("first", "drop"))
     vocab = {_norm_tag(g): g for g in vocabulary}
     out = {}
     for tid, tags, counts in zip(labels.index, labels["mbtags"], labels["mbtags_count"]):
-        g = _pick_genre(list(tags), list(counts), vocab, min_count)
+        g = _pick_genre(list(tags), list(counts), vocab, min_count, ties)
         if g is not None:
             out[tid] = g
     s = pd.Series(out, name="genre", dtype=object)
