@@ -389,6 +389,19 @@ def test_finetuning_learns_an_easy_task_and_scores_every_epoch():
         convdbn.fit_conv_mlp(model, (chroma, timbre, y + 1), epochs=1)
 
 
+def test_finetuning_minibatches_of_tracks_of_very_different_lengths():
+    # batches whose longest tracks round up to different lengths must still
+    # share one shape (Keras's TF adapter fixes it from the first batch)
+    rng = np.random.default_rng(1)
+    lengths = np.array([8, 9, 10, 11, 60, 61, 62, 63])
+    chroma = [rng.random((n, 12)).astype(np.float32) for n in lengths]
+    timbre = [rng.normal(size=(n, 12)).astype(np.float32) for n in lengths]
+    model = convdbn.build_conv_mlp(2, maps=4, widths=SMALL, init="random", random_state=0)
+    hist = convdbn.fit_conv_mlp(model, (chroma, timbre, np.arange(8) % 2), epochs=2,
+                                batch_size=2, random_state=0)
+    assert len(hist["loss"]) == 2 and np.all(np.isfinite(hist["loss"]))
+
+
 # ----------------------------------------------------------------------------
 # the windowed baselines
 # ----------------------------------------------------------------------------

@@ -474,30 +474,36 @@ def step_weights(lengths, widths, *, n_steps=None, per_track=True):
     return out
 
 
-def _inputs(chroma, timbre, multiple, rows):
+def _inputs(chroma, timbre, multiple, rows, length=None):
     """Padded model inputs; dummy all-zero tracks fill the batch up to ``rows``."""
     out = {}
     for key, tracks in (("chroma", chroma), ("timbre", timbre)):
-        x = pad_tracks(tracks, multiple=multiple)
+        x = pad_tracks(tracks, length=length, multiple=multiple)
         out[key] = np.concatenate([x, np.zeros((rows - len(x),) + x.shape[1:], x.dtype)])
     return out
 
 
 class _TrackBatches(Batches):
-    """Shuffled, padded batches ``({'chroma', 'timbre'}, step labels, step weights)``."""
+    """Shuffled, padded batches ``({'chroma', 'timbre'}, step labels, step weights)``.
+
+    Every batch is padded to the longest track of the whole set, so that all
+    batches have one shape: Keras's TensorFlow data adapter fixes the shape
+    of a :class:`keras.utils.PyDataset`'s batches from its first one.
+    """
 
     def __init__(self, chroma, timbre, y, widths, *, per_track=True, **kwargs):
         super().__init__(chroma, y, **kwargs)
         self.timbre, self.widths, self.per_track = timbre, widths, per_track
         _, p1, _, p2 = widths
         self.multiple = max(p1 * p2, 16)
+        self.length = max(len(x) for x in chroma)
 
     def __getitem__(self, i):
         if not 0 <= i < len(self):
             raise IndexError(f"batch {i} of {len(self)}")
         rows = self._rows(i)
         x = _inputs([self.x[r] for r in rows], [self.timbre[r] for r in rows], self.multiple,
-                    rows=min(self.batch_size, len(self.indices)))
+                    rows=min(self.batch_size, len(self.indices)), length=self.length)
         n = output_length(x["chroma"].shape[1], self.widths)
         w = np.zeros((len(x["chroma"]), n), dtype=np.float32)
         w[:len(rows)] = step_weights([len(self.x[r]) for r in rows], self.widths,
