@@ -53,7 +53,7 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from mirnb import plotting
+from mirnb import analysis, plotting
 from mirnb.chapters import dieleman2011, paper_table
 
 t_start = time.perf_counter()
@@ -100,7 +100,7 @@ plt.show()
 
 # %%
 record, name = dieleman2011.example_track(ds, msd_example)
-dieleman2011.alignment_table(record).style.set_caption(name).format(precision=3)
+analysis.compare_methods(record).style.set_caption(name).format(precision=3)
 
 # %% [markdown]
 # ## The three tasks

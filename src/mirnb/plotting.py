@@ -28,7 +28,7 @@ from .synth import vocabulary as _synth_vocabulary
 __all__ = [
     "GENRES", "genre_colors", "color_of", "specshow", "embedding", "embeddings",
     "confusion_matrix", "tag_bars", "learning_curves", "compare_curves", "table_figure",
-    "label_counts", "weights", "conv_filters", "beat_features",
+    "label_counts", "weights", "conv_filters", "beat_features", "curve_bands",
 ]
 
 #: The genres of the book: GTZAN's ten, then the others the synthetic
@@ -698,4 +698,45 @@ def beat_features(chroma, timbre, *, title="", axes=None):
         ax.set(title=f"{title} {what}".strip(), xlabel="beat")
         plt.colorbar(im, ax=ax)
     axes[0].set_yticks(range(12), _synth_vocabulary.PITCH_CLASSES, fontsize=7)
+    return axes
+
+
+def curve_bands(df, *, x, y, line, panel, panels=None, chance=None, ylabel=None, axes=None):
+    """Curves over repeated runs: the mean as a line, the range as a band, one panel per group.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Long format: one row per (run, ``x``) with columns ``x``, ``y``,
+        ``line`` and ``panel``; the runs of one (panel, line) are averaged.
+    x, y, line, panel : str
+        Column names (e.g. ``'epoch'``, ``'val_accuracy'``, ``'method'``,
+        ``'task'``).
+    panels : list or None
+        Panels in order (default: sorted).
+    chance : dict or None
+        Panel -> a level drawn as a dotted line.
+    ylabel : str or None
+    axes : sequence of matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    sequence of matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    panels = sorted(df[panel].unique()) if panels is None else list(panels)
+    if axes is None:
+        _, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2),
+                               constrained_layout=True, squeeze=False)
+        axes = axes[0]
+    for ax, p in zip(axes, panels):
+        for i, (name, g) in enumerate(df[df[panel] == p].groupby(line, sort=True)):
+            stats = g.groupby(x)[y].agg(["mean", "min", "max"])
+            ax.plot(stats.index, stats["mean"], color=f"C{i}", label=name)
+            ax.fill_between(stats.index, stats["min"], stats["max"], color=f"C{i}", alpha=0.2)
+        if chance and p in chance:
+            ax.axhline(chance[p], color="k", lw=0.8, ls=":", label="chance")
+        ax.set(title=str(p), xlabel=x, ylabel=ylabel or y)
+    axes[0].legend(fontsize="small")
     return axes

@@ -57,9 +57,11 @@ def test_every_cell_of_table_1_is_quoted_as_a_fraction_with_its_rate():
     assert cells.loc[(30, "naive Bayes"), "artist"] == "6.80"
 
 
-def test_zscore_is_per_track_and_survives_a_constant_dimension():
+def test_timbre_is_zscored_per_track_and_survives_a_constant_dimension():
+    from mirnb.models.convdbn import zscore_tracks
+
     x = np.column_stack([np.arange(10.0), np.full(10, 3.0)])
-    (z,) = dieleman2011.zscore([x])
+    (z,) = zscore_tracks([x])
     assert abs(z[:, 0].mean()) < 1e-6 and z[:, 0].std() == pytest.approx(1, abs=1e-6)
     assert np.all(z[:, 1] == 0)
 
@@ -131,8 +133,10 @@ def test_verdict_names_each_claim(smoke_run):
 
 def test_alignment_table_shows_the_strict_methods_edge_cases(smoke_run):
     _, ds, *_ = smoke_run
+    from mirnb.analysis import compare_methods
+
     record, name = dieleman2011.example_track(ds)
-    table = dieleman2011.alignment_table(record)
+    table = compare_methods(record)
     assert list(table.index) == ["overlap", "segment_fraction", "segment_fraction_strict"]
     assert table.loc["overlap", "chroma: mean |diff| from overlap"] == 0
     assert table.loc["segment_fraction", "NaN beats"] == 0

@@ -42,9 +42,9 @@ from ..results import Result, results_table
 from . import PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "TASKS", "METHODS", "paper_cells", "load",
-           "beat_features", "usable", "tasks", "task_table", "zscore", "read", "pretrain",
+           "beat_features", "usable", "tasks", "task_table", "read", "pretrain",
            "pretraining_table", "finetune", "baselines", "Run", "run", "selected", "table1",
-           "convergence", "plot_convergence", "alignment_table",
+           "convergence", "plot_convergence",
            "example_track", "records", "results", "key_truth_table", "verdict"]
 
 NOTEBOOK = "notebooks/02_dieleman2011.py"
@@ -231,11 +231,8 @@ def paper_cells():
 def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
     """The MSD of the run: the synthetic MSD view or a real MSD tree.
 
-    Returns
-    -------
-    ds : mirnb.datasets.msd.MSD
-    info : dict
-        ``data_kind``, ``dataset`` and ``dataset_version`` for the records.
+    Returns the :class:`~mirnb.datasets.msd.MSD` and ``info``
+    (``data_kind``, ``dataset`` and ``dataset_version``, for the records).
     """
     from .. import synth
     from ..datasets.msd import MSD
@@ -261,21 +258,11 @@ def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
 def beat_features(ds, cfg, info, *, out=None, scheduler=None, verbose=True):
     """Beat-aligned chroma and timbre of every track, as a resumable sharded Dask job.
 
-    The job (:func:`mirnb.datasets.msd.write_beat_shards`) writes its shards
-    under the cache folder, named after the data and the settings, so a
-    second run reads them back and an interrupted one finishes the rest.
-
-    Parameters
-    ----------
-    ds : MSD
-    cfg : Config
-    info : dict
-        From :func:`load` (names the data the shards hold).
-    out : str, Path or None
-        Shard folder; default ``<cache>/beat_shards/<data and settings>``.
-    scheduler : None, str or 'synchronous'
-        Overrides ``cfg.scheduler``: a scheduler address, or
-        ``'synchronous'`` (no Dask).
+    :func:`mirnb.datasets.msd.write_beat_shards` writes to ``out``, default
+    ``<cache>/beat_shards/<data and settings>``: a second run reads the
+    shards back, an interrupted one finishes the rest. ``info`` is
+    :func:`load`'s; ``scheduler`` overrides ``cfg.scheduler`` (an address,
+    or ``'synchronous'`` for no Dask).
 
     Returns
     -------
@@ -342,20 +329,9 @@ def tasks(labels, cfg, dataset="synthetic", *, seed=0):
     corpus's 20 style families on the synthetic view, whose artists carry
     their family's name as MusicBrainz tag.
 
-    Parameters
-    ----------
-    labels : pandas.DataFrame
-        From :func:`usable`.
-    cfg : Config
-    dataset : {'synthetic', 'real'}
-    seed : int
-        Draws the tracks and the split.
-
-    Returns
-    -------
-    dict
-        ``{'genre': TaskSubset, 'artist': ..., 'key': ...}``, each with a
-        ``split``.
+    ``labels`` are :func:`usable`'s; ``seed`` draws the tracks and the
+    split. Returns ``{'genre': TaskSubset, 'artist': ..., 'key': ...}``,
+    each with a ``split``.
     """
     from ..datasets import msd
 
@@ -392,27 +368,6 @@ def task_table(task_sets):
 # ----------------------------------------------------------------------------
 # pretraining, fine-tuning, baselines
 # ----------------------------------------------------------------------------
-def zscore(timbre):
-    """Each track's timbre with zero mean and unit variance per dimension (Sec. 5.2).
-
-    A constant dimension (standard deviation 0) becomes 0.
-
-    Parameters
-    ----------
-    timbre : list of np.ndarray, each (T_i, 12)
-
-    Returns
-    -------
-    list of np.ndarray, float32
-    """
-    out = []
-    for x in timbre:
-        x = np.asarray(x, dtype=np.float64)
-        sd = x.std(axis=0)
-        out.append(((x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)).astype(np.float32))
-    return out
-
-
 def read(shards, ids, *, per_track=True):
     """Chroma and timbre of ``ids``.
 
@@ -421,7 +376,8 @@ def read(shards, ids, *, per_track=True):
     shards : BeatShards
     ids : list of str
     per_track : bool
-        z-score each track's timbre (:func:`zscore`), as the network's
+        z-score each track's timbre
+        (:func:`mirnb.models.convdbn.zscore_tracks`), as the network's
         input (Sec. 5.2); False keeps the MSD's values, which the baselines
         standardise over the training set (Sec. 6).
 
@@ -429,8 +385,10 @@ def read(shards, ids, *, per_track=True):
     -------
     chroma, timbre : lists of np.ndarray, each (T_i, 12), float32
     """
+    from ..models.convdbn import zscore_tracks
+
     chroma, timbre = shards.load(ids)
-    timbre = zscore(timbre) if per_track else [t.astype(np.float32) for t in timbre]
+    timbre = zscore_tracks(timbre) if per_track else [t.astype(np.float32) for t in timbre]
     return [c.astype(np.float32) for c in chroma], timbre
 
 
@@ -441,18 +399,10 @@ def pretrain(shards, ids, cfg, *, seed=0, verbose=True):
     (Gaussian) on per-track z-scored timbre; RBM 3 on their pooled,
     concatenated hidden probabilities.
 
-    Parameters
-    ----------
-    shards : BeatShards
-    ids : list of str
-        The pretraining tracks (:func:`mirnb.datasets.msd.pretraining_ids`:
-        all but every task's validation and test tracks).
-    cfg : Config
-    seed : int
-
-    Returns
-    -------
-    mirnb.models.convdbn.ConvDBN
+    ``ids`` are the pretraining tracks
+    (:func:`mirnb.datasets.msd.pretraining_ids`: all but every task's
+    validation and test tracks). Returns a fitted
+    :class:`mirnb.models.convdbn.ConvDBN`.
     """
     from ..models import convdbn
 
@@ -597,11 +547,11 @@ class Run:
         ``test_accuracy``, ``test_nll``.
     baselines : pandas.DataFrame
         One row per (seed, task, method, learning rate) with
-        ``val_accuracy``, ``test_accuracy`` and ``test_pred``.
+        ``val_accuracy`` and ``test_accuracy``.
     predictions : dict
-        (seed, task, init, learning rate) -> the network's test predictions
-        after the last epoch (class indices, in the order of the task's
-        test tracks).
+        (seed, task, method, learning rate) -> the test predictions of a
+        network (after its last epoch) or a baseline: class indices, in the
+        order of the task's test tracks; naive Bayes's rate is None.
     tasks : dict
         Seed -> the tasks (:func:`tasks`).
     dbns : dict
@@ -654,7 +604,7 @@ def run(shards, labels, cfg, dataset="synthetic", *, seed=0, verbose=True):
             t0 = time.perf_counter()
             for init in ("random", "pretrained"):
                 for lr in cfg.learning_rates:
-                    df, preds[s, name, init, lr] = finetune(
+                    df, preds[s, name, _NET[init], lr] = finetune(
                         dbns[s], parts, len(task.classes), cfg, init=init, learning_rate=lr,
                         seed=s)
                     curves.append(df.assign(seed=s, task=name, init=init, learning_rate=lr))
@@ -664,8 +614,11 @@ def run(shards, labels, cfg, dataset="synthetic", *, seed=0, verbose=True):
                               flush=True)
             seconds["fine-tuning"] += time.perf_counter() - t0
             t0 = time.perf_counter()
-            base.append(baselines(_parts(shards, task, per_track=False), cfg, seed=s)
-                        .assign(seed=s, task=name))
+            b = baselines(_parts(shards, task, per_track=False), cfg, seed=s)
+            for _, r in b.iterrows():
+                lr = None if np.isnan(r["learning_rate"]) else r["learning_rate"]
+                preds[s, name, r["method"], lr] = r["test_pred"]
+            base.append(b.drop(columns="test_pred").assign(seed=s, task=name))
             seconds["baselines"] += time.perf_counter() - t0
     return Run(pd.concat(curves, ignore_index=True), pd.concat(base, ignore_index=True),
                preds, task_sets, dbns, n_pre, seconds, cfg)
@@ -796,58 +749,16 @@ def plot_convergence(res, *, axes=None):
     """Validation accuracy per epoch, pretrained against random init, per task.
 
     Mean over seeds (line) and its range (band), each network at the rate
-    chosen on validation at the last report epoch.
+    chosen on validation at the last report epoch; chance dotted.
     """
-    import matplotlib.pyplot as plt
+    from ..plotting import curve_bands
 
-    c = _chosen_curves(res)
-    names = [t for t in TASKS if t in set(c["task"])]
-    if axes is None:
-        _, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.2),
-                               constrained_layout=True, squeeze=False)
-        axes = axes[0]
-    for ax, task in zip(axes, names):
-        for init, colour in (("random", "tab:grey"), ("pretrained", "tab:blue")):
-            g = c[(c["task"] == task) & (c["init"] == init)]
-            stats = g.groupby("epoch")["val_accuracy"].agg(["mean", "min", "max"])
-            ax.plot(stats.index, stats["mean"], color=colour, label=_NET[init])
-            ax.fill_between(stats.index, stats["min"], stats["max"], color=colour, alpha=0.2)
-        n_classes = len(next(iter(res.tasks.values()))[task].classes)
-        ax.axhline(1 / n_classes, color="k", lw=0.8, ls=":", label="chance")
-        ax.set(title=task, xlabel="epoch", ylabel="validation accuracy")
-    axes[0].legend(fontsize="small")
-    return axes
-
-
-def alignment_table(record):
-    """The beat-alignment methods side by side on one track.
-
-    Parameters
-    ----------
-    record : MSDRecord or Analysis
-        One track (e.g. :func:`mirnb.datasets.msd.read_h5` of a real file).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per method of :data:`mirnb.analysis.BEAT_METHODS`: beats,
-        all-zero beats, NaN beats, and the mean absolute difference of the
-        max-normalised chroma and of the timbre from ``'overlap'`` (the
-        duration-weighted mean), over the beats where both are finite.
-    """
-    from .. import analysis
-
-    ref_c, ref_t = analysis.beat_features(record, chroma_norm="max", method="overlap")
-    rows = []
-    for method in analysis.BEAT_METHODS:
-        c, t = analysis.beat_features(record, chroma_norm="max", method=method)
-        ok = np.isfinite(t).all(axis=1) & np.isfinite(c).all(axis=1)
-        rows.append({"method": method, "beats": len(t),
-                     "all-zero beats": int((np.abs(t).sum(axis=1) == 0).sum()),
-                     "NaN beats": int((~ok).sum()),
-                     "chroma: mean |diff| from overlap": float(np.abs(c[ok] - ref_c[ok]).mean()),
-                     "timbre: mean |diff| from overlap": float(np.abs(t[ok] - ref_t[ok]).mean())})
-    return pd.DataFrame(rows).set_index("method")
+    c = _chosen_curves(res).assign(method=lambda d: d["init"].map(_NET))
+    tasks_ = next(iter(res.tasks.values()))
+    return curve_bands(c, x="epoch", y="val_accuracy", line="method", panel="task",
+                       panels=[t for t in TASKS if t in set(c["task"])],
+                       chance={t: 1 / len(tasks_[t].classes) for t in tasks_},
+                       ylabel="validation accuracy", axes=axes)
 
 
 def example_track(ds, path=None):
@@ -932,15 +843,8 @@ def key_truth_table(res, ds):
         task = res.tasks[r["seed"]]["key"]
         ids = list(task.split["test"])
         y_of, classes = _encoded(task)
-        if r["method"] in _NET.values():
-            init = next(k for k, v in _NET.items() if v == r["method"])
-            pred = res.predictions[r["seed"], "key", init, r["learning_rate"]]
-        else:
-            b = res.baselines
-            b = b[(b["seed"] == r["seed"]) & (b["task"] == "key") & (b["method"] == r["method"])]
-            b = b[b["learning_rate"].isna()] if np.isnan(r["learning_rate"]) else \
-                b[b["learning_rate"] == r["learning_rate"]]
-            pred = b["test_pred"].iloc[0]
+        lr = None if np.isnan(r["learning_rate"]) else r["learning_rate"]
+        pred = res.predictions[r["seed"], "key", r["method"], lr]
         keys = np.asarray(classes)[pred]
         labelled = np.asarray(classes)[[y_of[i] for i in ids]]
         rendered = truth.loc[ids].to_numpy()

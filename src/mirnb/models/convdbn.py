@@ -43,7 +43,7 @@ from ..training import Batches
 from .crbm import ConvRBM, _tracks, pad_tracks
 from .rbm import _order_seed, _seed, _verbose
 
-__all__ = ["PAPER", "receptive_field", "output_length", "min_length", "ConvDBN", "max_pool",
+__all__ = ["PAPER", "zscore_tracks", "receptive_field", "output_length", "min_length", "ConvDBN", "max_pool",
            "moment_matched", "build_conv_mlp", "step_weights", "step_posteriors",
            "track_posteriors", "fit_conv_mlp"]
 
@@ -53,6 +53,29 @@ __all__ = ["PAPER", "receptive_field", "output_length", "min_length", "ConvDBN",
 PAPER = {"maps": 100, "widths": (8, 4, 8, 4), "learning_rates": (0.005, 0.0001, 0.005),
          "sparsity_targets": (0.05, 0.05, 0.1), "sparsity_cost": 0.1, "n_iter": 1,
          "finetune_learning_rates": (0.05, 0.005, 0.0005), "epochs": 30}
+
+
+def zscore_tracks(tracks):
+    """Each track with zero mean and unit variance per dimension, as the network's timbre.
+
+    Dieleman et al. (2011), Sec. 5.2: the timbre features "were first
+    normalized per track to have zero mean and unit variance". A constant
+    dimension (standard deviation 0) becomes 0.
+
+    Parameters
+    ----------
+    tracks : list of array_like, each (T_i, D)
+
+    Returns
+    -------
+    list of np.ndarray, each (T_i, D), float32
+    """
+    out = []
+    for x in tracks:
+        x = np.asarray(x, dtype=np.float64)
+        sd = x.std(axis=0)
+        out.append(((x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)).astype(np.float32))
+    return out
 
 
 # ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import _check
+from ...analysis import BEAT_METHODS
 from ...analysis import beat_features as _beat_features
 from ...errors import DataError, ParameterError
 from ..core import (Dataset, Skipped, Split, Track, ValidationReport, map_tracks,
@@ -52,7 +53,10 @@ class MSDTrack(Track):
     def beat_features(self, **kwargs):
         """Beat-aligned chroma (n_beats, 12) and timbre (n_beats, 12).
 
-        See :func:`mirnb.analysis.beat_features` for the keyword arguments.
+        Every keyword goes to :func:`mirnb.analysis.beat_features`:
+        ``chroma_norm`` ({None, 'max'}), ``method`` ({'overlap',
+        'segment_fraction', 'segment_fraction_strict'}, the beat alignment)
+        and ``name`` (default: the track id and the file).
 
         Raises
         ------
@@ -67,11 +71,12 @@ class MSDTrack(Track):
 class _BeatFeaturesJob:
     """Picklable per-track work of :meth:`MSD.beat_features`."""
 
-    def __init__(self, chroma_norm):
+    def __init__(self, chroma_norm, method="overlap"):
         self.chroma_norm = chroma_norm
+        self.method = method
 
     def __call__(self, track):
-        return track.beat_features(chroma_norm=self.chroma_norm)
+        return track.beat_features(chroma_norm=self.chroma_norm, method=self.method)
 
 
 def _check_finite_arrays(record, path=None):
@@ -257,7 +262,8 @@ its 'data' folder sits inside msd/. The synthetic corpus
         report.invalid.extend(self.skipped)
         return report
 
-    def beat_features(self, track_ids=None, *, chroma_norm=None, n_jobs=1, verbose=None):
+    def beat_features(self, track_ids=None, *, chroma_norm=None, method="overlap", n_jobs=1,
+                      verbose=None):
         """Beat-aligned chroma and timbre of many tracks; bad tracks skipped and reported.
 
         Parameters
@@ -266,6 +272,8 @@ its 'data' folder sits inside msd/. The synthetic corpus
             Default: every track.
         chroma_norm : {None, 'max'}
             See :func:`mirnb.analysis.beat_features`.
+        method : {'overlap', 'segment_fraction', 'segment_fraction_strict'}
+            Beat alignment; see :func:`mirnb.analysis.segments_to_beats`.
         n_jobs : int or None
             Worker processes (1: this process).
         verbose : bool or None
@@ -280,9 +288,11 @@ its 'data' folder sits inside msd/. The synthetic corpus
             infinite values, with the reason naming the file and the field
             (also logged).
         """
+        _check.choice("chroma_norm", chroma_norm, (None, "max"))
+        _check.choice("method", method, BEAT_METHODS)
         ids = self.track_ids if track_ids is None else list(track_ids)
         items = [(tid, self.track(tid)) for tid in ids]
-        return map_tracks(_BeatFeaturesJob(chroma_norm), items, n_jobs=n_jobs,
+        return map_tracks(_BeatFeaturesJob(chroma_norm, method), items, n_jobs=n_jobs,
                           desc="MSD beat features",
                           verbose=self.verbose if verbose is None else verbose)
 
