@@ -433,3 +433,124 @@ def test_window_classifiers_average_window_posteriors_per_track(estimator):
                                rtol=1e-5, atol=1e-6)
     with pytest.raises(ParameterError, match="fitted on 4"):
         clf.predict_proba([x[:, :3] for x in X[21:]])
+
+
+# ----------------------------------------------------------------------------
+# streaming: partial_fit, zscored_chunks, ConvDBN.fit_stream
+# ----------------------------------------------------------------------------
+@pytest.mark.slow_on_jax
+def test_partial_fit_on_fits_batches_takes_fits_steps(monkeypatch):
+    X = np.stack(_sparse_data(8, 20))
+    used = {}
+
+    class Recorded(crbm.Batches):  # the rows of every batch fit trains on
+        def __getitem__(self, i):
+            used[i] = self._rows(i)
+            return super().__getitem__(i)
+
+    monkeypatch.setattr(crbm, "Batches", Recorded)
+    kw = dict(learning_rate=0.5, batch_size=4, chunk=None, sparsity_cost=0.3,
+              init_visible_bias=False, random_state=3)
+    ref = crbm.ConvRBM(5, 4, **kw).fit(list(X))
+    assert sorted(np.concatenate([used[0], used[1]])) == list(range(8))
+    a = crbm.ConvRBM(5, 4, **kw)
+    for i in (0, 1):  # sampled hidden units: the same seeds draw the same samples
+        a.partial_fit(X[used[i]])
+    np.testing.assert_allclose(a.components_, ref.components_, atol=1e-6)
+    for k in ("intercept_hidden_", "intercept_visible_"):
+        np.testing.assert_allclose(getattr(a, k), getattr(ref, k), atol=1e-6)
+    assert a.history_["n_chunks"] == [4, 4]
+    assert all(len(v) == 2 and np.all(np.isfinite(v)) for v in a.history_.values())
+    assert 0 < a.history_["mean_hidden"][1] < 1 and a.history_["recon_error"][1] > 0
+
+
+def test_partial_fit_initialises_from_its_first_batch_and_pads_short_ones():
+    X = np.stack(_sparse_data(8, 20))
+    # the first batch's mean sets the visible biases; a short batch is padded, not recompiled
+    c = crbm.ConvRBM(5, 4, learning_rate=0.005, random_state=3).partial_fit(X[:4])
+    m = np.clip(X[:4].mean(axis=(0, 1)), 1e-3, 1 - 1e-3)  # one step moves b by < 0.005
+    np.testing.assert_allclose(c.intercept_visible_, np.log(m / (1 - m)), atol=0.006)
+    before = c.components_
+    c.partial_fit(X[4:7])
+    assert c.history_["n_chunks"] == [4, 3] and c._n_rows == 32
+    assert not np.array_equal(c.components_, before)
+    with pytest.raises(ParameterError, match="11 channels: expected 12"):
+        c.partial_fit(X[:2, :, :11])
+    with pytest.raises(ParameterError, match="chunks of 3 steps.*width=4"):
+        c.partial_fit(X[:2, :3])
+    with pytest.raises(ParameterError, match="values in .*visible='gaussian'"):
+        crbm.ConvRBM(5, 4).partial_fit(X * 3)
+    with pytest.raises(ParameterError, match=r"\(B, L, C\)"):
+        crbm.ConvRBM(5, 4).partial_fit(X[0])
+
+
+def test_zscored_chunks_zscore_each_whole_track_before_cutting():
+    chroma, timbre = _tracks([5, 23, 40], seed=1)
+    for i, c in enumerate(chroma):  # column 0 names the track and the beat
+        c[:, 0] = (100 * i + np.arange(len(c))) / 1000
+    raw = [3 * t + 7 for t in timbre]
+    z = convdbn.zscore_tracks(raw)
+    stream = [(["a", "b"], chroma[:2], raw[:2]), (chroma[2:], raw[2:])]
+    out = list(convdbn.zscored_chunks(stream, 10, 3, hop=4, seed=0))
+    sizes = [len(c) for c, _ in out]
+    assert all(n == 3 for n in sizes[:-1]) and 1 <= sizes[-1] <= 3
+    starts = {1: [], 2: []}
+    for cs, ts in out:
+        assert cs.shape[1:] == ts.shape[1:] == (10, 12) and ts.dtype == np.float32
+        for c, t in zip(cs, ts):
+            i, s = divmod(int(round(c[0, 0] * 1000)), 100)
+            starts[i].append(s)
+            np.testing.assert_array_equal(c, chroma[i][s:s + 10])
+            np.testing.assert_allclose(t, z[i][s:s + 10], atol=1e-5)  # whole-track z-score
+    for i, s in starts.items():  # a grid of hop 4 from a random phase, to the track's end
+        s = sorted(s)
+        assert s[0] < 4 and np.all(np.diff(s) == 4) and s[-1] + 4 > len(chroma[i]) - 10
+    again = list(convdbn.zscored_chunks(stream, 10, 3, hop=4, seed=0))
+    assert all(np.array_equal(x[0], y[0]) for x, y in zip(out, again))
+
+
+SMALL_DBN = dict(maps=4, widths=(3, 2, 3, 2), learning_rates=(0.05, 0.01, 0.05),
+                 batch_size=8, random_state=0)
+
+
+def _chunk_stream(n_batches=3, B=8, L=12, seed=0):
+    """A callable yielding chunk batches, alternately with and without ids; counts calls."""
+    def stream():
+        stream.calls += 1
+        rng = np.random.default_rng(seed)
+        for i in range(n_batches):
+            c = rng.random((B, L, 12)).astype(np.float32)
+            t = rng.normal(size=(B, L, 12)).astype(np.float32)
+            yield ([f"t{j}" for j in range(B)], c, t) if i % 2 else (c, t)
+    stream.calls = 0
+    return stream
+
+
+@pytest.mark.slow_on_jax
+def test_fit_stream_trains_three_rbms_one_batch_at_a_time():
+    stream = _chunk_stream()
+    dbn = convdbn.ConvDBN(**SMALL_DBN).fit_stream(stream, n_iter=2)
+    assert stream.calls == 4  # two passes for 1a and 1b, two for 3
+    assert {k: len(h["recon_error"]) for k, h in dbn.history_.items()} == {
+        "1a": 6, "1b": 6, "3": 6}
+    assert all(np.all(np.isfinite(v)) for h in dbn.history_.values() for v in h.values())
+    assert dbn.rbm_top_.components_.shape == (4, 3, 8) and dbn.n_skipped_ == 0
+    for i, (attr, C, w) in enumerate((("rbm_chroma_", 12, 3), ("rbm_timbre_", 12, 3),
+                                      ("rbm_top_", 8, 3))):  # each moved from its init
+        init = np.asarray(crbm.ConvContrastiveDivergence(C, 4, w, seed=i).W)
+        assert not np.allclose(getattr(dbn, attr).components_, np.transpose(init, (2, 0, 1)),
+                               atol=1e-4), attr
+    # RBM 3's input per batch is the tracks' layer 2, and the DBN fine-tunes
+    c, t = next(_chunk_stream()())
+    np.testing.assert_allclose(dbn._pooled_batch(c, t),
+                               np.stack(dbn.transform(list(c), list(t), layer="2")), atol=1e-6)
+    model = convdbn.build_conv_mlp(3, dbn=dbn)
+    sub = keras.Model(model.inputs, model.get_layer("pool4").output)
+    np.testing.assert_allclose(sub.predict_on_batch({"chroma": c[:1], "timbre": t[:1]})[0],
+                               dbn.transform(c[:1], t[:1])[0], atol=1e-5)
+    with pytest.raises(ParameterError, match="RBM 3 needs w1 \\+ p1 \\* w3 - 1 = 8 beats"):
+        convdbn.ConvDBN(**SMALL_DBN).fit_stream(_chunk_stream(L=7))
+    with pytest.raises(ParameterError, match="expected a callable"):
+        convdbn.ConvDBN(**SMALL_DBN).fit_stream(list(_chunk_stream()()))
+    with pytest.raises(ParameterError, match="no batch"):
+        convdbn.ConvDBN(**SMALL_DBN).fit_stream(lambda: iter(()))

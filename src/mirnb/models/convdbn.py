@@ -6,7 +6,9 @@ The models of Dieleman, Brakel & Schrauwen (2011), on beat-aligned chroma
 - :class:`ConvDBN`: RBM 1a (chroma, binary) and 1b (timbre, Gaussian),
   convolutional RBMs (:class:`mirnb.models.crbm.ConvRBM`), their hidden
   probabilities max-pooled and concatenated, and RBM 3 on top (Sec.
-  5.1-5.2, Fig. 3), trained greedily.
+  5.1-5.2, Fig. 3), trained greedily: :meth:`ConvDBN.fit` on tracks in
+  memory, :meth:`ConvDBN.fit_stream` on a stream of chunk batches (the
+  MSD), fed for instance by :func:`zscored_chunks`.
 - :func:`build_conv_mlp`: the network as a Keras functional model for
   fine-tuning (Sec. 6), pretrained or with the moment-matched random control
   (:func:`moment_matched`); :func:`fit_conv_mlp`, :func:`step_posteriors`
@@ -43,9 +45,9 @@ from ..training import Batches
 from .crbm import ConvRBM, _tracks, pad_tracks
 from .rbm import _order_seed, _seed, _verbose
 
-__all__ = ["PAPER", "zscore_tracks", "receptive_field", "output_length", "min_length", "ConvDBN", "max_pool",
-           "moment_matched", "build_conv_mlp", "step_weights", "step_posteriors",
-           "track_posteriors", "fit_conv_mlp"]
+__all__ = ["PAPER", "zscore_tracks", "zscored_chunks", "receptive_field", "output_length",
+           "min_length", "ConvDBN", "max_pool", "moment_matched", "build_conv_mlp",
+           "step_weights", "step_posteriors", "track_posteriors", "fit_conv_mlp"]
 
 #: The paper's settings (Sec. 5-6): maps, widths (w1, p1, w3, p2), RBM learning rates
 #: (1a, 1b, 3), sparsity targets (1a, 1b, 3), relative sparsity cost, pretraining
@@ -76,6 +78,71 @@ def zscore_tracks(tracks):
         sd = x.std(axis=0)
         out.append(((x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)).astype(np.float32))
     return out
+
+
+def zscored_chunks(batches, chunk, batch_size, *, hop=None, seed=0):
+    """A stream of whole tracks as batches of chunks, timbre z-scored per whole track.
+
+    The paper z-scores each track's timbre over the whole track (Sec. 5.2),
+    which a chunk alone cannot do: this z-scores every track as it streams
+    past (:func:`zscore_tracks`), then cuts it into full chunks, for
+    :meth:`ConvDBN.fit_stream`. The chunks of each incoming batch (and those
+    left over from the one before) are shuffled and emitted in batches of
+    ``batch_size``; at most one incoming batch and one outgoing batch are
+    held at a time.
+
+    Parameters
+    ----------
+    batches : iterable of (chroma, timbre) or (ids, chroma, timbre)
+        Whole tracks, raw timbre: ``chroma`` and ``timbre`` lists of (T_i,
+        12) arrays, as ``BeatShards(out).batches(64)`` (without ``chunk``)
+        yields.
+    chunk : int > 0
+        Beats per chunk (tracks shorter than this are left out).
+    batch_size : int > 0
+    hop : int > 0 or None
+        Beats between the starts of a track's chunks (default ``chunk``:
+        disjoint chunks). The first start is drawn in ``[0, hop)``, so
+        another seed cuts another grid; ``chunk - w1 + 1`` gives every
+        layer-1 window once (but the few cut off at the track ends).
+    seed : int
+        Draws the grids and the shuffles; pass another one each pass.
+
+    Yields
+    ------
+    chroma, timbre : np.ndarray, shape (batch_size, chunk, 12), float32
+        The last batch may be smaller.
+
+    Examples
+    --------
+    >>> import itertools
+    >>> passes = itertools.count()
+    >>> stream = lambda: zscored_chunks(shards.batches(64, seed=(s := next(passes))),
+    ...                                 64, 32, seed=s)  # doctest: +SKIP
+    >>> ConvDBN(random_state=0).fit_stream(stream)  # doctest: +SKIP
+    """
+    chunk = _check.positive_int("chunk", chunk)
+    batch_size = _check.positive_int("batch_size", batch_size)
+    hop = chunk if hop is None else _check.positive_int("hop", hop)
+    rng = np.random.default_rng(seed)
+    cs, ts = [], []
+    for item in batches:
+        for c, t in zip(item[-2], zscore_tracks(item[-1])):
+            c = np.asarray(c, dtype=np.float32)
+            if len(c) != len(t):
+                raise ParameterError(f"a track has {len(c)} beats of chroma and {len(t)} of "
+                                     "timbre: expected the same beats")
+            n = len(c) - chunk + 1
+            for a in range(int(rng.integers(min(hop, max(n, 1)))), n, hop):
+                cs.append(c[a:a + chunk])
+                ts.append(t[a:a + chunk])
+        order = rng.permutation(len(cs))
+        cs, ts = [cs[i] for i in order], [ts[i] for i in order]
+        while len(cs) >= batch_size:
+            yield np.stack(cs[:batch_size]), np.stack(ts[:batch_size])
+            del cs[:batch_size], ts[:batch_size]
+    if cs:
+        yield np.stack(cs), np.stack(ts)
 
 
 # ----------------------------------------------------------------------------
@@ -203,7 +270,8 @@ class ConvDBN(BaseEstimator):
         As :class:`ConvRBM` (ours: the paper is silent).
     chunk : int or None
         Chunk length of RBMs 1a and 1b in beats; RBM 3 gets ``max(w3,
-        chunk // p1)`` pooled steps (the same span of beats).
+        chunk // p1)`` pooled steps (the same span of beats). :meth:`fit`
+        only: :meth:`fit_stream` takes the chunks it is given.
     random_state : int, numpy Generator or None
         RBMs 1a, 1b and 3 get seeds ``random_state + 0, 1, 2``.
     verbose : {0, 1, 2} or bool
@@ -213,10 +281,12 @@ class ConvDBN(BaseEstimator):
     rbm_chroma_, rbm_timbre_, rbm_top_ : ConvRBM
         RBMs 1a, 1b and 3.
     history_ : dict
-        ``{'1a': ..., '1b': ..., '3': ...}``, each RBM's ``history_``.
+        ``{'1a': ..., '1b': ..., '3': ...}``, each RBM's ``history_``: one
+        entry per pass (:meth:`fit`) or per batch (:meth:`fit_stream`).
     n_skipped_ : int
         Tracks too short for one layer-3 window (fewer than ``w1 + p1 * w3
-        - 1`` beats): used by RBMs 1a and 1b, left out of RBM 3.
+        - 1`` beats): used by RBMs 1a and 1b, left out of RBM 3 (0 after
+        :meth:`fit_stream`, whose chunks are all long enough).
 
     References
     ----------
@@ -258,23 +328,12 @@ class ConvDBN(BaseEstimator):
         -------
         self
         """
-        _check.positive_int("maps", self.maps)
         w1, p1, w3, _ = _widths(self.widths)
-        lrs, rhos = self._three("learning_rates"), self._three("sparsity_targets")
         c, t = _pairs(chroma, timbre, min_len=w1)
-        seed = _seed(self.random_state)
         chunk = self.chunk
         if chunk is not None:
             chunk = _check.positive_int("chunk", chunk)
-        common = dict(sparsity_cost=self.sparsity_cost, n_iter=self.n_iter,
-                      batch_size=self.batch_size, momentum=self.momentum,
-                      verbose=self.verbose)
-
-        def rbm(i, visible, chunk):
-            return ConvRBM(self.maps, w1 if i < 2 else w3, visible=visible,
-                           learning_rate=lrs[i], sparsity_target=rhos[i], chunk=chunk,
-                           random_state=None if seed is None else seed + i, **common)
-
+        rbm = self._rbms(self.n_iter)
         self.rbm_chroma_ = rbm(0, "bernoulli", chunk).fit(c)
         self.rbm_timbre_ = rbm(1, "gaussian", chunk).fit(t)
         pooled = self._pooled(c, t)
@@ -290,6 +349,112 @@ class ConvDBN(BaseEstimator):
                          "3": self.rbm_top_.history_}
         self.n_features_in_ = c[0].shape[1] + t[0].shape[1]
         return self
+
+    def _rbms(self, n_iter):
+        """``rbm(i, visible, chunk)``: a fresh ConvRBM for RBM 1a (0), 1b (1) or 3 (2)."""
+        _check.positive_int("maps", self.maps)
+        w1, _, w3, _ = _widths(self.widths)
+        lrs, rhos = self._three("learning_rates"), self._three("sparsity_targets")
+        seed = _seed(self.random_state)
+
+        def rbm(i, visible, chunk):
+            return ConvRBM(self.maps, w1 if i < 2 else w3, visible=visible,
+                           learning_rate=lrs[i], sparsity_target=rhos[i], chunk=chunk,
+                           sparsity_cost=self.sparsity_cost, n_iter=n_iter,
+                           batch_size=self.batch_size, momentum=self.momentum,
+                           random_state=None if seed is None else seed + i,
+                           verbose=self.verbose)
+        return rbm
+
+    def fit_stream(self, batches, *, n_iter=None):
+        """Train greedily on a stream of chunk batches, holding one batch at a time.
+
+        For data that does not fit in memory (the paper's one pass over the
+        MSD). ``n_iter`` passes over ``batches()`` train RBMs 1a (chroma)
+        and 1b (timbre) together, one :meth:`ConvRBM.partial_fit` step each
+        per batch; then ``n_iter`` more passes train RBM 3 on every batch
+        put through 1a and 1b, max-pooled by ``p1`` and concatenated. Each
+        RBM's visible biases come from its first batch; seeds as :meth:`fit`.
+
+        Parameters
+        ----------
+        batches : callable
+            ``batches()`` returns a fresh iterable over one pass of
+            ``(chroma, timbre)`` or ``(ids, chroma, timbre)``, ``chroma``
+            (values in [0, 1]) and ``timbre`` float32 arrays (B, L, 12) of
+            B full chunks of L beats, ``L >= w1 + p1 * w3 - 1`` (one layer-3
+            window; keep L fixed). The timbre must be z-scored per whole
+            track before it was cut (the paper): :func:`zscored_chunks` does
+            it on ``BeatShards.batches`` of whole tracks. Called ``2 *
+            n_iter`` times.
+        n_iter : int > 0 or None
+            Passes per stage (default: ``self.n_iter``).
+
+        Returns
+        -------
+        self
+        """
+        if not callable(batches):
+            raise ParameterError(f"batches: expected a callable that returns a fresh iterable "
+                                 f"of batches each pass, got {type(batches).__name__}; pass "
+                                 "e.g. lambda: shards.batches(32, chunk=64)")
+        n_iter = _check.positive_int("n_iter", self.n_iter if n_iter is None else n_iter)
+        w1, p1, w3, _ = _widths(self.widths)
+        rbm = self._rbms(n_iter)
+        self.rbm_chroma_, self.rbm_timbre_ = rbm(0, "bernoulli", None), rbm(1, "gaussian", None)
+        self.rbm_top_ = rbm(2, "bernoulli", None)
+        stages = ((self.rbm_chroma_, self.rbm_timbre_), (self.rbm_top_,))
+        verbose = _verbose(self.verbose)
+        for stage, rbms in enumerate(stages):
+            for p in range(n_iter):
+                n = 0
+                for item in batches():
+                    c, t = self._chunk_pair(item, w1 + p1 * w3 - 1)
+                    if stage == 0:
+                        self.rbm_chroma_.partial_fit(c)
+                        self.rbm_timbre_.partial_fit(t)
+                    else:
+                        self.rbm_top_.partial_fit(self._pooled_batch(c, t))
+                    n += 1
+                if n == 0:
+                    raise ParameterError("batches() yielded no batch: expected at least one "
+                                         "(B, L, 12) batch each pass")
+                if verbose:
+                    print(f"ConvDBN stage {'3' if stage else '1a+1b'} pass {p + 1}/{n_iter}: "
+                          f"{n} batches, recon error " + ", ".join(
+                              f"{r.history_['recon_error'][-1]:.4g}" for r in rbms),
+                          flush=True)
+        self.history_ = {"1a": self.rbm_chroma_.history_, "1b": self.rbm_timbre_.history_,
+                         "3": self.rbm_top_.history_}
+        self.n_skipped_ = 0
+        self.n_features_in_ = self.rbm_chroma_.n_features_in_ + self.rbm_timbre_.n_features_in_
+        return self
+
+    @staticmethod
+    def _chunk_pair(item, min_len):
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            raise ParameterError(f"batches() yielded a {type(item).__name__}: expected "
+                                 "(chroma, timbre) or (ids, chroma, timbre)")
+        c, t = (np.asarray(a, dtype=np.float32) for a in item[-2:])
+        if c.ndim != 3 or c.shape != t.shape:
+            raise ParameterError(f"a batch has chroma {c.shape} and timbre {t.shape}: "
+                                 "expected two arrays (B, L, 12) of the same shape (stream "
+                                 "chunks, e.g. shards.batches(32, chunk=64))")
+        if c.shape[1] < min_len:
+            raise ParameterError(f"chunks of {c.shape[1]} beats are too short: RBM 3 needs "
+                                 f"w1 + p1 * w3 - 1 = {min_len} beats for one window; "
+                                 f"stream chunks of at least {min_len} beats")
+        if c.min() < 0 or c.max() > 1:
+            raise ParameterError(f"chroma holds values in [{c.min():.3g}, {c.max():.3g}]: "
+                                 "RBM 1a's binary units need values in [0, 1]")
+        return c, t
+
+    def _pooled_batch(self, c, t):
+        """RBM 3's input for a batch of chunks: (B, (L - w1 + 1) // p1, 2 maps)."""
+        _, p1, _, _ = _widths(self.widths)
+        h = [ops.max_pool(r.model_.hidden_probs(ops.convert_to_tensor(x)), p1, p1, "valid")
+             for r, x in ((self.rbm_chroma_, c), (self.rbm_timbre_, t))]
+        return ops.convert_to_numpy(ops.concatenate(h, axis=-1))
 
     def _pooled(self, c, t):
         _, p1, _, _ = _widths(self.widths)

@@ -48,6 +48,13 @@ the end and masked: padded hidden positions are zeroed before the
 reconstruction and every statistic counts only valid positions; empty
 chunks round each pass up to whole batches, so one shape is compiled.
 
+Streaming
+---------
+For data that does not fit in memory (the MSD), :meth:`ConvRBM.partial_fit`
+takes one CD-1 step per minibatch of full chunks ``(B, L, C)``, in Keras's
+compiled ``train_on_batch``; a short batch is padded with masked empty
+chunks to the rows already compiled, which leaves its update unchanged.
+
 References
 ----------
 .. [1] Dieleman, S., Brakel, P. & Schrauwen, B. (2011). Audio-based music
@@ -197,6 +204,9 @@ class ConvContrastiveDivergence(keras.Model):
         self.c = self.add_weight(shape=(self.n_filters,), name="hidden_bias",
                                  initializer="zeros")
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # batch statistics, measured inside the compiled step (Keras logs them)
+        self.recon_tracker = keras.metrics.Mean(name="recon_error")
+        self.hidden_tracker = keras.metrics.Mean(name="mean_hidden")
         self.built = True
 
     def get_config(self):
@@ -292,7 +302,13 @@ class ConvContrastiveDivergence(keras.Model):
         return self.visible_mean(self.hidden_probs(v))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The masked free-energy gap whose gradient is the CD-1 update (``y`` = mask)."""
+        """The masked free-energy gap whose gradient is the CD-1 update (``y`` = mask).
+
+        Also logs, before the update, ``recon_error`` (mean squared error of
+        the mean-field reconstruction ``E[v | p(h | v0)]`` over valid
+        entries) and ``mean_hidden`` (mean of ``p(h | v0)`` over valid
+        positions) of the batch.
+        """
         v0 = ops.cast(x, self.W.dtype)
         vm, hm = self._masks(v0, y)
         n_h, n_v = ops.maximum(ops.sum(hm), 1.0), ops.maximum(ops.sum(vm), 1.0)
@@ -300,6 +316,11 @@ class ConvContrastiveDivergence(keras.Model):
         p0 = ops.sigmoid(z0)
         h0 = ops.stop_gradient(self._hidden_sample(p0))
         v1 = ops.stop_gradient(self.visible_mean(h0 * hm))
+        rec = ops.stop_gradient(self.visible_mean(p0 * hm))
+        self.recon_tracker.update_state(
+            ops.sum(vm * ops.square(rec - v0)) / (n_v * self.n_channels), sample_weight=n_v)
+        self.hidden_tracker.update_state(
+            ops.stop_gradient(ops.sum(hm * p0)) / (n_h * self.n_filters), sample_weight=n_h)
 
         def neg_free_energy(v, z):
             return (ops.sum(hm * ops.softplus(z)) / n_h
@@ -389,7 +410,9 @@ class ConvRBM(BaseEstimator, TransformerMixin):
         SGD momentum (ours: the paper is silent; default 0).
     init_visible_bias : bool
         Visible biases from the data before training: logit of each
-        channel's mean (binary), its mean (Gaussian) (Hinton 2010, Sec. 8).
+        channel's mean (binary), its mean (Gaussian) (Hinton 2010, Sec. 8);
+        the mean of all tracks (:meth:`fit`) or of the first batch
+        (:meth:`partial_fit`).
     random_state : int, numpy Generator or None
         Seeds the weights, the hidden samples, the chunk phases and order.
     verbose : {0, 1, 2} or bool
@@ -400,12 +423,14 @@ class ConvRBM(BaseEstimator, TransformerMixin):
         One filter per map.
     intercept_hidden_ : np.ndarray, shape (n_filters,)
     intercept_visible_ : np.ndarray, shape (n_channels,)
-    history_ : dict of lists, one entry per pass
+    history_ : dict of lists
         ``'loss'`` (the free-energy gap), ``'recon_error'`` (mean squared
-        error of the mean-field reconstruction over valid entries) and
+        error of the mean-field reconstruction over valid entries),
         ``'mean_hidden'`` (mean hidden probability, to compare with
-        ``sparsity_target``), both measured after the pass on up to 2048 of
-        its chunks; ``'n_chunks'``.
+        ``sparsity_target``) and ``'n_chunks'``. :meth:`fit`: one entry per
+        pass, the last two measured after the pass on up to 2048 of its
+        chunks. :meth:`partial_fit`: one entry per call (appended), measured
+        on its batch in the step, before the update.
     model_ : ConvContrastiveDivergence
     n_features_in_ : int
         Channels ``C``.
@@ -458,6 +483,31 @@ class ConvRBM(BaseEstimator, TransformerMixin):
                                  "a chunk must hold at least one window")
         _check.rate("momentum", self.momentum)
 
+    def _init_model(self, n_channels, mean):
+        """A fresh compiled model, its visible biases from the channel means ``mean``."""
+        seed = _seed(self.random_state)
+        model = ConvContrastiveDivergence(
+            n_channels, self.n_filters, self.width, visible=self.visible,
+            sparsity_target=self.sparsity_target, sparsity_cost=self.sparsity_cost,
+            seed=seed)
+        if self.init_visible_bias:
+            if self.visible == "bernoulli":
+                mean = np.clip(mean, 1e-3, 1 - 1e-3)
+                mean = np.log(mean / (1 - mean))
+            model.b.assign(np.asarray(mean, dtype=np.float32))
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=self.learning_rate,
+                                                     momentum=self.momentum))
+        self.model_, self.n_features_in_ = model, n_channels
+        self.history_ = {"loss": [], "recon_error": [], "mean_hidden": [], "n_chunks": []}
+        self._n_rows = int(self.batch_size)
+        return seed
+
+    def _check_values(self, lo, hi, name):
+        if self.visible == "bernoulli" and (lo < 0 or hi > 1):
+            raise ParameterError(
+                f"{name} holds values in [{lo:.3g}, {hi:.3g}]: binary visible units need "
+                "values in [0, 1]; use visible='gaussian' on z-scored data")
+
     def fit(self, X, y=None):
         """Train by CD-1 on chunks of the tracks.
 
@@ -474,28 +524,13 @@ class ConvRBM(BaseEstimator, TransformerMixin):
         self._check_params()
         tracks = _tracks(X, min_len=self.width, why=f"filter width={self.width}")
         allx = np.concatenate(tracks)
-        if self.visible == "bernoulli" and (allx.min() < 0 or allx.max() > 1):
-            raise ParameterError(
-                f"X holds values in [{allx.min():.3g}, {allx.max():.3g}]: binary visible "
-                "units need values in [0, 1]; use visible='gaussian' on z-scored data")
-        seed = _seed(self.random_state)
-        model = ConvContrastiveDivergence(
-            allx.shape[1], self.n_filters, self.width, visible=self.visible,
-            sparsity_target=self.sparsity_target, sparsity_cost=self.sparsity_cost,
-            seed=seed)
-        if self.init_visible_bias:
-            mean = allx.mean(axis=0)
-            if self.visible == "bernoulli":
-                mean = np.clip(mean, 1e-3, 1 - 1e-3)
-                mean = np.log(mean / (1 - mean))
-            model.b.assign(mean.astype(np.float32))
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate=self.learning_rate,
-                                                     momentum=self.momentum))
+        self._check_values(allx.min(), allx.max(), "X")
+        seed = self._init_model(allx.shape[1], allx.mean(axis=0))
+        model, hist = self.model_, self.history_
         length = max(len(t) for t in tracks)
         length = length if self.chunk is None else min(int(self.chunk), length)
         order = _order_seed(seed)
         verbose = _verbose(self.verbose)
-        hist = {"loss": [], "recon_error": [], "mean_hidden": [], "n_chunks": []}
         for p in range(int(self.n_iter)):
             rng = np.random.default_rng([order, p])
             bs = int(self.batch_size)
@@ -513,13 +548,74 @@ class ConvRBM(BaseEstimator, TransformerMixin):
             if verbose:
                 print(f"ConvRBM pass {p + 1}/{self.n_iter}: {n_chunks} chunks, recon error "
                       f"{err:.4g}, mean hidden {act:.3g}", flush=True)
-        self.model_ = model
-        self.history_ = hist
-        self.components_ = np.transpose(ops.convert_to_numpy(model.W), (2, 0, 1)).copy()
-        self.intercept_visible_ = ops.convert_to_numpy(model.b).copy()
-        self.intercept_hidden_ = ops.convert_to_numpy(model.c).copy()
-        self.n_features_in_ = allx.shape[1]
         return self
+
+    def partial_fit(self, X, y=None):
+        """One CD-1 update on a minibatch of full chunks: training on a stream.
+
+        The first call (or the first after construction) initialises the
+        model as :meth:`fit` does (the same seeds, ``W ~ N(0, 0.01^2)``),
+        but the visible biases come from the mean of this first batch; later
+        calls continue, after :meth:`fit` too. Chunks are full (no padding):
+        cut them from the tracks as you stream them. Every call runs Keras's
+        compiled ``train_on_batch``; a batch of fewer rows than any before it
+        (and than ``batch_size``) is padded with masked empty chunks, which
+        leaves its update unchanged and reuses the compiled step. ``chunk``
+        and ``n_iter`` are not used.
+
+        Parameters
+        ----------
+        X : array_like, shape (B, L, C)
+            ``B`` chunks of ``L >= width`` consecutive steps. Keep ``L``
+            fixed (each new shape compiles the step again).
+        y : ignored
+
+        Returns
+        -------
+        self
+            With one more entry in each list of ``history_``.
+        """
+        try:
+            x = np.asarray(X, dtype=np.float32)
+        except (TypeError, ValueError) as err:
+            raise ParameterError(f"X: expected a numeric array (B, L, C) ({err})") from None
+        if x.ndim != 3 or min(x.shape) == 0:
+            raise ParameterError(f"X has shape {x.shape}: expected a batch of chunks (B, L, C), "
+                                 "B > 0 chunks of L steps by C channels")
+        fitted = hasattr(self, "model_")
+        if fitted and x.shape[2] != self.n_features_in_:
+            raise ParameterError(f"X has {x.shape[2]} channels: expected {self.n_features_in_} "
+                                 "(the model was fitted on that many)")
+        if x.shape[1] < self.width:
+            raise ParameterError(f"X holds chunks of {x.shape[1]} steps, fewer than the "
+                                 f"filter width={self.width}: stream longer chunks")
+        if not np.all(np.isfinite(x)):
+            raise ParameterError("X holds NaN or infinite values")
+        self._check_values(x.min(), x.max(), "X")
+        if not fitted:
+            self._check_params()
+            self._init_model(x.shape[2], x.mean(axis=(0, 1)))
+        n = len(x)
+        rows = self._n_rows = max(n, getattr(self, "_n_rows", 0), int(self.batch_size))
+        mask = np.zeros((rows, x.shape[1]), dtype=np.float32)
+        mask[:n] = 1.0
+        if rows > n:
+            x = np.concatenate([x, np.zeros((rows - n,) + x.shape[1:], np.float32)])
+        logs = self.model_.train_on_batch(x, mask, return_dict=True)
+        for k in ("loss", "recon_error", "mean_hidden"):
+            self.history_[k].append(float(logs[k]))
+        self.history_["n_chunks"].append(n)
+        return self
+
+    def _param(self, name):
+        if "model_" not in self.__dict__:
+            raise AttributeError(f"{name}: this {type(self).__name__} is not fitted yet")
+        return ops.convert_to_numpy(getattr(self.model_, name)).copy()
+
+    components_ = property(lambda self: np.transpose(self._param("W"), (2, 0, 1)).copy(),
+                           doc="Filters (n_filters, width, n_channels).")
+    intercept_visible_ = property(lambda self: self._param("b"), doc="Visible biases (C,).")
+    intercept_hidden_ = property(lambda self: self._param("c"), doc="Hidden biases (K,).")
 
     @staticmethod
     def _chunk_stats(model, x, mask, batch):
