@@ -35,7 +35,8 @@ def test_profiles_derive_from_the_paper_values():
     smoke, default = dieleman2011.config("smoke"), dieleman2011.config("default")
     assert smoke.synth_profile == "smoke" and smoke.epochs <= 2 and smoke.seeds == 1
     assert default.seeds == 3 and default.widths == (8, 4, 4, 2)
-    assert default.rbm_lr == (0.005, 0.0001, 0.005) and default.maps == 100
+    assert default.rbm_lr == (0.5, 0.01, 0.5) and default.maps == 100
+    assert (dieleman2011.config("paper").timbre_norm, default.timbre_norm) == ("track", "dataset")
     assert dieleman2011.config("default", seeds=1).seeds == 1
     with pytest.raises(ParameterError, match="profile"):
         dieleman2011.config("huge")
