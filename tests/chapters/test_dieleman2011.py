@@ -145,6 +145,19 @@ def test_alignment_table_shows_the_strict_methods_edge_cases(smoke_run):
     assert strict["all-zero beats"] + strict["NaN beats"] > 0, name
 
 
+def test_paper_profile_pretrains_by_streaming_the_shards(smoke_run):
+    cfg, _, _, shards, report, labels, _, _ = smoke_run
+    assert dieleman2011.config("paper").stream and not cfg.stream
+    stream = dieleman2011.config("smoke", stream=True)
+    shards.shard_loads = 0
+    dbn = dieleman2011.pretrain(shards, list(labels.index), stream, verbose=False)
+    assert shards.shard_loads == 2 * report.n_shards  # two stages, one pass each
+    assert all(len(h["recon_error"]) >= 1 for h in dbn.history_.values())
+    bad = dieleman2011.config("smoke", stream=True, timbre_norm="dataset")
+    with pytest.raises(ParameterError, match="timbre_norm='track'"):
+        dieleman2011.pretrain(shards, list(labels.index), bad, verbose=False)
+
+
 def _fake_run(val, test):
     """A Run whose curves have two rates; ``val``/``test``: {(init, lr): (acc@1, acc@2)}."""
     rows = []
@@ -172,3 +185,24 @@ def test_the_rate_is_chosen_on_validation_at_each_epoch_count():
     assert sel.loc[(2, pre), "learning_rate"] == 0.005
     assert sel.loc[(2, pre), "test_accuracy"] == 0.22
     assert sel.loc[(2, "naive Bayes"), "test_accuracy"] == 0.2
+
+
+def test_verdict_reads_pretrained_minus_random_the_right_way_round():
+    rows = []
+    for seed in range(3):
+        for init, acc in (("pretrained", 0.5 + 0.01 * seed), ("random", 0.1)):
+            for e in (1, 2):
+                rows.append({"epoch": e, "seed": seed, "task": "artist", "init": init,
+                             "learning_rate": 0.05, "val_accuracy": acc, "test_accuracy": acc,
+                             "loss": 0.0})
+    base = pd.DataFrame([{"seed": s, "task": "artist", "method": m, "learning_rate": np.nan,
+                          "val_accuracy": 0.2, "test_accuracy": 0.2}
+                         for s in range(3) for m in ("naive Bayes",
+                                                     "windowed logistic regression")])
+    cfg = dieleman2011.config("smoke", report_epochs=(1, 2), epochs=2, seeds=3)
+    res = dieleman2011.Run(pd.DataFrame(rows), base, {}, {}, {}, {}, {}, cfg)
+    text = dieleman2011.verdict(res)
+    assert "pretrained − random at epoch 2: 0.410 ± 0.010 (shows it)" in text
+    assert "conv − LR 0.310 ± 0.010 (shows it)" in text
+    assert "conv (random init) − LR -0.100" in text
+    assert "artist 0.410 ± 0.010; ahead on 1 of 1 tasks" in text
