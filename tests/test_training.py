@@ -1,6 +1,7 @@
 """Seeding, the input pipeline, early stopping on validation AUC, checkpoints and resume."""
 
 import dataclasses
+import functools
 import json
 import re
 import shutil
@@ -32,13 +33,13 @@ def toy():
 
 
 def _run(toy, epochs, checkpoint_dir=None, patience=10, seed=1, resume=True, depth=4,
-         learning_rate=0.01, extra=None):
+         learning_rate=0.01, extra=None, batch_size=8):
     x, y = toy
     training.set_seed(seed)
     model = training.compile_model(fcn.build_fcn(depth, input_shape=(12, 24, 1), n_tags=4,
                                                   width=1 / 32), learning_rate=learning_rate)
-    train = training.Batches(x[:36], y[:36], batch_size=8, seed=seed)
-    valid = training.Batches(x[36:], y[36:], batch_size=8, shuffle=False)
+    train = training.Batches(x[:36], y[:36], batch_size=batch_size, seed=seed)
+    valid = training.Batches(x[36:], y[36:], batch_size=batch_size, shuffle=False)
     return training.fit_tagger(model, train, valid, epochs=epochs, patience=patience,
                                checkpoint_dir=checkpoint_dir, resume=resume, verbose=0,
                                fingerprint_extra=extra)
@@ -46,6 +47,18 @@ def _run(toy, epochs, checkpoint_dir=None, patience=10, seed=1, resume=True, dep
 
 def _same(a, b):
     return all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
+
+
+@pytest.fixture
+def eager_run(keras_eagerly):
+    """Train eagerly, in batches of 12 (3 per epoch): for the tests of checkpoint
+    bookkeeping, where tracing the step functions would take most of the time.
+
+    The seeded, checkpointed and resumed training of the compiled graphs is
+    tested by the tests that do not use this fixture.
+    """
+    with keras_eagerly():
+        yield functools.partial(_run, batch_size=12)
 
 
 @pytest.mark.slow_on_jax
@@ -93,17 +106,18 @@ def test_interrupted_run_resumes_where_it_stopped(toy, tmp_path):
 
 
 @pytest.mark.slow_on_jax
-def test_checkpoint_of_another_model_is_not_resumed_but_kept(toy, tmp_path, caplog):
-    first = _run(toy, 1, checkpoint_dir=tmp_path)
+def test_checkpoint_of_another_model_is_not_resumed_but_kept(toy, tmp_path, caplog,
+                                                              eager_run):
+    first = eager_run(toy, 1, checkpoint_dir=tmp_path)
     state = (tmp_path / "state.json").read_text()
     with caplog.at_level("WARNING", logger="mirnb.training"):
-        other = _run(toy, 1, checkpoint_dir=tmp_path, depth=3)
+        other = eager_run(toy, 1, checkpoint_dir=tmp_path, depth=3)
     assert other.resumed_from == 0 and other.fingerprint != first.fingerprint
     assert re.fullmatch(rf"{tmp_path.name}-[0-9a-f]{{10}}", other.checkpoint_dir.name)
     assert other.checkpoint_dir.parent == tmp_path.parent
     assert "another run" in caplog.text and "architecture" in caplog.text
     assert (tmp_path / "state.json").read_text() == state     # the first run is untouched
-    again = _run(toy, 2, checkpoint_dir=tmp_path, depth=3)    # resumes from its own folder
+    again = eager_run(toy, 2, checkpoint_dir=tmp_path, depth=3)  # resumes from its own folder
     assert again.resumed_from == 1 and again.checkpoint_dir == other.checkpoint_dir
 
 
@@ -142,23 +156,24 @@ def test_fingerprint_covers_everything_that_changes_the_result(toy):
 
 
 @pytest.mark.slow_on_jax
-def test_checkpoint_of_other_data_or_settings_is_never_resumed(toy, tmp_path):
-    done = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
-    real = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "real"})
+def test_checkpoint_of_other_data_or_settings_is_never_resumed(toy, tmp_path, eager_run):
+    done = eager_run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
+    real = eager_run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "real"})
     assert real.resumed_from == 0 and real.checkpoint_dir != done.checkpoint_dir
-    lr = _run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"},
-              learning_rate=0.02)
+    lr = eager_run(toy, 2, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"},
+                   learning_rate=0.02)
     assert lr.resumed_from == 0
     # {fingerprint} in the folder: one folder per setting
-    a = _run(toy, 1, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "a"})
-    b = _run(toy, 1, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "b"})
+    a = eager_run(toy, 1, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "a"})
+    b = eager_run(toy, 1, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "b"})
     assert re.fullmatch(r"m-[0-9a-f]{10}", a.checkpoint_dir.name)
     assert re.fullmatch(r"m-[0-9a-f]{10}", b.checkpoint_dir.name)
     assert a.checkpoint_dir.parent == tmp_path and b.checkpoint_dir != a.checkpoint_dir
-    longer = _run(toy, 2, checkpoint_dir=tmp_path / "m-{fingerprint}", extra={"dataset": "a"})
+    longer = eager_run(toy, 2, checkpoint_dir=tmp_path / "m-{fingerprint}",
+                       extra={"dataset": "a"})
     assert longer.resumed_from == 1 and longer.checkpoint_dir == a.checkpoint_dir
     # a checkpoint past this run's epoch budget is not this run's result
-    short = _run(toy, 1, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
+    short = eager_run(toy, 1, checkpoint_dir=tmp_path / "run", extra={"dataset": "synthetic"})
     assert short.resumed_from == 0 and short.epochs == 1
     assert short.checkpoint_dir != done.checkpoint_dir
 
@@ -169,7 +184,7 @@ class _Crash(RuntimeError):
 
 @pytest.mark.slow_on_jax
 def test_kill_between_model_and_state_resumes_like_an_uninterrupted_run(toy, tmp_path,
-                                                                        monkeypatch):
+                                                                        monkeypatch, eager_run):
     ckpt = tmp_path / "ckpt"
     write = checkpoints.write_text
 
@@ -180,41 +195,42 @@ def test_kill_between_model_and_state_resumes_like_an_uninterrupted_run(toy, tmp
 
     monkeypatch.setattr(checkpoints, "write_text", crash_at_epoch_3)
     with pytest.raises(_Crash):
-        _run(toy, 4, checkpoint_dir=ckpt)
+        eager_run(toy, 4, checkpoint_dir=ckpt)
     monkeypatch.setattr(checkpoints, "write_text", write)
     assert json.loads((ckpt / "state.json").read_text())["epoch"] == 2
-    resumed = _run(toy, 4, checkpoint_dir=ckpt)
+    resumed = eager_run(toy, 4, checkpoint_dir=ckpt)
     assert resumed.resumed_from == 2
-    straight = _run(toy, 4)
+    straight = eager_run(toy, 4)
     assert resumed.history == straight.history
     assert _same(resumed.model, straight.model)
-    assert int(resumed.model.optimizer.iterations.numpy()) == 4 * 5
+    assert int(resumed.model.optimizer.iterations.numpy()) == 4 * 3  # 36 clips / 12 per batch
     state = json.loads((ckpt / "state.json").read_text())
     assert [p.name for p in ckpt.glob("ckpt-*")] == [state["checkpoint"]]   # no leftovers
 
 
 @pytest.mark.slow_on_jax
-def test_checkpoint_that_does_not_match_its_state_restarts_cleanly(toy, tmp_path, caplog):
+def test_checkpoint_that_does_not_match_its_state_restarts_cleanly(toy, tmp_path, caplog,
+                                                                   eager_run):
     ckpt = tmp_path / "ckpt"
-    _run(toy, 2, checkpoint_dir=ckpt)
+    eager_run(toy, 2, checkpoint_dir=ckpt)
     state = json.loads((ckpt / "state.json").read_text())
-    state["iterations"] += 5                               # as if one epoch were lost
+    state["iterations"] += 3                               # as if one epoch were lost
     (ckpt / "state.json").write_text(json.dumps(state))
     with caplog.at_level("WARNING", logger="mirnb.training"):
-        fresh = _run(toy, 3, checkpoint_dir=ckpt)
+        fresh = eager_run(toy, 3, checkpoint_dir=ckpt)
     assert "does not match its state" in caplog.text and "optimizer steps" in caplog.text
     assert fresh.resumed_from == 0 and fresh.checkpoint_dir == ckpt
-    straight = _run(toy, 3)
+    straight = eager_run(toy, 3)
     assert fresh.history == straight.history and _same(fresh.model, straight.model)
     state = json.loads((ckpt / "state.json").read_text())
     shutil.rmtree(ckpt / state["checkpoint"])              # the model files are gone
     with caplog.at_level("WARNING", logger="mirnb.training"):
-        assert _run(toy, 3, checkpoint_dir=ckpt).resumed_from == 0
+        assert eager_run(toy, 3, checkpoint_dir=ckpt).resumed_from == 0
     assert "last.keras is missing" in caplog.text
 
 
 @pytest.mark.slow_on_jax
-def test_choi2016_checkpoint_folders_are_named_by_fingerprint(toy, tmp_path):
+def test_choi2016_checkpoint_folders_are_named_by_fingerprint(toy, tmp_path, keras_eagerly):
     from mirnb.chapters import choi2016
 
     x, y = toy
@@ -223,10 +239,11 @@ def test_choi2016_checkpoint_folders_are_named_by_fingerprint(toy, tmp_path):
     split = {"train": ids[:36], "valid": ids[36:42], "test": ids[42:]}
     data = training.TaggingData.from_split(x, ids, tags, split)
     other = training.TaggingData.from_split(x, ids, 1 - tags, split)   # other data
-    cfg = choi2016.config("smoke", checkpoints=True, max_epochs=1, patience=1, batch_size=8)
+    cfg = choi2016.config("smoke", checkpoints=True, max_epochs=1, patience=1, batch_size=12)
 
     def train(d, c):
-        return choi2016._train("FCN-4 (mel)", "mel", 4, d, c, tmp_path / "I", 0, False)
+        with keras_eagerly():  # the step functions: see eager_run
+            return choi2016._train("FCN-4 (mel)", "mel", 4, d, c, tmp_path / "I", 0, False)
 
     first = train(data, cfg)
     assert re.fullmatch(r"mel-4-seed0-[0-9a-f]{10}", first.fit.checkpoint_dir.name)

@@ -95,17 +95,23 @@ def _toy(n_per=6, n_frames=24, seed=0):
 
 
 def _tiny_cfg(**kw):
-    return zhang2015.config("smoke", n_frames=2, n_components=3, n_words=4, kmeans="lloyd",
-                            filters=4, hidden=6, epochs=1, batch_size=4,
-                            competitor_segments=200, dbn_hidden=(4, 4), sc_atoms=5, **kw)
+    return zhang2015.config("smoke", columns=("MEL", "ALL"), n_frames=2, n_components=3,
+                            n_words=4, kmeans="lloyd", filters=4, hidden=6, epochs=1,
+                            batch_size=4, competitor_segments=200, dbn_hidden=(4, 4),
+                            sc_atoms=5, **kw)
 
 
-def test_one_fold_fills_every_row_and_fits_codebooks_on_training_songs_only(monkeypatch):
+@pytest.fixture(scope="module")
+def toy_cv(keras_eagerly):
+    """One cross-validation of the toy frames, every row and competitor, with the songs
+    every codebook was fitted on.
+
+    Its networks run eagerly: on a few toy songs, tracing their graphs would
+    take most of the time. The graphs are tested in ``tests/models/test_kcnn.py``
+    and in the chapter's smoke run (``tests/test_notebooks.py``).
+    """
     frames, labels = _toy()
     cfg = _tiny_cfg()
-    fold = zhang2015.folds(labels, cfg, seed=0)[0]
-    test_arrays = {id(frames[t][k]) for t in fold["test"] for k in ("mel", "sfm", "scf")}
-    train_arrays = {id(frames[t][k]) for t in fold["train"] for k in ("mel", "sfm", "scf")}
     seen = []
     fit = fwords.AudioWords.fit
 
@@ -113,19 +119,36 @@ def test_one_fold_fills_every_row_and_fits_codebooks_on_training_songs_only(monk
         seen.append([id(s) for s in songs])
         return fit(self, songs, y)
 
-    monkeypatch.setattr(fwords.AudioWords, "fit", spy)
-    out = zhang2015.run_fold(frames, labels, fold, cfg, seed=0, show=True)
-    # MEL: one codebook; ALL: one per feature type
-    assert len(seen) == 4
-    assert all(set(ids) <= train_arrays and not set(ids) & test_arrays for ids in seen)
-    assert all(len(ids) == len(fold["train"]) for ids in seen)
-    for col in cfg.columns:
-        for row in ("KCNN (k = 5)", "KCNN (k = 5) ULT", "KCNN (k = 1) + SVM",
-                    "KCNN (k = 5) + SVM"):
-            assert 0.0 <= out.acc[col, row] <= 1.0
-    assert {("MEL", "DBN + SVM"), ("MEL", "Sparse coding + SVM")} <= set(out.acc)
-    assert out.show["kcnn_test"].shape == (len(fold["test"]), cfg.hidden)
-    assert out.show["conv"].shape[1] == cfg.filters
+    with pytest.MonkeyPatch.context() as mp, keras_eagerly():
+        mp.setattr(fwords.AudioWords, "fit", spy)
+        cv = zhang2015.cross_validate(frames, labels, cfg, seed=0, verbose=False)
+    return frames, labels, cfg, cv, seen
+
+
+def test_every_fold_fills_every_row_and_fits_codebooks_on_training_songs_only(toy_cv):
+    frames, labels, cfg, cv, seen = toy_cv
+    folds = zhang2015.folds(labels, cfg, seed=0)
+    assert len(folds) == cfg.n_folds == 2
+    # per fold, MEL: one codebook; ALL: one per feature type
+    assert len(seen) == 4 * len(folds)
+    for f, fold in enumerate(folds):
+        test_arrays = {id(frames[t][k]) for t in fold["test"] for k in ("mel", "sfm", "scf")}
+        train_arrays = {id(frames[t][k]) for t in fold["train"] for k in ("mel", "sfm", "scf")}
+        fits = seen[4 * f:4 * f + 4]
+        assert all(set(ids) <= train_arrays and not set(ids) & test_arrays for ids in fits)
+        assert all(len(ids) == len(fold["train"]) for ids in fits)
+        acc = cv.folds.loc[(0, f)]
+        for col in cfg.columns:
+            for row in ("KCNN (k = 5)", "KCNN (k = 5) ULT", "KCNN (k = 1) + SVM",
+                        "KCNN (k = 5) + SVM"):
+                assert 0.0 <= acc[col, row] <= 1.0
+        assert {("MEL", "DBN + SVM"), ("MEL", "Sparse coding + SVM")} <= set(acc.index)
+    # the first fold keeps what the figures draw
+    test0 = folds[0]["test"]
+    assert cv.show["kcnn_test"].shape == (len(test0), cfg.hidden)
+    assert cv.show["conv"].shape[1] == cfg.filters
+    assert cv.show["song"] == test0[0] and cv.show["labels_test"] == list(labels[test0])
+    assert set(cv.show["competitor_test"]) == {"DBN", "sparse coding"}
 
 
 def test_a_fold_with_a_song_on_both_sides_is_refused():
@@ -135,10 +158,8 @@ def test_a_fold_with_a_song_on_both_sides_is_refused():
         zhang2015.run_fold(frames, labels, {"train": ids[:10], "test": ids[9:]}, _tiny_cfg())
 
 
-def test_cross_validation_tables_records_and_paired_differences():
-    frames, labels = _toy()
-    cfg = _tiny_cfg(competitors=("DBN",))
-    cv = zhang2015.cross_validate(frames, labels, cfg, seed=0, verbose=False)
+def test_cross_validation_tables_records_and_paired_differences(toy_cv):
+    _, _, cfg, cv, _ = toy_cv
     assert cv.folds.shape[0] == cfg.n_folds
     table = zhang2015.accuracy_table(cv)
     assert table.loc["KCNN (k = 5) + SVM", "MEL paper"] == "0.807"

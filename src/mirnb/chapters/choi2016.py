@@ -160,11 +160,13 @@ class Config:
 
 
 _CHANGES = {
-    # seconds on the smoke corpus: one epoch of tiny models
+    # seconds on the smoke corpus: one epoch of tiny models, in one batch (the
+    # smoke views have fewer than 64 training clips), so that each model
+    # traces one training step
     "smoke": dict(synth_profile="smoke", duration=None, hop_length=512, n_mels=32,
                   stft_n_fft=512, mfcc_kernel=3,
                   n_tags=20, depths_i=(4,), depths_ii=(7,), width=1 / 32, max_epochs=1,
-                  patience=1, batch_size=16, checkpoints=False, baseline_n_mfcc=13,
+                  patience=1, batch_size=64, checkpoints=False, baseline_n_mfcc=13,
                   n_show=1),
     # the synthetic default corpus on a 2-core CPU. The paper's 512-point
     # (43 ms) frames, but a hop of 1024 (a quarter of the paper's frame
