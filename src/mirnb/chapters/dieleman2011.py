@@ -317,14 +317,9 @@ def usable(ds, shards, cfg):
     A track needs features (the feature job reports the ones it could not
     compute) and at least :func:`mirnb.models.convdbn.min_length` beats for
     one output step of the network; the paper leaves this unsaid (its test
-    sets are 2-3 tracks short of 500 and 300, spec Sec. 1.5).
-
-    Returns
-    -------
-    labels : pandas.DataFrame
-        ``ds.labels`` of the usable tracks, with ``n_beats``.
-    left_out : pandas.DataFrame
-        One row per track left out: ``track_id``, ``reason``.
+    sets are 2-3 tracks short of 500 and 300, spec Sec. 1.5). Returns
+    ``ds.labels`` of the usable tracks with ``n_beats``, and one row
+    (``track_id``, ``reason``) per track left out.
     """
     from ..models import convdbn
 
@@ -557,40 +552,16 @@ def finetune(dbn, parts, n_classes, cfg, *, init, learning_rate, seed=0):
 
 
 def baselines(parts, cfg, *, seed=0):
-    """Naive Bayes and windowed logistic regression on ``cfg.window``-beat windows (Sec. 6).
+    """Naive Bayes and windowed logistic regression (Sec. 6), every rate of the grid.
 
-    Both see chroma and timbre (``parts`` as the MSD gives them, not
-    z-scored per track) of every window, standardised with the training
-    windows' statistics; a track's posterior is the mean over its
-    windows. Logistic regression runs every rate of ``cfg.lr_learning_rates``
-    for ``cfg.lr_epochs`` epochs.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (method, learning rate): ``method``, ``learning_rate``
-        (NaN for naive Bayes), ``val_accuracy``, ``test_accuracy`` and
-        ``test_pred`` (the class index predicted for each test track).
+    :func:`mirnb.models.beat_baselines.fit_baselines` on ``parts`` (chroma
+    and timbre as the MSD gives them: the windows are standardised with the
+    training windows' statistics) with ``cfg.window``-beat windows.
     """
-    from ..models import beat_baselines as bb
+    from ..models.beat_baselines import fit_baselines
 
-    def windows(part):
-        c, t, y = parts[part]
-        return [np.concatenate([a, b], axis=1) for a, b in zip(c, t)], y
-
-    (Xtr, ytr), (Xva, yva), (Xte, yte) = (windows(p) for p in ("train", "valid", "test"))
-    rows = []
-    grid = [("naive Bayes", None, bb.naive_bayes())] + [
-        ("windowed logistic regression", lr,
-         bb.softmax_regression(learning_rate=lr, epochs=cfg.lr_epochs, random_state=seed))
-        for lr in cfg.lr_learning_rates]
-    for method, lr, est in grid:
-        clf = bb.WindowClassifier(est, width=cfg.window, hop=cfg.window_hop).fit(Xtr, ytr)
-        pred = clf.predict(Xte)
-        rows.append({"method": method, "learning_rate": np.nan if lr is None else lr,
-                     "val_accuracy": float(np.mean(clf.predict(Xva) == yva)),
-                     "test_accuracy": float(np.mean(pred == yte)), "test_pred": pred})
-    return pd.DataFrame(rows)
+    return fit_baselines(parts, width=cfg.window, hop=cfg.window_hop,
+                         learning_rates=cfg.lr_learning_rates, epochs=cfg.lr_epochs, seed=seed)
 
 
 @dataclass
@@ -600,22 +571,19 @@ class Run:
     Attributes
     ----------
     curves : pandas.DataFrame
-        The convolutional MLPs: one row per (seed, task, init, learning
-        rate, epoch) with ``loss``, ``val_accuracy``, ``val_nll``,
-        ``test_accuracy``, ``test_nll``.
+        One row per network (seed, task, init, learning rate) and epoch:
+        ``loss``, ``val_accuracy``, ``val_nll``, ``test_accuracy``,
+        ``test_nll``.
     baselines : pandas.DataFrame
-        One row per (seed, task, method, learning rate) with
-        ``val_accuracy`` and ``test_accuracy``.
+        One row per (seed, task, method, learning rate): ``val_accuracy``,
+        ``test_accuracy``.
     predictions : dict
-        (seed, task, method, learning rate) -> the test predictions of a
-        network (after its last epoch) or a baseline: class indices, in the
-        order of the task's test tracks; naive Bayes's rate is None.
-    tasks : dict
-        Seed -> the tasks (:func:`tasks`).
-    dbns : dict
-        Seed -> the pretrained :class:`~mirnb.models.convdbn.ConvDBN`.
-    n_pretrain : dict
-        Seed -> number of pretraining tracks.
+        (seed, task, method, learning rate) -> test predictions (class
+        indices, in the order of the task's test tracks); naive Bayes's
+        rate is None, a network's are after its last epoch.
+    tasks, dbns, n_pretrain : dict
+        Seed -> the tasks (:func:`tasks`), the pretrained DBN, the number
+        of pretraining tracks.
     seconds : dict
         Wall time of each stage, summed over seeds.
     cfg : Config
@@ -881,18 +849,11 @@ def results(recs):
 def key_truth_table(res, ds):
     """Key accuracy against the analysed keys (the labels) and the rendered ones (synthetic only).
 
-    The MSD's keys are an analyser's estimates, and the paper kept only
-    confident ones (Sec. 4); the synthetic view's are :mod:`mirnb.analysis`'s
-    estimates, and ``synth_labels.csv`` holds the key each track was
-    rendered in. Each method's test predictions (its chosen rate, after the
-    last epoch, pooled over seeds) scored both ways.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per method: ``tracks``, ``accuracy (analysed key)``,
-        ``accuracy (rendered key)``, and the share of test tracks whose
-        analysed key is the rendered one.
+    The labels are :mod:`mirnb.analysis`'s estimates, as the MSD's are the
+    Echo Nest's (Sec. 4); ``synth_labels.csv`` holds the key each track was
+    rendered in. One row per method: its test predictions (chosen rate,
+    last epoch, pooled over seeds) scored both ways, and the share of test
+    tracks whose analysed key is the rendered one.
     """
     truth = pd.read_csv(ds.root / "synth_labels.csv", index_col="track_id")["key"]
     last = max(res.cfg.report_epochs)
