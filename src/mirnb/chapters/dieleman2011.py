@@ -30,7 +30,6 @@ References
    network and its pretraining; Sec. 6: the experiments; Table 1).
 """
 
-import logging
 import time
 from dataclasses import dataclass
 
@@ -49,8 +48,6 @@ __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "TASKS", "METHODS", "paper_c
            "example_track", "records", "results", "key_truth_table", "verdict"]
 
 NOTEBOOK = "notebooks/02_dieleman2011.py"
-
-log = logging.getLogger(__name__)
 
 #: The three tasks, in Table 1's column order.
 TASKS = ("genre", "artist", "key")
@@ -264,12 +261,12 @@ def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
         manifest = synth.generate(cfg.synth_profile, views=["msd"], data_home=data_home,
                                   verbose=verbose)
         ds = synth.load("msd", cfg.synth_profile, data_home=data_home, make=False,
-                        verbose=verbose)
+                        verbose=False)  # no per-file progress bars in the book
         info = {"data_kind": "synthetic",
                 "dataset": f"synthetic MSD view ({cfg.synth_profile} corpus)",
                 "dataset_version": manifest["views"]["msd"]["key"]}
     else:
-        ds = MSD(data_home=data_home, verbose=verbose)
+        ds = MSD(data_home=data_home, verbose=False)
         ds.labels  # noqa: B018 (raises MissingDataError with the expected layout)
         info = {"data_kind": "real", "dataset": "Million Song Dataset", "dataset_version": ""}
     if verbose:
@@ -472,7 +469,9 @@ def pretrain(shards, ids, cfg, *, seed=0, stats=None, verbose=True):
 
 
 def pretraining_table(dbn):
-    """Each RBM's reconstruction error and mean hidden activation, first and last pass.
+    """Each RBM's reconstruction error (first and last record) and mean hidden activation.
+
+    A record is a pass over the tracks (``fit``) or a batch (``fit_stream``).
 
     Returns
     -------
@@ -485,8 +484,8 @@ def pretraining_table(dbn):
                                  (dbn.rbm_chroma_, dbn.rbm_timbre_, dbn.rbm_top_)):
         rows.append({"RBM": name, "visible": rbm.visible, "filters": rbm.n_filters,
                      "width": rbm.width, "learning rate": rbm.learning_rate,
-                     "reconstruction error, first pass": hist["recon_error"][0],
-                     "reconstruction error, last pass": hist["recon_error"][-1],
+                     "reconstruction error, first": hist["recon_error"][0],
+                     "reconstruction error, last": hist["recon_error"][-1],
                      "mean hidden activation": hist["mean_hidden"][-1],
                      "sparsity target": rbm.sparsity_target})
     return pd.DataFrame(rows).set_index("RBM")
