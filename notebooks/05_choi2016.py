@@ -52,7 +52,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from mirnb.chapters import choi2016, paper_table
-from mirnb.results import results_table
+from mirnb.results import results_table, save_results
 
 cfg, plan = choi2016.setup(profile, experiment=experiment, depth=depth, dataset=dataset,
                            front_end=front_end, mixed_precision=mixed_precision,
@@ -267,5 +267,5 @@ display(Markdown(choi2016.verdict(runs_i, runs_ii, baseline_auc=baseline_auc,
 # sweep).
 
 # %%
-choi2016.save_results(records, results_path)
+save_results(records, results_path)
 results_table(records)

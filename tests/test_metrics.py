@@ -135,6 +135,26 @@ def test_precision_at_k_bad_k(k):
         metrics.precision_at_k(Y3, S3, k)
 
 
+def test_auc_hand_computed_with_ties():
+    # one tag, 2 positives (scores .8, .5) and 3 negatives (.5, .3, .9); the
+    # positive-negative pairs won, by hand, a tie counting 1/2:
+    # (.8 vs .5, .3, .9) -> 1 + 1 + 0 ; (.5 vs .5, .3, .9) -> 0.5 + 1 + 0
+    Y = np.array([[1], [1], [0], [0], [0]])
+    S = np.array([[.8], [.5], [.5], [.3], [.9]])
+    assert metrics.auc_tag(Y, S)["AUC-T"] == pytest.approx(3.5 / 6)
+    assert metrics.per_tag_auc(Y, S).iloc[0] == pytest.approx(3.5 / 6)
+    # per clip: the same numbers as a row
+    assert metrics.auc_clip(Y.T, S.T)["AUC-C"] == pytest.approx(3.5 / 6)
+
+
+def test_precision_at_k_divides_by_k_even_with_fewer_true_tags():
+    # a clip with 1 true tag ranked first: P@3 is 1/3, not 1 (Nam et al.'s
+    # measure, so P@k is capped by the number of true tags per clip)
+    Y = np.array([[1, 0, 0, 0], [1, 1, 0, 0]])
+    S = np.array([[.9, .1, .2, .3], [.9, .8, .7, .1]])
+    assert metrics.precision_at_k(Y, S, 3) == pytest.approx((1 / 3 + 2 / 3) / 2)
+
+
 def test_auc_clip_matches_rowwise_sklearn():
     Y, S = _random_tagging()
     ok = (Y.sum(1) > 0) & (Y.sum(1) < Y.shape[1])

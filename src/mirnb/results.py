@@ -23,7 +23,8 @@ from . import _check
 from .errors import DataError, MissingDataError, ParameterError
 
 __all__ = [
-    "Result", "result_from_seeds", "load_results", "results_table", "paper_vs_ours",
+    "Result", "result_from_seeds", "save_results", "load_results", "results_table",
+    "paper_vs_ours",
     "code_version", "DATA_KINDS", "MISSING",
 ]
 
@@ -238,6 +239,24 @@ class Result:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(line)
         return path
+
+
+def save_results(records, path):
+    """Append records to a JSON-lines file (how ``mirnb sweep`` collects runs).
+
+    Nothing is written when ``path`` is None or empty.
+
+    Returns
+    -------
+    int
+        The number of records written.
+    """
+    if not path:
+        return 0
+    for r in records:
+        r.save(path)
+    print(f"{len(records)} records appended to {path}")
+    return len(records)
 
 
 def load_results(path):

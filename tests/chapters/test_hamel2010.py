@@ -15,7 +15,7 @@ from mirnb.errors import ParameterError
 # config and paper numbers
 # ----------------------------------------------------------------------------
 def test_paper_profile_dbn_has_the_paper_sizes_and_trains_one_step_each():
-    from mirnb.models import rbm
+    from mirnb.models.dbn import DBN, finetune
 
     cfg = hamel2010.config("paper")
     assert (cfg.sr, cfg.n_fft, cfg.hop_length, cfg.hidden) == (22050, 1024, 512, (50, 50, 50))
@@ -25,15 +25,15 @@ def test_paper_profile_dbn_has_the_paper_sizes_and_trains_one_step_each():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(32, 1 + cfg.n_fft // 2)).astype(np.float32)
     y = rng.integers(10, size=32)
-    dbn = rbm.DBN(cfg.hidden, visible="gaussian", learning_rate=cfg.pretrain_lr, n_iter=1,
-                  batch_size=32, momentum=cfg.momentum, k=cfg.cd_k, random_state=0).fit(X)
+    dbn = DBN(cfg.hidden, visible="gaussian", learning_rate=cfg.pretrain_lr, n_iter=1,
+              batch_size=32, momentum=cfg.momentum, k=cfg.cd_k, random_state=0).fit(X)
     assert [int(r.model_.optimizer.iterations) for r in dbn.rbms_] == [1, 1, 1]
     model = dbn.to_keras(10, head="softmax")
     shapes = [tuple(layer.get_weights()[0].shape) for layer in model.layers[1:]]
     assert shapes == [(513, 50), (50, 50), (50, 50), (50, 10)]
     assert model.output_shape == (None, 10)
-    hist = rbm.finetune(model, X, y, validation_data=(X, y), learning_rate=cfg.finetune_lr,
-                        epochs=1, batch_size=32, patience=cfg.finetune_patience)
+    hist = finetune(model, X, y, validation_data=(X, y), learning_rate=cfg.finetune_lr,
+                    epochs=1, batch_size=32, patience=cfg.finetune_patience)
     assert hist["epochs_run"] == 1 and int(model.optimizer.iterations) == 1
 
 
@@ -174,21 +174,21 @@ def test_chapter_on_missing_real_data_fails_with_the_loaders_message(tmp_path):
 def test_clip_features_average_the_5s_window_aggregates():
     from sklearn.preprocessing import StandardScaler
 
-    from mirnb.models import rbm
+    from mirnb.models.dbn import DBN, layer_outputs
 
     rng = np.random.default_rng(0)
     frames = {"long": {"dft": rng.normal(size=(11, 6)).astype(np.float32)},
               "short": {"dft": rng.normal(size=(3, 6)).astype(np.float32)}}
     scaler = StandardScaler().fit(np.concatenate([f["dft"] for f in frames.values()]))
-    dbn = rbm.DBN((4, 3), visible="gaussian", n_iter=1, batch_size=7, random_state=0)
+    dbn = DBN((4, 3), visible="gaussian", n_iter=1, batch_size=7, random_state=0)
     model = dbn.fit(scaler.transform(frames["long"]["dft"])).to_keras(2)
     # 100 frames per second: 5-frame windows with a 3-frame hop
     cfg = hamel2010.config("smoke", sr=100, hop_length=1, window_seconds=0.05,
                            window_hop_seconds=0.03)
     F = hamel2010.clip_features(model, frames, scaler, ["short", "long", "gone"], cfg)
     assert list(F.index) == ["short", "long"] and F.shape[1] == 2 * (4 + 3)
-    acts = rbm.layer_outputs(model, scaler.transform(frames["long"]["dft"]).astype(np.float32),
-                             ["hidden_1", "hidden_2"])
+    acts = layer_outputs(model, scaler.transform(frames["long"]["dft"]).astype(np.float32),
+                         ["hidden_1", "hidden_2"])
     starts = [0, 3, 6]  # 1 + (11 - 5) // 3 windows
     expected = np.mean([np.concatenate([acts[s:s + 5].mean(0), acts[s:s + 5].var(0)])
                         for s in starts], axis=0)

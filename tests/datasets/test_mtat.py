@@ -87,6 +87,21 @@ def test_mtat_folder_split_keeps_songs_together(mtat_home, caplog):
         assert not any(songs & set(ds.labels.loc[o, "song"]) for o in others)
 
 
+def test_mtat_random_split_is_by_song_and_seeded(mtat_home):
+    ds = mtat.MTAT(data_home=mtat_home)
+    s = ds.splits("random", seed=1, fractions=(0.6, 0.2, 0.2))
+    assert s.name == "random" and sorted(sum(s.values(), [])) == sorted(ds.track_ids)
+    songs = {p: set(ds.labels.loc[ids, "song"]) for p, ids in s.items()}
+    assert [len(songs[p]) for p in ("train", "valid", "test")] == [3, 1, 1]  # 5 songs
+    assert not (songs["train"] & songs["valid"] or songs["train"] & songs["test"]
+                or songs["valid"] & songs["test"])
+    assert s == ds.splits("random", seed=1, fractions=(0.6, 0.2, 0.2))
+    assert any(s != ds.splits("random", seed=k, fractions=(0.6, 0.2, 0.2))
+               for k in range(2, 6))
+    with pytest.raises(DataError, match="too few"):
+        ds.splits("random", fractions=(0.9, 0.05, 0.05))
+
+
 def test_mtat_split_from_files_and_errors(mtat_home, tmp_path):
     ds = mtat.MTAT(data_home=mtat_home)
     (tmp_path / "tr.txt").write_text("1\n2\n3\n0/a-1-0.mp3\n")
@@ -109,7 +124,7 @@ def test_mtat_split_from_files_and_errors(mtat_home, tmp_path):
         ds.splits("files", train=tmp_path / "tr.txt", valid=tmp_path / "va.txt")
     with pytest.raises(ParameterError, match="give one of"):
         ds.splits("files", directory=tmp_path, **files)
-    with pytest.raises(ParameterError, match=r"accepted names are \['folder', 'files'\]"):
+    with pytest.raises(ParameterError, match=r"accepted names are \['folder', 'random', 'files'\]"):
         ds.splits("file", **files)
     with pytest.raises(ParameterError, match="unknown tags"):
         ds.tag_matrix(tags=["banjo"])

@@ -75,6 +75,45 @@ def test_onset_strength_matches_librosa():
     _close(o2, ref2, rtol=1e-4, atol_rel=1e-4)
 
 
+def test_novelty_on_a_hand_made_spectrogram():
+    # a flat spectrum scaled by s_t in frame t: the 40-band mel magnitudes are s_t * m
+    s = np.array([0.0, 1.0, 1.0, 0.5, 2.0])
+    S = np.ones((513, 1)) * s
+    m = librosa.filters.mel(sr=SR, n_fft=1024, n_mels=40, norm="slaney",
+                            dtype=np.float64).sum(axis=1)
+
+    def n(x):
+        return np.log10(1 + 100 * x * m)
+
+    want = [0.0,                                   # nothing before frame 0
+            np.mean(n(1.0) - n(0.0)),              # rise from silence
+            0.0,                                   # no change
+            0.0,                                   # a fall is rectified away
+            np.mean(n(2.0) - n(0.5))]              # a rise again
+    o = F.novelty(S, sr=SR, n_fft=1024)
+    assert o.shape == (5,) and o.dtype == np.float64
+    np.testing.assert_allclose(o, want, rtol=1e-12, atol=1e-15)
+    # gain and n_mels are used; float32 in, float32 out; n_fft inferred from S
+    o10 = F.novelty(S.astype(np.float32), sr=SR, gain=10.0, n_mels=20)
+    m20 = librosa.filters.mel(sr=SR, n_fft=1024, n_mels=20, norm="slaney",
+                              dtype=np.float64).sum(axis=1)
+    assert o10.dtype == np.float32
+    assert o10[1] == pytest.approx(np.mean(np.log10(1 + 10 * m20)), rel=1e-6)
+
+
+def test_novelty_mixes_bands_by_the_mean():
+    # an event in the low bins only: the flux sits in the few bands that cover them
+    S = np.zeros((513, 3))
+    S[:10, 1:] = 1.0
+    S[:10, 2] = 4.0
+    W = librosa.filters.mel(sr=SR, n_fft=1024, n_mels=40, norm="slaney", dtype=np.float64)
+    N = np.log10(1 + 100 * (W @ S))
+    o = F.novelty(S, sr=SR)
+    np.testing.assert_allclose(o[1:], np.maximum(np.diff(N, axis=1), 0).sum(axis=0) / 40,
+                               rtol=1e-12)
+    assert 0 < o[1] < np.log10(1 + 100 * (W[:, :10].sum(axis=1)).max())
+
+
 @pytest.mark.filterwarnings("ignore:n_fft=.*is too large:UserWarning")
 def test_chroma_matches_librosa_and_finds_the_pitch_class(y):
     C = F.chroma(y, sr=SR)
@@ -105,6 +144,11 @@ _Y[::100] = 1.0
     lambda: F.chroma(_Y, sr=SR, kind="cens"),
     lambda: F.chroma(_Y, sr=SR, kind="cqt", hop_length=100),
     lambda: F.chroma(_Y, sr=SR, norm=3),
+    lambda: F.novelty(np.ones((513, 4)), sr=SR, n_fft=2048),
+    lambda: F.novelty(np.ones((513, 4)), sr=SR, gain=0),
+    lambda: F.novelty(np.ones((513, 4)), sr=SR, n_mels=0),
+    lambda: F.novelty(-np.ones((513, 4)), sr=SR),
+    lambda: F.novelty(np.ones(513), sr=SR),
 ])
 def test_bad_arguments_raise_parameter_error(call):
     with pytest.raises(ParameterError):

@@ -170,6 +170,129 @@ def test_agc_flattens_a_loudness_ramp():
     assert frame_db(Ab)[t] > frame_db(Ab).mean() + 10
 
 
+def _old_gaussian_agc(S, sr, hop, time_scale=0.5, freq_scale=1.0, amin=1e-10):
+    """The Gaussian AGC as it was before method= existed (a NumPy/SciPy restatement)."""
+    import scipy.ndimage
+
+    mels = librosa.hz_to_mel(np.linspace(0.0, sr / 2.0, S.shape[0]))
+    sigma = freq_scale * (mels[-1] - mels[0]) / 20.0
+    K = np.exp(-0.5 * ((mels[:, None] - mels[None, :]) / sigma) ** 2)
+    K /= K.sum(axis=1, keepdims=True)
+    E = scipy.ndimage.gaussian_filter1d(K @ S.astype(np.float64), time_scale * sr / hop,
+                                        axis=1, mode="nearest")
+    return S / np.maximum(E, amin), E
+
+
+def test_agc_gaussian_is_the_unchanged_default(y):
+    S = F.stft_magnitude(y, n_fft=1024, hop_length=512)
+    A, E = F.agc(S, sr=SR, hop_length=512, return_envelope=True)
+    A2 = F.agc(S, sr=SR, hop_length=512, method="gaussian")
+    np.testing.assert_array_equal(A, A2)
+    ref_A, ref_E = _old_gaussian_agc(S, SR, 512)
+    np.testing.assert_allclose(A, ref_A, rtol=1e-5)
+    np.testing.assert_allclose(E, ref_E, rtol=1e-5)
+    B = F.agc(S.astype(np.float64), sr=SR, hop_length=256, time_scale=0.3, freq_scale=2.0,
+              amin=1e-3)
+    np.testing.assert_allclose(B, _old_gaussian_agc(S, SR, 256, 0.3, 2.0, 1e-3)[0],
+                               rtol=1e-9)
+
+
+# -- Ellis's tf_agc as in Nam et al.'s code ----------------------------------------------
+#: Band centres of fft2melmx(1024, 22050, 10, 2.0) listed in the nam2015 spec, Sec. 1.2.
+SPEC_CENTRES = [302, 605, 907, 1242, 1696, 2317, 3166, 4325, 5908, 8071]
+
+
+def test_agc_filterbank_centres_and_triangles():
+    W, c = F.agc_filterbank(sr=SR, n_fft=1024, return_centers=True)
+    assert W.shape == (10, 513)
+    np.testing.assert_allclose(c, SPEC_CENTRES, atol=1.0)
+    # band 0 by hand: edges 0, 302.5, 605 Hz; feet moved out to -302.5 and 907.5 Hz;
+    # Slaney area normalisation of the unscaled triangle, 2 / (605 - 0)
+    f0, fc, f2 = 0.0, c[0], c[1]
+    norm = 2.0 / (f2 - f0)
+    lo, hi = fc - 2 * (fc - f0), fc + 2 * (f2 - fc)
+    for k in (0, 5, 14, 30, 42):
+        f = k * SR / 1024
+        want = max(0.0, min((f - lo) / (fc - lo), (hi - f) / (hi - fc))) * norm
+        assert W[0, k] == pytest.approx(want, rel=1e-9, abs=1e-15)
+    assert W[0, 0] == pytest.approx(0.5 * 2.0 / 605.0, rel=1e-3)  # half way up at 0 Hz
+    assert W[0, 43] == 0.0       # 926 Hz: beyond the doubled foot at 907.5 Hz
+    # width 1 is the ordinary Slaney mel filter bank
+    np.testing.assert_allclose(F.agc_filterbank(sr=SR, n_fft=1024, width=1.0),
+                               librosa.filters.mel(sr=SR, n_fft=1024, n_mels=10,
+                                                   norm="slaney"), rtol=1e-5, atol=1e-9)
+
+
+def test_agc_ellis_impulse_decays_as_alpha_to_the_t():
+    S = np.zeros((513, 30))
+    S[100, 0] = 3.0                      # 2153 Hz, one frame
+    Y, E = F.agc(S, sr=SR, hop_length=512, method="ellis", return_envelope=True)
+    alpha = np.exp(-(512 / SR) / 0.5)
+    assert alpha == pytest.approx(0.9546, abs=1e-4)
+    W = F.agc_filterbank(sr=SR, n_fft=1024)
+    e0 = W.T @ (3.0 * W[:, 100]) / W.sum(axis=0)      # back-projected band envelopes
+    hit = e0 > 0
+    assert hit.sum() > 50 and not hit.all()
+    t = np.arange(30)
+    np.testing.assert_allclose(E[hit], e0[hit, None] * alpha ** t, rtol=1e-12)
+    # bins no band of the impulse reaches get the smallest positive value of E
+    np.testing.assert_allclose(E[~hit], E[hit].min())
+    assert E[hit].min() == pytest.approx(e0[hit].min() * alpha ** 29, rel=1e-12)
+    # output: X / (E + 0.01), so zero except at the impulse
+    assert Y[100, 0] == pytest.approx(3.0 / (e0[100] + 0.01), rel=1e-12)
+    assert np.count_nonzero(Y) == 1
+
+
+def test_agc_ellis_constant_spectrogram_by_hand():
+    W = F.agc_filterbank(sr=SR, n_fft=1024)
+    band = W.sum(axis=1)                               # A = F @ c = c * row sums
+    per_bin = W.T @ band / W.sum(axis=0)               # E / c
+    for c in (2.0, 0.5):
+        S = np.full((513, 12), c)
+        Y, E = F.agc(S, sr=SR, hop_length=512, method="ellis", return_envelope=True)
+        # the peak hold of a constant is the constant: E does not change over time
+        np.testing.assert_allclose(E, np.repeat(c * per_bin[:, None], 12, axis=1),
+                                   rtol=1e-12)
+        np.testing.assert_allclose(Y, c / (c * per_bin[:, None] + 0.01) * np.ones(12),
+                                   rtol=1e-12)
+    # eps = 0.01 is absolute: scaling the input does not scale the output away
+    Y1 = F.agc(np.full((513, 4), 1.0), sr=SR, hop_length=512, method="ellis")
+    Y100 = F.agc(np.full((513, 4), 100.0), sr=SR, hop_length=512, method="ellis")
+    assert not np.allclose(Y1, Y100)
+    np.testing.assert_allclose(Y100, 1.0 / per_bin[:, None] * np.ones(4), rtol=2e-3)
+    # other parameters reach the result
+    Y3 = F.agc(np.full((513, 4), 1.0), sr=SR, hop_length=512, method="ellis", eps=1.0)
+    np.testing.assert_allclose(Y3, 1.0 / (per_bin[:, None] + 1.0) * np.ones(4), rtol=1e-12)
+
+
+def test_agc_ellis_dtype_shape_and_silence(y):
+    S = F.stft_magnitude(y, n_fft=1024, hop_length=512)
+    Y, E = F.agc(S, sr=SR, hop_length=512, method="ellis", return_envelope=True)
+    assert Y.shape == E.shape == S.shape and Y.dtype == E.dtype == np.float32
+    assert (E > 0).all() and np.isfinite(Y).all()
+    Z = F.agc(np.zeros((513, 5)), sr=SR, hop_length=512, method="ellis")
+    assert not Z.any()
+    # fewer, narrower bands change the result
+    Y2 = F.agc(S, sr=SR, hop_length=512, method="ellis", n_bands=20, width=1.0)
+    assert not np.allclose(Y, Y2)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"method": "ellis", "freq_scale": 1.0}, ["freq_scale", "gaussian"]),
+    ({"method": "ellis", "amin": 1e-10}, ["amin", "gaussian"]),
+    ({"n_bands": 10}, ["n_bands", "ellis"]),
+    ({"method": "gaussian", "eps": 0.01, "width": 2.0}, ["eps", "width", "ellis"]),
+    ({"method": "tf_agc"}, ["method", "ellis"]),
+    ({"method": "ellis", "eps": 0}, ["eps"]),
+    ({"method": "ellis", "n_bands": 0}, ["n_bands"]),
+])
+def test_agc_rejects_parameters_of_the_other_method(kwargs, words):
+    with pytest.raises(ParameterError) as err:
+        F.agc(np.ones((513, 4)), sr=SR, hop_length=512, **kwargs)
+    for w in words:
+        assert w in str(err.value)
+
+
 # -- parameter checking -----------------------------------------------------------------
 _Y = np.zeros(4096, np.float32)
 _Y[::100] = 1.0

@@ -1,4 +1,5 @@
-"""The RBM family: one CD-1 update against NumPy, learning, sparsity, DBN -> MLP."""
+"""The RBM: CD-1 updates against NumPy (binary and ReLU hidden units), learning,
+both sparsity rules, the schedules, parameter checks."""
 
 import numpy as np
 import pytest
@@ -17,18 +18,46 @@ def _sig(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _numpy_cd1_gradient(X, W, b, c, *, visible, weight_cost, target, sparsity_cost):
-    """Mean-field CD-1 as Hinton (2010) writes it, returned as a descent direction."""
-    ph0 = _sig(X @ W + c)
-    x = ph0 @ W.T + b
+def _numpy_cd1_gradient(X, W, b, c, *, visible, hidden="binary", weight_cost=0.0,
+                        sparsity=None, target=None, sparsity_cost=0.0, q=None, rate=0.01):
+    """Mean-field CD-1 as Hinton (2010) and Nam et al.'s code write it, as a descent direction.
+
+    Returns the (W, b, c) directions and the new running average ``q`` of the
+    linear sparsity rule.
+    """
+    f = _sig if hidden == "binary" else (lambda x: np.maximum(x, 0))
+    x0 = X @ W + c
+    h0 = f(x0)
+    x = h0 @ W.T + b
     v1 = {"bernoulli": _sig(x), "gaussian": x, "relu": np.maximum(x, 0)}[visible]
-    ph1 = _sig(v1 @ W + c)
+    h1 = f(v1 @ W + c)
     n = len(X)
-    dW = (X.T @ ph0 - v1.T @ ph1) / n - weight_cost * W
+    dW = (X.T @ h0 - v1.T @ h1) / n - weight_cost * W
     db = (X - v1).mean(axis=0)
-    q = ph0.mean(axis=0)
-    dc = (ph0 - ph1).mean(axis=0) + 2 * sparsity_cost * (target - q) * (ph0 * (1 - ph0)).mean(0)
-    return dW, db, dc
+    dc = (h0 - h1).mean(axis=0)
+    p0 = _sig(x0)
+    if sparsity == "squared":
+        dc = dc + 2 * sparsity_cost * (target - p0.mean(0)) * (p0 * (1 - p0)).mean(0)
+    elif sparsity == "linear":
+        q = (1 - rate) * q + rate * p0.mean(0)
+        dc = dc - sparsity_cost * (q - target)
+    return (dW, db, dc), q
+
+
+def _start(rng, n_vis=6, n_hid=4, scale=0.3):
+    W = rng.normal(scale=scale, size=(n_vis, n_hid)).astype(np.float32)
+    b = rng.normal(scale=0.1, size=n_vis).astype(np.float32)
+    c = rng.normal(scale=0.1, size=n_hid).astype(np.float32)
+    return W, b, c
+
+
+def _model_at(W, b, c, **kwargs):
+    model = rbm.ContrastiveDivergence(*W.shape, sample_hidden=False, sample_visible=False,
+                                      seed=0, **kwargs)
+    model.W.assign(W)
+    model.b.assign(b)
+    model.c.assign(c)
+    return model
 
 
 @pytest.mark.parametrize("visible", ["bernoulli", "gaussian", "relu"])
@@ -37,24 +66,19 @@ def test_cd1_updates_match_a_numpy_reference(visible):
     X = rng.random((8, 6)).astype(np.float32)
     if visible == "gaussian":
         X = rng.normal(size=(8, 6)).astype(np.float32)
-    W = rng.normal(scale=0.3, size=(6, 4)).astype(np.float32)
-    b = rng.normal(scale=0.1, size=6).astype(np.float32)
-    c = rng.normal(scale=0.1, size=4).astype(np.float32)
+    W, b, c = _start(rng)
     lr, mom, wc, target, sc = 0.1, 0.9, 0.01, 0.1, 0.5
-    model = rbm.ContrastiveDivergence(6, 4, visible=visible, sample_hidden=False,
-                                      sample_visible=False, weight_cost=wc,
-                                      sparsity_target=target, sparsity_cost=sc, seed=0)
-    model.W.assign(W)
-    model.b.assign(b)
-    model.c.assign(c)
+    model = _model_at(W, b, c, visible=visible, weight_cost=wc, sparsity_target=target,
+                      sparsity_cost=sc)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=mom))
     # two full-batch steps: the second one also checks the momentum
     model.fit(X, X, epochs=2, batch_size=8, shuffle=False, verbose=0)
     params = [W.astype(np.float64), b.astype(np.float64), c.astype(np.float64)]
     velocity = [np.zeros_like(p) for p in params]
     for _ in range(2):
-        grads = _numpy_cd1_gradient(X.astype(np.float64), *params, visible=visible,
-                                    weight_cost=wc, target=target, sparsity_cost=sc)
+        grads, _ = _numpy_cd1_gradient(X.astype(np.float64), *params, visible=visible,
+                                       weight_cost=wc, sparsity="squared", target=target,
+                                       sparsity_cost=sc)
         velocity = [mom * v + lr * g for v, g in zip(velocity, grads)]
         params = [p + v for p, v in zip(params, velocity)]
     got = [np.asarray(v) for v in (model.W, model.b, model.c)]
@@ -62,6 +86,53 @@ def test_cd1_updates_match_a_numpy_reference(visible):
         np.testing.assert_allclose(g, want, rtol=1e-4, atol=1e-6, err_msg=name)
     # and the step really moved the weights
     assert np.abs(got[0] - W).max() > 1e-3
+
+
+@pytest.mark.parametrize("visible, sparsity", [("bernoulli", "linear"), ("relu", None)])
+def test_relu_hidden_cd1_updates_match_a_numpy_reference(visible, sparsity):
+    # Nam et al.: binary-visible/ReLU-hidden at the bottom (here with the
+    # linear sparsity rule, whose running average must carry over from the
+    # first step to the second), ReLU/ReLU above
+    rng = np.random.default_rng(2)
+    X = rng.random((10, 6)).astype(np.float32)
+    W, b, c = _start(rng, scale=0.5)
+    lr, wc, target, sc, rate = 0.1, 0.01, 0.05, 3.0, 0.2
+    kwargs = {} if sparsity is None else dict(sparsity="linear", sparsity_target=target,
+                                              sparsity_cost=sc, sparsity_rate=rate)
+    model = _model_at(W, b, c, visible=visible, hidden_units="relu", weight_cost=wc, **kwargs)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.0))
+    model.fit(X, X, epochs=2, batch_size=10, shuffle=False, verbose=0)
+    params = [W.astype(np.float64), b.astype(np.float64), c.astype(np.float64)]
+    q = np.zeros(4)
+    for _ in range(2):
+        grads, q = _numpy_cd1_gradient(X.astype(np.float64), *params, visible=visible,
+                                       hidden="relu", weight_cost=wc, sparsity=sparsity,
+                                       target=target, sparsity_cost=sc, q=q, rate=rate)
+        params = [p + lr * g for p, g in zip(params, grads)]
+    got = [np.asarray(v) for v in (model.W, model.b, model.c)]
+    for name, g, want in zip("Wbc", got, params):
+        np.testing.assert_allclose(g, want, rtol=1e-4, atol=1e-6, err_msg=name)
+    np.testing.assert_allclose(np.asarray(model.mean_activation), q, rtol=1e-5, atol=1e-7)
+    assert np.abs(got[0] - W).max() > 1e-3
+    if sparsity is not None:
+        assert q.min() > 0.05  # the carried average is not one batch's mean times rate
+    # the hidden statistic is max(0, x), and so is the reconstruction's input
+    V = rng.random((5, 6)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(model.hidden_activation(V)),
+                               np.maximum(V @ got[0] + got[2], 0), rtol=1e-5, atol=1e-6)
+
+
+def test_relu_hidden_samples_have_noise_of_variance_sigmoid_x():
+    model = rbm.ContrastiveDivergence(1, 20000, hidden_units="relu", seed=0)
+    for x0 in (2.0, -4.0):
+        x = keras.ops.full((1, 20000), x0)
+        h = np.asarray(model._sample_hidden(x))[0]
+        assert h.min() >= 0
+        if x0 > 0:  # far from 0 the rectification hardly matters
+            assert abs(h.mean() - x0) < 0.03
+            assert abs(h.var() - _sig(x0)) < 0.03
+        else:
+            assert (h > 0).mean() < 0.01  # std sqrt(sigmoid(-4)) = 0.13
 
 
 def _prototype_data(n=1500, d=40, k=4, noise=0.05, seed=0):
@@ -83,54 +154,80 @@ def test_reconstruction_error_falls_on_structured_data():
     assert model.transform(X).shape == (1500, 16)
 
 
-def test_sparsity_moves_the_mean_hidden_activation_toward_its_target():
+def test_squared_sparsity_moves_the_mean_hidden_activation_toward_its_target():
     X = _prototype_data(seed=1)
     target = 0.05
     common = dict(learning_rate=0.1, n_iter=5, batch_size=50, random_state=0)
     plain = rbm.RBM(30, **common).fit(X)
-    sparse = rbm.RBM(30, sparsity_target=target, sparsity_cost=5.0, **common).fit(X)
+    sparse = rbm.RBM(30, sparsity="squared", sparsity_target=target, sparsity_cost=5.0,
+                     **common).fit(X)
     q_plain = plain.transform(X).mean()
     q_sparse = sparse.transform(X).mean()
     assert abs(q_sparse - target) < 0.5 * abs(q_plain - target)
     assert q_sparse < q_plain
 
 
-@pytest.mark.slow_on_jax
-def test_dbn_to_keras_gives_the_same_hidden_activations():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 12)).astype(np.float32)
-    dbn = rbm.DBN((8, 5, 3), visible="gaussian", learning_rate=0.01, n_iter=1,
-                  batch_size=50, random_state=0).fit(X)
-    assert [r.visible for r in dbn.rbms_] == ["gaussian", "bernoulli", "bernoulli"]
-    model = dbn.to_keras(4, head="softmax", random_state=0)
-    names = ["hidden_1", "hidden_2", "hidden_3"]
-    Xt = rng.normal(size=(20, 12)).astype(np.float32)
-    got = rbm.layer_outputs(model, Xt, names)
-    np.testing.assert_allclose(got, dbn.transform(Xt, layers="all"), atol=1e-5)
-    np.testing.assert_allclose(rbm.layer_outputs(model, Xt, "hidden_2"),
-                               dbn.transform(Xt, layers=1), atol=1e-5)
-    out = model.predict(Xt, verbose=0)
-    assert out.shape == (20, 4)
-    np.testing.assert_allclose(out.sum(axis=1), 1.0, atol=1e-5)
-    tagger = dbn.to_keras(6, head="sigmoid")
-    assert tagger.layers[-1].activation.__name__ == "sigmoid"
+def test_linear_sparsity_moves_the_mean_hidden_activation_toward_its_target():
+    # random stand-ins for whitened blocks: without sparsity about half the
+    # units are on (the Gaussian-binary RBM of Nam et al., Sec. III-B-2)
+    X = np.random.default_rng(0).normal(size=(1000, 30)).astype(np.float32)
+    target = 0.05
+    common = dict(visible="gaussian", learning_rate=0.1, n_iter=2, batch_size=25,
+                  random_state=0)
+    plain = rbm.RBM(40, **common).fit(X)
+    sparse = rbm.RBM(40, sparsity="linear", sparsity_target=target, sparsity_cost=3.0,
+                     **common).fit(X)
+    q_plain = plain.transform(X).mean()
+    q_sparse = sparse.transform(X).mean()
+    assert q_plain > 0.3
+    assert abs(q_sparse - target) < 0.1 * abs(q_plain - target)
+    # the running average (from 0, step 0.01 per batch) was kept between batches
+    q_run = np.asarray(sparse.model_.mean_activation)
+    assert 0.05 < q_run.mean() < q_plain
+    assert np.all(np.asarray(plain.model_.mean_activation) == 0)  # unused without the rule
 
 
-@pytest.mark.slow_on_jax
-def test_finetuning_with_early_stopping_improves_the_network():
-    rng = np.random.default_rng(0)
-    centers = rng.normal(scale=2.0, size=(3, 10))
-    y = rng.integers(3, size=600)
-    X = (centers[y] + rng.normal(size=(600, 10))).astype(np.float32)
-    dbn = rbm.DBN((16, 8), visible="gaussian", learning_rate=0.01, n_iter=1,
-                  batch_size=50, random_state=0).fit(X)
-    model = dbn.to_keras(3, random_state=0)
-    hist = rbm.finetune(model, X[:400], y[:400], validation_data=(X[400:], y[400:]),
-                        learning_rate=0.5, epochs=15, batch_size=32, patience=3,
-                        random_state=0)
-    assert hist["epochs_run"] <= 15 and 1 <= hist["best_epoch"] <= hist["epochs_run"]
-    assert hist["val_accuracy"][hist["best_epoch"] - 1] > 0.8
-    assert hist["loss"][-1] < hist["loss"][0]
+def test_schedules_decay_the_rate_to_its_floor_and_switch_the_momentum():
+    rng = np.random.default_rng(3)
+    X = (rng.random((12, 6)) < 0.4).astype(np.float32)
+    W0 = np.asarray(rbm.ContrastiveDivergence(6, 4, seed=0).W, dtype=np.float64)
+
+    def run(momentum, final, lrs, moms):
+        model = rbm.RBM(4, learning_rate=0.1, learning_rate_decay=0.6, min_learning_rate=0.03,
+                        n_iter=len(lrs), batch_size=12, momentum=momentum,
+                        final_momentum=final, momentum_epoch=2, sample_hidden=False,
+                        init_visible_bias=False, shuffle=False, random_state=0).fit(X)
+        params = [W0, np.zeros(6), np.zeros(4)]
+        velocity = [np.zeros_like(p) for p in params]
+        for lr, m in zip(lrs, moms):
+            grads, _ = _numpy_cd1_gradient(X.astype(np.float64), *params, visible="bernoulli")
+            if m == 0:  # Keras's SGD leaves the velocity alone at momentum 0
+                params = [p + lr * g for p, g in zip(params, grads)]
+            else:
+                velocity = [m * v + lr * g for v, g in zip(velocity, grads)]
+                params = [p + v for p, v in zip(params, velocity)]
+        return model, params
+
+    lrs = [0.1, 0.06, 0.036, 0.03]  # 0.1 * 0.6**e, floored at 0.03
+    model, want = run(0.5, 0.9, lrs, [0.5, 0.5, 0.9, 0.9])
+    np.testing.assert_allclose(model.history_["learning_rate"], lrs, rtol=1e-6)
+    assert model.history_["momentum"] == [0.5, 0.5, 0.9, 0.9]
+    opt = model.model_.optimizer
+    assert float(np.asarray(opt.learning_rate)) == pytest.approx(max(0.1 * 0.6**4, 0.03))
+    assert opt.momentum == 0.9
+    got = [model.components_.T, model.intercept_visible_, model.intercept_hidden_]
+    for name, g, w in zip("Wbc", got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-6, err_msg=name)
+    # the reference is sensitive to the schedule: a constant momentum ends elsewhere
+    _, constant = run(0.5, None, lrs, [0.5] * 4)
+    assert np.abs(constant[0] - want[0]).max() > 1e-3
+    # starting at momentum 0 still switches (the velocities exist from the start)
+    model, want = run(0.0, 0.9, lrs[:3], [0.0, 0.0, 0.9])
+    assert model.history_["momentum"] == [0.0, 0.0, 0.9]
+    np.testing.assert_allclose(model.components_.T, want[0], rtol=1e-4, atol=1e-6)
+    # momentum_epoch=None switches at n_iter // 5; no final_momentum: constant
+    assert rbm.RBM(n_iter=10, final_momentum=0.9)._schedule().momentum_epoch == 2
+    assert rbm.RBM(n_iter=4)._schedule()._momentum_at(3) == 0.5
 
 
 @pytest.mark.slow_on_jax
@@ -144,21 +241,36 @@ def test_bad_input_and_parameters_say_what_is_wrong():
         rbm.RBM(4, visible="relu").fit(X - 1)
     with pytest.raises(NotFittedError, match="not fitted"):
         rbm.RBM(4).transform(X)
-    with pytest.raises(NotFittedError, match="not fitted"):
-        rbm.DBN((4,)).transform(X)
     with pytest.raises(ParameterError, match="momentum"):
         rbm.RBM(4, momentum=1.5).fit(X)
     with pytest.raises(ParameterError, match="NaN"):
         rbm.RBM(4).fit(np.full((4, 3), np.nan))
-    dbn = rbm.DBN((4,), visible="bernoulli", n_iter=1).fit(X)
+    model = rbm.RBM(4, n_iter=1).fit(X)
     with pytest.raises(ParameterError, match="features"):
-        dbn.transform(X[:, :5])
-    with pytest.raises(ParameterError, match="layers="):
-        dbn.transform(X, layers=3)
-    with pytest.raises(ParameterError, match="head="):
-        dbn.to_keras(2, head="relu")
-    with pytest.raises(ParameterError, match="no layer"):
-        rbm.layer_outputs(dbn.to_keras(2), X, "hidden_9")
+        model.transform(X[:, :5])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(hidden_units="tanh"), "hidden_units="),
+    (dict(sparsity="cubic"), "sparsity="),
+    (dict(sparsity_rate=0.0), "sparsity_rate="),
+    (dict(sparsity_rate=1.5), "sparsity_rate="),
+    (dict(sparsity_target=1.0), "sparsity_target="),
+    (dict(learning_rate_decay=0.0), "learning_rate_decay="),
+    (dict(learning_rate_decay=1.01), "learning_rate_decay="),
+    (dict(min_learning_rate=-0.1), "min_learning_rate="),
+    (dict(learning_rate=0.01, min_learning_rate=0.02), "min_learning_rate="),
+    (dict(final_momentum=1.0), "final_momentum="),
+    (dict(momentum_epoch=-1), "momentum_epoch="),
+    (dict(momentum_epoch=2.5), "momentum_epoch="),
+    (dict(n_components=0), "n_components="),
+])
+def test_new_settings_are_checked_before_training(kwargs, name):
+    with pytest.raises(ParameterError, match=name):
+        rbm.RBM(**kwargs).fit(np.zeros((4, 3), np.float32))
+    if "hidden_units" in kwargs or "sparsity" in kwargs:
+        with pytest.raises(ParameterError, match=name):
+            rbm.ContrastiveDivergence(3, 2, **kwargs)
 
 
 @pytest.mark.slow_on_jax

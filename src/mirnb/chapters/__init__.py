@@ -32,7 +32,7 @@ __all__ = ["PROFILES", "CHAPTERS", "PaperNumber", "make_config", "paper_table", 
 PROFILES = ("smoke", "default", "paper")
 
 #: The chapter modules, in the book's order.
-CHAPTERS = ("data", "hamel2010", "dieleman2011", "zhang2015", "choi2016")
+CHAPTERS = ("data", "hamel2010", "dieleman2011", "zhang2015", "nam2015", "choi2016")
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from . import PROFILES, PaperNumber, make_config
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "setup", "paper_models", "load",
            "make_inputs", "bins_per_khz", "front_end_check", "throughput", "experiment_i", "baseline",
            "experiment_ii", "experiment_table", "inputs_summary", "plot_experiment",
-           "plot_tag_auc", "table4", "show_clips", "verdict", "save_results"]
+           "plot_tag_auc", "table4", "show_clips", "verdict"]
 
 NOTEBOOK = "notebooks/05_choi2016.py"
 
@@ -843,16 +843,3 @@ def verdict(runs_i, runs_ii, *, baseline_auc=None, data_kind="synthetic"):
     if not lines:
         lines.append("- This run holds no pair of models that a claim of the paper compares.")
     return "\n".join(lines)
-
-
-def save_results(records, path):
-    """Append the records to a JSON-lines file (how ``mirnb sweep`` collects runs).
-
-    Nothing is written when ``path`` is None.
-    """
-    if not path:
-        return 0
-    for r in records:
-        r.save(path)
-    print(f"{len(records)} records appended to {path}")
-    return len(records)

@@ -12,7 +12,7 @@ activations of its hidden layers as features:
    clips, DBN features against a timbral and temporal baseline.
 
 MFCCs of the same frames go through the same SVMs as the baseline. The
-pieces are concern modules (:mod:`mirnb.models.rbm`, :mod:`mirnb.models.svm`,
+pieces are concern modules (:mod:`mirnb.models.dbn`, :mod:`mirnb.models.svm`,
 :class:`mirnb.features.FrameSet`); this module holds the config, the paper's
 numbers, the steps the notebook takes for the first seed, :func:`run_seed`
 chaining the same steps for the other seeds, and the verdict. ``C`` is
@@ -449,10 +449,10 @@ def pretrain(data, cfg, *, seed=0, verbose=0):
 
     Returns
     -------
-    mirnb.models.rbm.DBN
+    mirnb.models.dbn.DBN
         Fitted; first layer Gaussian (the frames are standardised).
     """
-    from ..models.rbm import DBN
+    from ..models.dbn import DBN
 
     X = data.dft["train"].X
     if cfg.pretrain_frames is not None and cfg.pretrain_frames < len(X):
@@ -477,12 +477,12 @@ def finetune(dbn, data, cfg, *, seed=0, verbose=0):
     model : keras.Model
         Layers ``'hidden_1'`` ... and ``'output'`` (see :meth:`DBN.to_keras`).
     history : dict
-        See :func:`mirnb.models.rbm.finetune`.
+        See :func:`mirnb.models.dbn.finetune`.
     """
-    from ..models import rbm
+    from ..models.dbn import finetune as finetune_mlp
 
     model = dbn.to_keras(len(data.classes), head="softmax", random_state=seed)
-    history = rbm.finetune(model, data.dft["train"].X, data.targets("train"),
+    history = finetune_mlp(model, data.dft["train"].X, data.targets("train"),
                            validation_data=(data.dft["valid"].X, data.targets("valid")),
                            learning_rate=cfg.finetune_lr, epochs=cfg.finetune_epochs,
                            batch_size=cfg.finetune_batch_size,
@@ -503,7 +503,7 @@ def frame_average_accuracy(model, data, *, part="test"):
     predictions : pandas.Series
         Predicted genre per track.
     """
-    from ..models.rbm import layer_outputs
+    from ..models.dbn import layer_outputs
 
     fs = data.dft[part]
     scores = layer_outputs(model, fs.X, model.layers[-1].name)
@@ -523,7 +523,7 @@ def activation_sets(model, data):
         names of :data:`FEATURE_SETS`: each hidden layer's sigmoid
         activations, all of them side by side, and the MFCCs.
     """
-    from ..models.rbm import layer_outputs
+    from ..models.dbn import layer_outputs
 
     names = [layer.name for layer in model.layers if layer.name.startswith("hidden_")]
     sizes = [model.get_layer(n).units for n in names]
@@ -624,7 +624,7 @@ def clip_features(model, frames, scaler, clip_ids, cfg):
     pandas.DataFrame
         One row per clip with frames, ``2 * sum(units)`` columns.
     """
-    from ..models.rbm import layer_outputs
+    from ..models.dbn import layer_outputs
 
     names = [layer.name for layer in model.layers if layer.name.startswith("hidden_")]
     ids = [c for c in clip_ids if c in frames]

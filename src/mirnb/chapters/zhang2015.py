@@ -14,7 +14,7 @@ This module runs the GTZAN protocol: stratified k-fold cross-validation;
 in every fold the codebook (PCA + K-means), the networks, the competitors
 and the SVMs see the training songs only. The pieces are the concern
 modules :mod:`mirnb.features.words`, :mod:`mirnb.models.kcnn`,
-:mod:`mirnb.models.rbm`, :mod:`mirnb.models.svm`; this module holds the
+:mod:`mirnb.models.dbn`, :mod:`mirnb.models.svm`; this module holds the
 config and its profiles, the paper's numbers, the steps the notebook calls
 and the computed verdict.
 
@@ -443,7 +443,7 @@ def competitor_features(name, Ztr, Zte, cfg, *, seed=0):
         ``lasso_cd``), pooled as the maximum of the codes' absolute values
         (*ours*: lasso codes are signed; the paper used SPAMS and gives no
         settings; ``lasso_lars`` is several times slower here). DBN:
-        :class:`mirnb.models.rbm.DBN` (Gaussian visible units on the
+        :class:`mirnb.models.dbn.DBN` (Gaussian visible units on the
         whitened segments), top layer's probabilities max-pooled (Sec. 4.3).
     Ztr, Zte : list of np.ndarray, shape (n_segments_i, n_dims)
         Whitened segments of the training and test songs.
@@ -452,15 +452,15 @@ def competitor_features(name, Ztr, Zte, cfg, *, seed=0):
     -------
     Ftr, Fte : np.ndarray, shape (n_songs, n_codes)
     """
-    from ..models import rbm
+    from ..models.dbn import DBN
 
     rng = np.random.default_rng(seed)
     pool = np.concatenate(Ztr).astype(np.float32)
     if len(pool) > cfg.competitor_segments:
         pool = pool[rng.choice(len(pool), cfg.competitor_segments, replace=False)]
     if name == "DBN":
-        est = rbm.DBN(cfg.dbn_hidden, visible="gaussian", learning_rate=cfg.dbn_lr,
-                      n_iter=cfg.dbn_epochs, random_state=seed).fit(pool)
+        est = DBN(cfg.dbn_hidden, visible="gaussian", learning_rate=cfg.dbn_lr,
+                  n_iter=cfg.dbn_epochs, random_state=seed).fit(pool)
 
         def code(Z):
             return est.transform(Z)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from .core import Moved, Split, TaggedDataset, Track, log, tags_to_matrix
+from .core import Moved, Split, TaggedDataset, Track, check_fractions, log, tags_to_matrix
 from .tables import check_unique, read_table
 
 __all__ = ["MTAT", "FOLDER_SPLIT"]
@@ -81,8 +81,9 @@ class MTAT(TaggedDataset):
 
     Notes
     -----
-    Splits (:meth:`splits`): ``'folder'`` (the default) and ``'files'``; clips
-    of one song never straddle two parts.
+    Splits (:meth:`splits`): ``'folder'`` (the default), ``'random'`` (songs
+    shuffled and cut by fractions) and ``'files'``; clips of one song never
+    straddle two parts.
     """
 
     name = "MagnaTagATune"
@@ -91,7 +92,7 @@ class MTAT(TaggedDataset):
     citation = CITATION
     index_file = "annotations_final.csv"
     summary_columns = ("folder",)
-    split_names = ("folder", "files")
+    split_names = ("folder", "random", "files")
     expected = """
 Expected files: <data_home>/mtat/annotations_final.csv and clip_info_final.csv
 (tab-separated), with the mp3 files in folders 0-9 and a-f under
@@ -206,6 +207,36 @@ the book's synthetic stand-in instead, run `mirnb data synth`.
                             f"(e.g. {labels.loc[unknown[0], 'mp3_path']}) in "
                             f"{self.root / 'annotations_final.csv'}; fix their mp3_path")
         return self._song_safe(parts, name="folder")
+
+    def _split_random(self, *, seed=0, fractions=(0.6, 0.15, 0.25)):
+        """A random split by song: whole songs shuffled and cut by ``fractions``.
+
+        The folder split leaves few validation clips in a small copy (one
+        folder of sixteen); the book's nam2015 chapter uses this split on
+        the synthetic view to have enough validation clips to pick epochs by
+        AUC-T. Parts are cut by song counts, so their clip counts follow
+        only approximately.
+
+        Parameters
+        ----------
+        seed : int
+        fractions : (float, float, float)
+            Train, valid and test fractions of the songs.
+        """
+        _, f_valid, f_test = check_fractions(fractions)
+        songs = self.labels["song"]
+        unique = np.array(sorted(songs.unique()))
+        unique = unique[np.random.default_rng(seed).permutation(len(unique))]
+        n_test = int(round(f_test * len(unique)))
+        n_valid = int(round(f_valid * len(unique)))
+        if min(n_test, n_valid, len(unique) - n_test - n_valid) < 1:
+            raise DataError(f"{len(unique)} songs in {self.root} are too few for a split "
+                            f"with fractions {tuple(fractions)}: every part needs a song")
+        part = {s: "test" for s in unique[:n_test]}
+        part.update({s: "valid" for s in unique[n_test:n_test + n_valid]})
+        parts = songs.map(lambda s: part.get(s, "train"))
+        return Split({p: sorted(parts.index[parts == p]) for p in ("train", "valid", "test")},
+                     name="random")
 
     def _split_files(self, *, directory=None, train=None, valid=None, test=None, path=None):
         """Split lists read from files; one clip id or ``mp3_path`` per line.

@@ -16,15 +16,24 @@ The package is organised by concern; every public name is available here
 
 :mod:`~mirnb.features.spectral`
     |STFT|, DFT frames, mel and log-mel spectrograms, MFCC and deltas,
-    log-STFT, automatic gain control.
+    log-STFT, automatic gain control (a Gaussian variant and Ellis's
+    ``tf_agc``) and its band filter bank.
 :mod:`~mirnb.features.descriptors`
     Band edges, band-wise spectral flatness (SFM) and crest factor (SCF),
-    onset strength, chroma.
+    onset strength, Nam et al.'s onset detection function (novelty), chroma.
 :mod:`~mirnb.features.frames`
     Frame sets and windowed aggregation: beat-synchronous frames, clip
     summaries, sliding-window statistics, :class:`FrameSet` (frames of
     several tracks as rows), Hamel & Eck's DFT/MFCC frames, timbral +
     temporal clip descriptions.
+:mod:`~mirnb.features.words`
+    Zhang et al.'s audio words: frame features, multi-frame segments,
+    PCA-whitened K-means codebooks, padded word sequences.
+:mod:`~mirnb.features.bags`
+    Nam et al.'s deep bag-of-features pipeline around the sparse RBM: the
+    front end (:func:`deepbof_frames`), multi-frame blocks, onset-based
+    and random block sampling, PCA whitening (:class:`PCAWhitener`),
+    pooling windows and max-pooling-and-averaging (:func:`pool_bag`).
 :mod:`~mirnb.features.extraction`
     :func:`extract`: any of these features (or your own function) over a
     list of tracks, in parallel, cached by content, with a report of the
@@ -33,12 +42,15 @@ The package is organised by concern; every public name is available here
     map) of network inputs.
 """
 
-from .descriptors import band_edges, chroma, onset_strength, spectral_crest, spectral_flatness
+from .bags import (PCAWhitener, blocks, deepbof_frames, pool_bag, sample_blocks,
+                     window_frames)
+from .descriptors import (band_edges, chroma, novelty, onset_strength, spectral_crest,
+                          spectral_flatness)
 from .extraction import FEATURES, FEATURES_VERSION, extract, extract_stacked, waveform
 from .frames import (STATS, TIMBRAL_DESCRIPTORS, FrameSet, beat_sync, dft_mfcc_frames,
                      frames_to_windows, summarize, timbral_temporal)
-from .spectral import (agc, dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc_deltas,
-                       mfcc_with_deltas, stft_magnitude)
+from .spectral import (agc, agc_filterbank, dft_frames, log_mel, log_stft, melspectrogram,
+                       mfcc, mfcc_deltas, mfcc_with_deltas, stft_magnitude)
 from .words import (AudioWords, AudioWordsAll, PaddedWords, frame_features, pad_words,
                     segments, stack_words)
 
@@ -51,4 +63,6 @@ __all__ = [
     "FEATURES", "FEATURES_VERSION", "STATS",
     "frame_features", "segments", "AudioWords", "AudioWordsAll", "stack_words", "pad_words",
     "PaddedWords",
+    "agc_filterbank", "novelty", "deepbof_frames", "blocks", "sample_blocks", "PCAWhitener",
+    "window_frames", "pool_bag",
 ]

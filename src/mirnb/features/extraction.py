@@ -21,6 +21,7 @@ import numpy as np
 from .. import _check
 from ..errors import DataError, ParameterError
 from ._common import _sr
+from .bags import deepbof_frames
 from .descriptors import chroma, onset_strength, spectral_crest, spectral_flatness
 from .frames import dft_mfcc_frames, timbral_temporal
 from .spectral import (dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc_with_deltas,
@@ -138,6 +139,7 @@ FEATURES = {
     "dft_mfcc_frames": dft_mfcc_frames,
     "timbral_temporal": timbral_temporal,
     "frame_features": frame_features,
+    "deepbof_frames": deepbof_frames,
 }
 
 

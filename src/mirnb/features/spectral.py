@@ -12,8 +12,11 @@ The short-time Fourier transform, the mel filter bank, the decibel
 conversion, MFCC's DCT and the delta filters are librosa's
 (:func:`librosa.stft`, :func:`librosa.feature.melspectrogram`,
 :func:`librosa.power_to_db`, ...). This module checks the arguments, sets each
-paper's defaults and adds what is the book's own: the time-frequency automatic
-gain control and the per-frame normalisations of :func:`dft_frames`.
+paper's defaults and adds what librosa lacks: the time-frequency automatic
+gain control (:func:`agc`: the book's Gaussian variant, and Ellis's
+``tf_agc`` as Nam et al.'s code runs it, with its band filter bank
+:func:`agc_filterbank`) and the per-frame normalisations of
+:func:`dft_frames`.
 """
 
 import functools
@@ -26,7 +29,7 @@ from ..errors import ParameterError
 from ._common import _librosa, _signal, _spectrogram, _sr, _window, _y_or_S
 
 __all__ = ["stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "log_stft", "mfcc",
-           "mfcc_deltas", "mfcc_with_deltas", "agc"]
+           "mfcc_deltas", "mfcc_with_deltas", "agc", "agc_filterbank"]
 
 #: ``pad_mode`` values :func:`librosa.stft` accepts (:func:`numpy.pad` modes).
 _PAD_MODES = {"constant", "edge", "linear_ramp", "reflect", "symmetric"}
@@ -252,8 +255,10 @@ def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.
         Compression constant of ``'log1p'``. 10 000 follows Dieleman &
         Schrauwen (2014).
     agc : bool
-        Apply :func:`agc` to the magnitude spectrogram before the mel
-        filter bank, as Nam et al. do.
+        Apply :func:`agc` (its ``'gaussian'`` method) to the magnitude
+        spectrogram before the mel filter bank, in the spirit of Nam et al.;
+        :func:`mirnb.features.deepbof_frames` is their code's exact front
+        end (Ellis's AGC, log10 compression of the magnitude mel).
     agc_time_scale, agc_freq_scale : float > 0
         The ``time_scale`` and ``freq_scale`` of :func:`agc`.
 
@@ -498,13 +503,131 @@ def _agc(S, *, sr, hop_length, time_scale, freq_scale, amin, return_envelope=Fal
     return out
 
 
-def agc(S, *, sr, hop_length, time_scale=0.5, freq_scale=1.0, amin=1e-10,
-        return_envelope=False):
+# Nam et al.'s code: 10 bands of double width (f_scale = 2), 0.5 s decay, +0.01
+_ELLIS_DEFAULTS = {"n_bands": 10, "width": 2.0, "eps": 0.01}
+_GAUSSIAN_DEFAULTS = {"freq_scale": 1.0, "amin": 1e-10}
+
+
+@functools.lru_cache(maxsize=16)
+def _agc_bands(sr, n_fft, n_bands, width):
+    import librosa
+
+    # n_bands + 2 edges evenly spaced on Slaney's mel scale from 0 Hz to sr / 2
+    edges = librosa.mel_frequencies(n_bands + 2, fmin=0.0, fmax=sr / 2.0, htk=False)
+    freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    lo, c, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    # the triangle keeps its peak (1 at the centre c) but its feet move out by `width`
+    lo_w, hi_w = c - width * (c - lo), c + width * (hi - c)
+    rise = (freqs[None, :] - lo_w) / (c - lo_w)
+    fall = (hi_w - freqs[None, :]) / (hi_w - c)
+    W = np.maximum(0.0, np.minimum(rise, fall))
+    # Slaney's area normalisation, from the unscaled band edges
+    W *= (2.0 / (hi - lo))
+    centers = edges[1:-1].copy()
+    W.setflags(write=False)
+    centers.setflags(write=False)
+    return W, centers
+
+
+def agc_filterbank(*, sr, n_fft, n_bands=10, width=2.0, return_centers=False):
+    """The band filter bank of Ellis's ``tf_agc`` (his ``fft2melmx`` with a width).
+
+    ``n_bands`` triangles whose centres ``f_1 < ... < f_n`` sit, with the
+    two outer edges ``f_0 = 0`` and ``f_{n+1} = sr / 2``, at ``n_bands + 2``
+    points evenly spaced on Slaney's mel scale (linear below 1 kHz,
+    logarithmic above, :func:`librosa.mel_frequencies` with ``htk=False``).
+    Triangle ``i`` is 1 at ``f_i`` and falls linearly to 0 at
+    ``f_i - width * (f_i - f_{i-1})`` and ``f_i + width * (f_{i+1} - f_i)``;
+    every triangle is then scaled by Slaney's area normalisation of the
+    *unscaled* triangle, ``2 / (f_{i+1} - f_{i-1})``. With ``width=1`` this
+    is the Slaney mel filter bank, ``librosa.filters.mel(sr=sr,
+    n_fft=n_fft, n_mels=n_bands, norm='slaney')``; Nam et al.'s code uses 10
+    bands of width 2 (``tf_agc``'s ``f_scale = 2``), whose centres for
+    ``sr=22050`` are about 302, 605, 907, 1242, 1696, 2317, 3166, 4325,
+    5908 and 8071 Hz.
+
+    Parameters
+    ----------
+    sr : int > 0
+        Sample rate in Hz.
+    n_fft : int > 0
+        FFT length; the bank has ``1 + n_fft // 2`` columns at the bin
+        frequencies ``k * sr / n_fft``.
+    n_bands : int > 0
+        Number of bands.
+    width : float > 0
+        Width of each triangle relative to Slaney's (1: adjacent triangles
+        meet at each other's centres; 2: they reach the centres of the
+        bands two away).
+    return_centers : bool
+        Also return the centre frequencies ``f_1 ... f_n``.
+
+    Returns
+    -------
+    W : np.ndarray, shape (n_bands, 1 + n_fft // 2)
+        Non-negative weights (read-only, cached).
+    centers : np.ndarray, shape (n_bands,)
+        Centre frequencies in Hz, only with ``return_centers``.
+
+    References
+    ----------
+    .. [1] Ellis, D. P. W. (2010). Time-frequency automatic gain control
+       (``tf_agc``, ``fft2melmx``), MATLAB code, LabROSA, Columbia University.
+    .. [2] Nam, Herrera & Lee (2015), Sec. III-A-1 and IV-C: AGC with
+       spectral envelopes over 10 sub-bands; the authors' code sets
+       ``f_scale = 2`` (10 bands, width 2).
+    .. [3] Slaney, M. (1998). Auditory Toolbox, Version 2. Interval Research
+       Technical Report (the mel scale and the area normalisation).
+    """
+    sr = _sr(sr)
+    n_fft = _check.positive_int("n_fft", n_fft)
+    n_bands = _check.positive_int("n_bands", n_bands)
+    width = _check.positive("width", width)
+    W, centers = _agc_bands(sr, n_fft, n_bands, width)
+    return (W, centers) if _check.boolean("return_centers", return_centers) else W
+
+
+def _agc_ellis(S, *, sr, hop_length, time_scale, n_bands, width, eps, return_envelope):
+    n_fft = _spectrogram(S)
+    sr = _sr(sr)
+    hop_length = _check.positive_int("hop_length", hop_length)
+    time_scale = _check.positive("time_scale", time_scale)
+    n_bands = _check.positive_int("n_bands", n_bands)
+    width = _check.positive("width", width)
+    eps = _check.positive("eps", eps)
+    dtype = S.dtype if np.issubdtype(S.dtype, np.floating) else np.float64
+    W, _ = _agc_bands(sr, n_fft, n_bands, width)
+    X = S.astype(np.float64)
+    A = (W @ X).T                                  # (n_frames, n_bands): band envelopes
+    # causal peak hold: instant attack, exponential decay with time constant time_scale
+    alpha = np.exp(-(hop_length / sr) / time_scale)
+    held = np.empty_like(A)
+    state = np.zeros(n_bands)
+    for t in range(A.shape[0]):
+        state = np.maximum(alpha * state, A[t])
+        held[t] = state
+    # back to the FFT grid: the weighted mean of the held envelopes of the bands
+    # covering each bin (a bin no band covers is divided by 1, as in tf_agc)
+    weight = W.sum(axis=0)
+    E = (W.T @ held.T) / np.where(weight > 0, weight, 1.0)[:, None]
+    positive = E > 0
+    if positive.any() and not positive.all():
+        E[~positive] = E[positive].min()
+    out = (X / (E + eps)).astype(dtype)
+    if return_envelope:
+        return out, E.astype(dtype)
+    return out
+
+
+def agc(S, *, sr, hop_length, method="gaussian", time_scale=0.5, freq_scale=None,
+        amin=None, n_bands=None, width=None, eps=None, return_envelope=False):
     """Time-frequency automatic gain control: divide by a smoothed envelope.
 
     Loudness that changes slowly, over time (fades, mixing, mastering) or
     over frequency (overall brightness), is removed by dividing the
-    spectrogram by an estimate of its local level::
+    magnitude spectrogram by an estimate of its local level. Two variants:
+
+    ``method='gaussian'`` (the default, the book's variant)::
 
         E = G_t * (K_f @ S)        out = S / max(E, amin)
 
@@ -513,15 +636,27 @@ def agc(S, *, sr, hop_length, time_scale=0.5, freq_scale=1.0, amin=1e-10,
     mel range (``freq_scale = 1`` matches the spacing of the 20 mel bands
     Ellis's ``tf_agc`` uses by default). ``G_t`` is a Gaussian over time with
     standard deviation ``time_scale`` seconds (``time_scale * sr /
-    hop_length`` frames), extended at the edges by repetition. Events
-    shorter than these scales (notes, onsets, formants) survive; level
-    changes slower than them are flattened. The output is dimensionless,
-    about 1 where the signal is at its local average level.
+    hop_length`` frames), extended at the edges by repetition. The output is
+    dimensionless, about 1 where the signal is at its local average level.
 
-    This follows the idea of Ellis's ``tf_agc`` (smooth the magnitude over
-    time and frequency, divide) with Gaussian smoothing in both directions
-    and without resynthesis: it works on, and returns, a magnitude
-    spectrogram.
+    ``method='ellis'``: the modified ``tf_agc`` of Nam et al.'s code, on the
+    magnitude spectrogram ``X = S`` (no resynthesis)::
+
+        A = F @ X                                  (n_bands, n_frames)
+        H[:, t] = max(alpha * H[:, t-1], A[:, t])  H[:, -1] = 0
+        E = diag(1 / colsum(F)) @ F.T @ H          (n_bins, n_frames)
+        out = X / (E + eps)
+
+    ``F`` is :func:`agc_filterbank` (``n_bands`` Slaney-mel triangles of
+    relative ``width``, Slaney area normalisation), ``alpha =
+    exp(-(hop_length / sr) / time_scale)`` (0.9546 for hop 512 at 22050 Hz
+    and 0.5 s): each band's envelope follows a rise at once and decays by
+    ``alpha`` per frame (a causal peak hold). Entries of ``E`` that are not
+    positive are set to the smallest positive entry (all stay 0 for an
+    all-zero ``S``). ``eps`` is absolute, so the result depends on the
+    spectrogram's scale: for Nam et al.'s numbers use audio in [-1, 1] and
+    an unnormalised FFT (:func:`stft_magnitude`), where ``E`` is about 0.09
+    times the local peak magnitude.
 
     Parameters
     ----------
@@ -531,35 +666,81 @@ def agc(S, *, sr, hop_length, time_scale=0.5, freq_scale=1.0, amin=1e-10,
         Sample rate of the audio behind ``S``.
     hop_length : int > 0
         Hop of ``S`` in samples.
+    method : {'gaussian', 'ellis'}
+        The variant, see above.
     time_scale : float > 0
-        Standard deviation of the time smoothing, in seconds (Ellis's
-        default 0.5 s).
-    freq_scale : float > 0
-        Relative width of the frequency smoothing (1: a twentieth of the mel
-        range). Larger values smooth more across frequency.
-    amin : float > 0
-        Floor on the envelope, so silent regions give 0, not NaN.
+        Seconds: the standard deviation of the Gaussian time smoothing
+        (``'gaussian'``), or the decay time constant of the peak hold
+        (``'ellis'``). Ellis's default 0.5 s for both.
+    freq_scale : float > 0 or None
+        ``'gaussian'`` only (None: 1.0). Relative width of the frequency
+        smoothing (1: a twentieth of the mel range).
+    amin : float > 0 or None
+        ``'gaussian'`` only (None: 1e-10). Floor on the envelope, so silent
+        regions give 0, not NaN.
+    n_bands : int > 0 or None
+        ``'ellis'`` only (None: 10). Number of bands of :func:`agc_filterbank`.
+    width : float > 0 or None
+        ``'ellis'`` only (None: 2.0). Relative triangle width of
+        :func:`agc_filterbank`.
+    eps : float > 0 or None
+        ``'ellis'`` only (None: 0.01). Added to the envelope before the
+        division (absolute, in the units of ``S``).
     return_envelope : bool
         Also return ``E``.
 
     Returns
     -------
     S_agc : np.ndarray, shape like ``S``
+        In ``S``'s floating-point dtype (float64 for integer input).
     E : np.ndarray, shape like ``S``
-        The envelope, only with ``return_envelope``.
+        The envelope (before ``amin`` or ``eps``), only with
+        ``return_envelope``.
+
+    Raises
+    ------
+    ParameterError
+        A bad value, an unknown method, or a parameter of one method given
+        with the other (for example ``freq_scale`` with ``method='ellis'``).
 
     References
     ----------
     .. [1] Ellis, D. P. W. (2010). Time-frequency automatic gain control
        (``tf_agc``), MATLAB code, LabROSA, Columbia University.
-    .. [2] Nam, Herrera & Lee (2015), preprocessing: AGC before the mel
-       spectrogram, to equalise loudness across tracks and over time.
+    .. [2] Nam, Herrera & Lee (2015), Sec. III-A-1 and IV-C: AGC before the
+       mel spectrogram, with spectral envelopes over 10 sub-bands; the
+       authors' code (``process_tf_agc.m``: attack/decay envelope, 0.5 s,
+       ``f_scale = 2``, ``eps = 0.01``) is ``method='ellis'``.
 
     Notes
     -----
-    :func:`log_mel` applies it with ``agc=True``.
+    :func:`log_mel` applies the ``'gaussian'`` variant with ``agc=True``;
+    :func:`mirnb.features.deepbof_frames` applies ``'ellis'``.
     """
+    _check.choice("method", method, {"gaussian", "ellis"})
+    given = {"freq_scale": freq_scale, "amin": amin, "n_bands": n_bands, "width": width,
+             "eps": eps}
+    own = _GAUSSIAN_DEFAULTS if method == "gaussian" else _ELLIS_DEFAULTS
+    other = "ellis" if method == "gaussian" else "gaussian"
+    wrong = sorted(k for k, v in given.items() if v is not None and k not in own)
+    if wrong:
+        raise ParameterError(f"{', '.join(wrong)} apply to method={other!r} only, not to "
+                             f"method={method!r} (which takes {', '.join(sorted(own))}); "
+                             f"drop them or pass method={other!r}")
+    kw = {k: (own[k] if given[k] is None else given[k]) for k in own}
+    if method == "ellis":
+        return _agc_ellis(S, sr=sr, hop_length=hop_length, time_scale=time_scale,
+                          return_envelope=return_envelope, **kw)
     return _agc(S, sr=sr, hop_length=hop_length, time_scale=time_scale,
-                freq_scale=freq_scale, amin=amin, return_envelope=return_envelope)
+                return_envelope=return_envelope, **kw)
 
 
+@functools.lru_cache(maxsize=16)
+def _slaney_mel_basis(sr, n_fft, n_mels):
+    """librosa's Slaney mel filter bank (0 to sr / 2, area-normalised), cached, read-only."""
+    import librosa
+
+    M = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, htk=False, norm="slaney",
+                            dtype=np.float64)
+    M.setflags(write=False)
+    return M

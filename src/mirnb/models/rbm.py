@@ -1,20 +1,17 @@
-"""Restricted Boltzmann machines, deep belief networks, and their conversion to MLPs.
+"""Restricted Boltzmann machines trained by contrastive divergence.
 
-The RBM family of the book:
-
-- :class:`RBM`: binary hidden units and one of three kinds of visible unit,
-  ``'bernoulli'`` (binary, or probabilities in [0, 1]), ``'gaussian'``
-  (unit variance, for standardised real-valued input) or ``'relu'`` (noisy
-  rectified linear units, for non-negative input). Trained by CD-k with
-  learning rate, momentum and weight cost (L2 on the weights), an optional
-  sparsity target applied through the hidden biases (after Lee et al.
-  2008), and mean-field options for the negative phase.
-- :class:`DBN`: RBMs stacked and trained greedily, layer by layer (Hinton
-  et al. 2006), each on the hidden probabilities of the one below.
-- :meth:`DBN.to_keras`: the pretrained stack as a Keras MLP (sigmoid hidden
-  layers holding the RBM weights and hidden biases) with a softmax or
-  sigmoid head, ready for supervised fine-tuning with :func:`finetune`;
-  :func:`layer_outputs` reads its hidden activations back.
+The RBM of the book, :class:`RBM`, has one of three kinds of visible unit,
+``'bernoulli'`` (binary, or probabilities in [0, 1]), ``'gaussian'`` (unit
+variance, for standardised real-valued input) or ``'relu'`` (noisy rectified
+linear units, for non-negative input), and one of two kinds of hidden unit,
+``'binary'`` or ``'relu'`` (Nair & Hinton 2010, as Nam et al. 2015 pretrain
+their song-level network). It is trained by CD-k with learning rate,
+momentum and weight cost (L2 on the weights), optional schedules (the rate
+multiplied by a factor after every epoch down to a floor, the momentum
+raised at a given epoch), an optional sparsity target applied through the
+hidden biases, and mean-field options for the negative phase. Stacks of
+RBMs (:class:`mirnb.models.dbn.DBN`) and their conversion to MLPs live in
+:mod:`mirnb.models.dbn`.
 
 How contrastive divergence runs in Keras
 ----------------------------------------
@@ -23,46 +20,57 @@ it is not a plain ``fit``: that is why :class:`ContrastiveDivergence`
 subclasses :class:`keras.Model` (Convention 4 of the book's design). It still
 uses Keras's own ``fit`` loop, and so runs compiled, on a GPU when there is
 one, under any Keras backend: the CD-k update of the weights ``W``, visible
-biases ``b`` and hidden biases ``c`` is exactly the gradient of the *free
-energy difference*
+biases ``b`` and hidden biases ``c`` is exactly the gradient of the *energy
+gap*
 
 .. math::
 
-    L = \\frac{1}{N}\\sum_n F(v^{(n)}_0) - \\frac{1}{N}\\sum_n F(\\bar v^{(n)}_k),
-    \\qquad F(v) = -b^\\top v - \\sum_j \\log(1 + e^{c_j + v^\\top W_{:j}})
+    L = \\frac{1}{N}\\sum_n E(v^{(n)}_0, h^{(n)}_0)
+      - \\frac{1}{N}\\sum_n E(v^{(n)}_k, h^{(n)}_k),
+    \\qquad E(v, h) = -b^\\top v - h^\\top (W^\\top v + c)
 
-with the negative sample :math:`\\bar v_k` (the end of a k-step Gibbs
-chain started at the data) held constant. Its gradient is
-``-(<v h>_data - <v h>_k)`` for ``W``, ``-(<v>_data - <v>_k)`` for ``b`` and
-``-(<h>_data - <h>_k)`` for ``c``, with hidden *probabilities* in both
-phases, as Hinton (2010) recommends. (For Gaussian visible units the
-quadratic term ``|v - b|^2 / 2`` of the free energy gives the same ``b``
-gradient, and its ``|v|^2`` part has no parameter in it.) So
+with the negative sample :math:`v_k` (the end of a k-step Gibbs chain
+started at the data) and the hidden statistics :math:`h_0 = f(x_0)`,
+:math:`h_k = f(x_k)` of both phases held constant, where ``x = v W + c``
+and ``f`` is ``sigmoid`` (binary hidden units: their probabilities, as
+Hinton 2010 recommends) or ``max(0, x)`` (ReLU hidden units). Its gradient
+is ``-(<v h>_0 - <v h>_k)`` for ``W``, ``-(<v>_0 - <v>_k)`` for ``b`` and
+``-(<h>_0 - <h>_k)`` for ``c``: the CD update for either kind of hidden
+unit. (For binary hidden units it is also the gradient of the free-energy
+gap ``F(v_0) - F(v_k)``; for Gaussian visible units the quadratic term
+``|v - b|^2 / 2`` of the energy gives the same ``b`` gradient.) So
 :meth:`ContrastiveDivergence.compute_loss` returns ``L`` plus the weight
 cost ``weight_cost * |W|^2 / 2`` and the sparsity term, and Keras's SGD
 optimizer with momentum applies the update. The loss Keras prints is that
-free-energy gap; the number to watch is ``recon_error``, the mean squared
-error of the mean-field reconstruction, reported for every epoch.
+energy gap; the number to watch is ``recon_error``, the mean squared error
+of the mean-field reconstruction, reported for every epoch.
 
-The sparsity term is ``sparsity_cost * sum_j (p - q_j)^2``, where ``q_j`` is
-the mean activation of hidden unit ``j`` over the batch, and ``p`` the target
-(Lee et al. 2008, Eq. 2). As in that paper, it moves only the hidden biases:
-the weights are held constant inside it, so its gradient is
-``-2 * sparsity_cost * (p - q_j) * mean(h_j (1 - h_j))`` for ``c_j``.
+Sparsity moves only the hidden biases, with ``p_j = sigmoid(x_j)`` (the
+probability of a binary unit, the noise variance of a ReLU one):
+
+- ``sparsity='squared'`` (Lee et al. 2008, Eq. 2): the term
+  ``sparsity_cost * sum_j (target - q_j)^2`` with ``q_j`` the mean of
+  ``p_j`` over the batch and the weights held constant, whose gradient is
+  ``-2 * sparsity_cost * (target - q_j) * mean(p_j (1 - p_j))`` for ``c_j``;
+- ``sparsity='linear'`` (the code of Nam et al. 2015): a running average
+  ``q <- (1 - sparsity_rate) q + sparsity_rate * mean_batch(p)``, kept in a
+  non-trainable variable that starts at zero as in that code, and the
+  gradient ``sparsity_cost * (q_j - target)`` for ``c_j`` (their code uses
+  ``sparsity_cost = 3``).
 
 References
 ----------
-.. [1] Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning
-   algorithm for deep belief nets. Neural Computation 18(7).
-.. [2] Hinton, G. E. (2010). A practical guide to training restricted
+.. [1] Hinton, G. E. (2010). A practical guide to training restricted
    Boltzmann machines. UTML TR 2010-003 (CD-k, momentum, weight cost,
    Gaussian visible units, Sec. 5-13).
-.. [3] Lee, H., Ekanadham, C. & Ng, A. Y. (2008). Sparse deep belief net
+.. [2] Lee, H., Ekanadham, C. & Ng, A. Y. (2008). Sparse deep belief net
    model for visual area V2. NIPS (the sparsity target).
-.. [4] Nair, V. & Hinton, G. E. (2010). Rectified linear units improve
+.. [3] Nair, V. & Hinton, G. E. (2010). Rectified linear units improve
    restricted Boltzmann machines. ICML (noisy rectified units).
-.. [5] Hamel, P. & Eck, D. (2010). Learning features from music audio with
-   deep belief networks. ISMIR, Sec. 3-4 (a 3 x 50 DBN on DFT frames).
+.. [4] Nam, J., Herrera, J. & Lee, K. (2015). A deep bag-of-features model
+   for music auto-tagging. arXiv:1508.04999, Sec. III-B-2 (sparse
+   Gaussian-binary RBM) and III-C-1 (ReLU RBMs); code juhannam/deepbof
+   (running-average sparsity, learning-rate and momentum schedules).
 """
 
 import numbers
@@ -79,11 +87,15 @@ from .. import _check
 from ..errors import ParameterError
 from ..training import Batches
 
-__all__ = ["VISIBLE_UNITS", "ContrastiveDivergence", "RBM", "DBN", "finetune",
-           "layer_outputs"]
+__all__ = ["VISIBLE_UNITS", "HIDDEN_UNITS", "SPARSITY_RULES", "ContrastiveDivergence",
+           "RBM"]
 
 #: The kinds of visible unit an :class:`RBM` knows.
 VISIBLE_UNITS = ("bernoulli", "gaussian", "relu")
+#: The kinds of hidden unit an :class:`RBM` knows.
+HIDDEN_UNITS = ("binary", "relu")
+#: The sparsity rules: Lee et al. (2008)'s squared term, Nam et al. (2015)'s running average.
+SPARSITY_RULES = ("squared", "linear")
 
 
 # ----------------------------------------------------------------------------
@@ -147,6 +159,14 @@ def _batched(fn, X, batch_size=4096):
     return np.concatenate(out, axis=0)
 
 
+def _unit_rate(name, value):
+    """Return ``value`` as a float in (0, 1] (a decay factor, an averaging step)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value <= 1
+    if not ok:
+        raise ParameterError(f"{name}={value!r}: expected a number in (0, 1]")
+    return float(value)
+
+
 # ----------------------------------------------------------------------------
 # the Keras model that runs CD-k
 # ----------------------------------------------------------------------------
@@ -159,11 +179,15 @@ class ContrastiveDivergence(keras.Model):
     n_visible, n_hidden : int > 0
     visible : {'bernoulli', 'gaussian', 'relu'}
         Kind of visible unit (see :class:`RBM`).
+    hidden_units : {'binary', 'relu'}
+        Kind of hidden unit (see :class:`RBM`).
     k : int > 0
         Gibbs steps of the negative phase.
     sample_hidden : bool
-        Sample binary hidden states to drive each reconstruction (True,
-        standard CD) or use their probabilities (False: mean field).
+        Sample the hidden states that drive each reconstruction (True,
+        standard CD: binary states, or noisy ReLU states
+        ``max(0, x + N(0, sigmoid(x)))``) or use their statistic (False:
+        the probabilities, or ``max(0, x)``).
     sample_visible : bool
         Sample the reconstruction (True) or use its mean (False, mean field,
         Hinton 2010's advice for the last step).
@@ -171,6 +195,10 @@ class ContrastiveDivergence(keras.Model):
         L2 cost on ``W`` (not on the biases).
     sparsity_target : float in (0, 1) or None
     sparsity_cost : float >= 0
+    sparsity : {'squared', 'linear'}
+        The sparsity rule (see the module's notes).
+    sparsity_rate : float in (0, 1]
+        Step of the running average of the ``'linear'`` rule.
     seed : int or None
         Seed of the weight initialisation and of the Gibbs sampling.
 
@@ -182,21 +210,27 @@ class ContrastiveDivergence(keras.Model):
         Visible biases, zero (:class:`RBM` sets them from the data).
     c : keras.Variable, shape (n_hidden,)
         Hidden biases, zero.
+    mean_activation : keras.Variable, shape (n_hidden,), not trainable
+        The running average ``q`` of ``p(h | v_0)`` that the ``'linear'``
+        sparsity rule keeps; zero at the start, and left there by the
+        ``'squared'`` rule.
 
     Notes
     -----
-    ``call(v)`` returns the mean-field reconstruction ``E[v | p(h | v)]``;
+    ``call(v)`` returns the mean-field reconstruction ``E[v | f(v W + c)]``;
     compile with a ``MeanSquaredError`` metric and fit on ``(X, X)`` to see
     the reconstruction error per epoch, as :meth:`RBM.fit` does.
     """
 
-    def __init__(self, n_visible, n_hidden, *, visible="bernoulli", k=1, sample_hidden=True,
-                 sample_visible=False, weight_cost=0.0, sparsity_target=None,
-                 sparsity_cost=0.0, seed=None, **kwargs):
+    def __init__(self, n_visible, n_hidden, *, visible="bernoulli", hidden_units="binary", k=1,
+                 sample_hidden=True, sample_visible=False, weight_cost=0.0,
+                 sparsity_target=None, sparsity_cost=0.0, sparsity="squared",
+                 sparsity_rate=0.01, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.n_visible = _check.positive_int("n_visible", n_visible)
         self.n_hidden = _check.positive_int("n_hidden", n_hidden)
         self.visible = _check.choice("visible", visible, VISIBLE_UNITS)
+        self.hidden_units = _check.choice("hidden_units", hidden_units, HIDDEN_UNITS)
         self.k = _check.positive_int("k", k)
         self.sample_hidden = bool(sample_hidden)
         self.sample_visible = bool(sample_visible)
@@ -204,6 +238,8 @@ class ContrastiveDivergence(keras.Model):
         self.sparsity_target = (None if sparsity_target is None
                                 else _check.fraction("sparsity_target", sparsity_target))
         self.sparsity_cost = _check.nonneg("sparsity_cost", sparsity_cost)
+        self.sparsity = _check.choice("sparsity", sparsity, SPARSITY_RULES)
+        self.sparsity_rate = _unit_rate("sparsity_rate", sparsity_rate)
         self.seed = seed
         self.W = self.add_weight(
             shape=(self.n_visible, self.n_hidden), name="W",
@@ -212,23 +248,53 @@ class ContrastiveDivergence(keras.Model):
                                  initializer="zeros")
         self.c = self.add_weight(shape=(self.n_hidden,), name="hidden_bias",
                                  initializer="zeros")
+        self.mean_activation = self.add_weight(shape=(self.n_hidden,), name="mean_activation",
+                                               initializer="zeros", trainable=False)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.built = True
 
     def get_config(self):
         return {"n_visible": self.n_visible, "n_hidden": self.n_hidden,
-                "visible": self.visible, "k": self.k, "sample_hidden": self.sample_hidden,
-                "sample_visible": self.sample_visible, "weight_cost": self.weight_cost,
-                "sparsity_target": self.sparsity_target,
-                "sparsity_cost": self.sparsity_cost, "seed": self.seed, "name": self.name}
+                "visible": self.visible, "hidden_units": self.hidden_units, "k": self.k,
+                "sample_hidden": self.sample_hidden, "sample_visible": self.sample_visible,
+                "weight_cost": self.weight_cost, "sparsity_target": self.sparsity_target,
+                "sparsity_cost": self.sparsity_cost, "sparsity": self.sparsity,
+                "sparsity_rate": self.sparsity_rate, "seed": self.seed, "name": self.name}
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     # -- conditionals -----------------------------------------------------
+    def hidden_input(self, v):
+        """The hidden units' total input ``x = v W + c``, shape (n, n_hidden)."""
+        return ops.matmul(v, self.W) + self.c
+
     def hidden_probs(self, v):
-        """``p(h_j = 1 | v) = sigmoid(c_j + v W_{:j})``, shape (n, n_hidden)."""
-        return ops.sigmoid(ops.matmul(v, self.W) + self.c)
+        """``sigmoid(v W + c)``, shape (n, n_hidden).
+
+        ``p(h_j = 1 | v)`` for binary hidden units; for ReLU ones, the
+        variance of their sampling noise (and what the sparsity rules average).
+        """
+        return ops.sigmoid(self.hidden_input(v))
+
+    def _hidden_statistic(self, x):
+        return ops.sigmoid(x) if self.hidden_units == "binary" else ops.relu(x)
+
+    def hidden_activation(self, v):
+        """The hidden statistic of CD and of :meth:`RBM.transform`, shape (n, n_hidden).
+
+        ``p(h = 1 | v) = sigmoid(x)`` (binary) or ``max(0, x)`` (ReLU), with
+        ``x = v W + c``.
+        """
+        return self._hidden_statistic(self.hidden_input(v))
+
+    def _sample_hidden(self, x):
+        """One hidden sample given the input ``x``: binary, or ``max(0, x + N(0, sigmoid(x)))``."""
+        if self.hidden_units == "binary":
+            u = keras.random.uniform(ops.shape(x), seed=self.seed_generator)
+            return ops.cast(u < ops.sigmoid(x), x.dtype)
+        noise = keras.random.normal(ops.shape(x), seed=self.seed_generator)
+        return ops.relu(x + noise * ops.sqrt(ops.sigmoid(x)))
 
     def visible_input(self, h):
         """The visible units' total input ``b + W h``, shape (n, n_visible)."""
@@ -260,46 +326,112 @@ class ContrastiveDivergence(keras.Model):
         return ops.relu(x + noise * ops.sqrt(ops.sigmoid(x)))
 
     def free_energy(self, v):
-        """``F(v) = -b.v - sum_j softplus(c_j + v W_{:j})`` per row (parameter-dependent part)."""
+        """``F(v) = -b.v - sum_j softplus(c_j + v W_{:j})`` per row (binary hidden units).
+
+        The parameter-dependent part; the energy gap of CD equals the gap of
+        ``F`` in its gradient for binary hidden units only.
+        """
         return (-ops.matmul(v, self.b)
                 - ops.sum(ops.softplus(ops.matmul(v, self.W) + self.c), axis=-1))
 
+    def _chain(self, x0):
+        """k Gibbs steps from the hidden input ``x0`` of the data: ``(v_k, x_k)``.
+
+        ``v_k`` is held constant; ``x_k = v_k W + c`` carries the gradient of
+        ``W`` and ``c`` only.
+        """
+        x = ops.stop_gradient(x0)
+        for _ in range(self.k):
+            h = self._sample_hidden(x) if self.sample_hidden else self._hidden_statistic(x)
+            v = self.sample_visible_given(h) if self.sample_visible else self.visible_mean(h)
+            v = ops.stop_gradient(v)
+            x = self.hidden_input(v)
+        return v, x
+
     def negative_sample(self, v0):
         """The end ``v_k`` of a k-step Gibbs chain started at the data ``v0``."""
-        h = self.hidden_probs(v0)
-        v = v0
-        for _ in range(self.k):
-            if self.sample_hidden:
-                u = keras.random.uniform(ops.shape(h), seed=self.seed_generator)
-                h = ops.cast(u < h, h.dtype)
-            v = self.sample_visible_given(h) if self.sample_visible else self.visible_mean(h)
-            h = self.hidden_probs(v)
-        return v
+        return self._chain(self.hidden_input(v0))[0]
 
     # -- Keras hooks -----------------------------------------------------
     def call(self, v):
-        """Mean-field reconstruction ``E[v | p(h | v)]``."""
-        return self.visible_mean(self.hidden_probs(v))
+        """Mean-field reconstruction ``E[v | f(v W + c)]``."""
+        return self.visible_mean(self.hidden_activation(v))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The free-energy gap whose gradient is the CD-k update, plus the costs."""
+        """The energy gap whose gradient is the CD-k update, plus the costs.
+
+        Under the ``'linear'`` sparsity rule this also updates
+        :attr:`mean_activation` (a non-trainable variable, which Keras
+        carries through the compiled step under every backend).
+        """
         v0 = ops.cast(x, self.W.dtype)
-        vk = ops.stop_gradient(self.negative_sample(v0))
-        loss = ops.mean(self.free_energy(v0)) - ops.mean(self.free_energy(vk))
+        x0 = self.hidden_input(v0)
+        h0 = ops.stop_gradient(self._hidden_statistic(x0))
+        vk, xk = self._chain(x0)
+        hk = ops.stop_gradient(self._hidden_statistic(xk))
+        # E(v, h) = -b.v - h.x with x = v W + c; x0 and xk carry the W, c gradients
+        e0 = -ops.matmul(v0, self.b) - ops.sum(h0 * x0, axis=-1)
+        ek = -ops.matmul(vk, self.b) - ops.sum(hk * xk, axis=-1)
+        loss = ops.mean(e0) - ops.mean(ek)
         if self.weight_cost > 0:
             loss = loss + 0.5 * self.weight_cost * ops.sum(ops.square(self.W))
         if self.sparsity_target is not None and self.sparsity_cost > 0:
-            q = ops.mean(ops.sigmoid(ops.matmul(v0, ops.stop_gradient(self.W)) + self.c),
-                         axis=0)
-            loss = loss + self.sparsity_cost * ops.sum(ops.square(self.sparsity_target - q))
+            if self.sparsity == "squared":
+                # sigmoid(v0 W + c) with W held constant: only c gets a gradient
+                q = ops.mean(ops.sigmoid(ops.stop_gradient(x0 - self.c) + self.c), axis=0)
+                loss = loss + self.sparsity_cost * ops.sum(ops.square(self.sparsity_target - q))
+            else:
+                p = ops.mean(ops.sigmoid(ops.stop_gradient(x0)), axis=0)
+                q = ((1.0 - self.sparsity_rate) * ops.cast(self.mean_activation, p.dtype)
+                     + self.sparsity_rate * p)
+                self.mean_activation.assign(q)
+                step = ops.stop_gradient(q - self.sparsity_target)
+                loss = loss + self.sparsity_cost * ops.sum(step * self.c)
         return loss
 
 
+class _Schedule(keras.callbacks.Callback):
+    """Learning-rate decay with a floor and a momentum switch, per epoch.
+
+    After epoch ``e`` (0-based) the rate is ``max(floor, rate * decay**(e + 1))``;
+    from epoch ``momentum_epoch`` on the momentum is ``final_momentum``. Keras's
+    SGD reads its momentum as a Python number when the step is traced, so the
+    switch rebuilds the train function. ``learning_rates`` and ``momenta``
+    record the values each epoch ran with.
+    """
+
+    def __init__(self, learning_rate, decay, floor, momentum, final_momentum, momentum_epoch):
+        super().__init__()
+        self.rate, self.decay, self.floor = learning_rate, decay, floor
+        self.momentum, self.final_momentum = momentum, final_momentum
+        self.momentum_epoch = momentum_epoch
+        self.learning_rates, self.momenta = [], []
+
+    def _momentum_at(self, epoch):
+        if self.final_momentum is not None and epoch >= self.momentum_epoch:
+            return self.final_momentum
+        return self.momentum
+
+    def on_epoch_begin(self, epoch, logs=None):
+        opt = self.model.optimizer
+        want = self._momentum_at(epoch)
+        if float(opt.momentum) != want:
+            opt.momentum = want
+            self.model.make_train_function(force=True)
+        self.learning_rates.append(float(ops.convert_to_numpy(opt.learning_rate)))
+        self.momenta.append(float(opt.momentum))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.decay != 1.0:
+            self.model.optimizer.learning_rate = max(self.floor,
+                                                     self.rate * self.decay ** (epoch + 1))
+
+
 # ----------------------------------------------------------------------------
-# the estimators
+# the estimator
 # ----------------------------------------------------------------------------
 class RBM(BaseEstimator, TransformerMixin):
-    """Restricted Boltzmann machine with binary hidden units, trained by CD-k.
+    """Restricted Boltzmann machine with binary or ReLU hidden units, trained by CD-k.
 
     A scikit-learn style estimator (``fit``, ``transform``, learned state
     ending in ``_``, ``random_state``) over :class:`ContrastiveDivergence`,
@@ -315,14 +447,34 @@ class RBM(BaseEstimator, TransformerMixin):
         real-valued data standardised to zero mean and unit variance per
         feature (the model's visible variance is fixed at 1); ``'relu'``
         for non-negative data (noisy rectified linear units).
+    hidden_units : {'binary', 'relu'}
+        ``'binary'``: ``p(h_j = 1 | v) = sigmoid(x_j)`` with ``x = v W + c``.
+        ``'relu'``: noisy rectified linear units (Nair & Hinton 2010; Nam et
+        al. 2015, Sec. III-C-1): CD uses ``max(0, x)`` as the hidden
+        statistic in both phases, a sample is ``max(0, x + N(0, sigmoid(x)))``
+        (noise variance ``sigmoid(x)``), and :meth:`transform` returns
+        ``max(0, x)``.
     learning_rate : float > 0
         SGD step size (Hamel & Eck use 0.001 for pretraining).
+    learning_rate_decay : float in (0, 1]
+        The rate is multiplied by this after every epoch (Nam et al.'s code:
+        0.99); 1 keeps it constant.
+    min_learning_rate : float >= 0
+        Floor of the decayed rate (at most ``learning_rate``).
     n_iter : int > 0
         Passes over the data (epochs; scikit-learn's name).
     batch_size : int > 0
         Examples per update.
     momentum : float in [0, 1)
-        SGD momentum.
+        SGD momentum (the initial one when ``final_momentum`` is set).
+    final_momentum : float in [0, 1) or None
+        Momentum from epoch ``momentum_epoch`` on (Hinton 2010, Sec. 9:
+        0.5, then 0.9); None keeps ``momentum`` throughout. The switch
+        retraces Keras's train step once. From ``momentum=0`` the velocity
+        starts at zero at the switch (Keras's SGD keeps none at momentum 0).
+    momentum_epoch : int >= 0 or None
+        0-based epoch from which ``final_momentum`` applies; None means
+        ``n_iter // 5`` (Nam et al.'s code).
     weight_cost : float >= 0
         L2 cost on the weights.
     k : int > 0
@@ -331,13 +483,20 @@ class RBM(BaseEstimator, TransformerMixin):
         Mean-field options of the negative phase; see
         :class:`ContrastiveDivergence`.
     sparsity_target : float in (0, 1) or None
-        Wanted mean activation of every hidden unit (None: no sparsity term).
+        Wanted mean of ``sigmoid(v W + c)`` for every hidden unit (None: no
+        sparsity term).
     sparsity_cost : float >= 0
-        Weight of the sparsity term.
+        Weight of the sparsity term (Nam et al.'s code: 3 with ``'linear'``).
+    sparsity : {'squared', 'linear'}
+        ``'squared'``: Lee et al. (2008)'s term on the batch mean;
+        ``'linear'``: the running-average rule of Nam et al.'s code (see the
+        module's notes).
+    sparsity_rate : float in (0, 1]
+        Step of the ``'linear'`` rule's running average (their code: 0.01).
     init_visible_bias : bool
         Set the visible biases from the data before training: the logit of
         each feature's mean (Bernoulli; Hinton 2010, Sec. 8), its mean
-        (Gaussian), zero (ReLU).
+        (Gaussian), zero (ReLU). False leaves them at zero (Nam et al.'s code).
     shuffle : bool
         Shuffle the examples every epoch.
     random_state : int, numpy Generator or None
@@ -358,8 +517,9 @@ class RBM(BaseEstimator, TransformerMixin):
     intercept_visible_ : np.ndarray, shape (n_visible,)
     history_ : dict
         Per-epoch ``'recon_error'`` (mean squared error of the mean-field
-        reconstruction, measured on each batch before its update) and
-        ``'loss'`` (the free-energy gap plus costs).
+        reconstruction, measured on each batch before its update), ``'loss'``
+        (the energy gap plus costs), and the ``'learning_rate'`` and
+        ``'momentum'`` each epoch ran with.
     model_ : ContrastiveDivergence
         The Keras model holding the parameters.
     n_features_in_ : int
@@ -378,34 +538,67 @@ class RBM(BaseEstimator, TransformerMixin):
        Boltzmann machines. UTML TR 2010-003.
     .. [2] Lee, Ekanadham & Ng (2008), NIPS (sparsity target).
     .. [3] Nair & Hinton (2010), ICML (noisy rectified linear units).
+    .. [4] Nam, Herrera & Lee (2015), Sec. III-B-2 and III-C-1, and their
+       code (schedules, running-average sparsity).
     """
 
-    def __init__(self, n_components=50, *, visible="bernoulli", learning_rate=0.01, n_iter=10,
-                 batch_size=100, momentum=0.5, weight_cost=0.0, k=1, sample_hidden=True,
+    def __init__(self, n_components=50, *, visible="bernoulli", hidden_units="binary",
+                 learning_rate=0.01, learning_rate_decay=1.0, min_learning_rate=0.0,
+                 n_iter=10, batch_size=100, momentum=0.5, final_momentum=None,
+                 momentum_epoch=None, weight_cost=0.0, k=1, sample_hidden=True,
                  sample_visible=False, sparsity_target=None, sparsity_cost=0.0,
-                 init_visible_bias=True, shuffle=True, random_state=None, verbose=0):
+                 sparsity="squared", sparsity_rate=0.01, init_visible_bias=True, shuffle=True,
+                 random_state=None, verbose=0):
         self.n_components = n_components
         self.visible = visible
+        self.hidden_units = hidden_units
         self.learning_rate = learning_rate
+        self.learning_rate_decay = learning_rate_decay
+        self.min_learning_rate = min_learning_rate
         self.n_iter = n_iter
         self.batch_size = batch_size
         self.momentum = momentum
+        self.final_momentum = final_momentum
+        self.momentum_epoch = momentum_epoch
         self.weight_cost = weight_cost
         self.k = k
         self.sample_hidden = sample_hidden
         self.sample_visible = sample_visible
         self.sparsity_target = sparsity_target
         self.sparsity_cost = sparsity_cost
+        self.sparsity = sparsity
+        self.sparsity_rate = sparsity_rate
         self.init_visible_bias = init_visible_bias
         self.shuffle = shuffle
         self.random_state = random_state
         self.verbose = verbose
 
     def _check_params(self):
-        _check.positive("learning_rate", self.learning_rate)
+        """Check the settings (before any data or model is touched)."""
+        _check.positive_int("n_components", self.n_components)
+        _check.choice("visible", self.visible, VISIBLE_UNITS)
+        _check.choice("hidden_units", self.hidden_units, HIDDEN_UNITS)
+        lr = _check.positive("learning_rate", self.learning_rate)
+        _unit_rate("learning_rate_decay", self.learning_rate_decay)
+        floor = _check.nonneg("min_learning_rate", self.min_learning_rate)
+        if floor > lr:
+            raise ParameterError(f"min_learning_rate={self.min_learning_rate!r} is above "
+                                 f"learning_rate={self.learning_rate!r}: the floor must not "
+                                 "exceed the starting rate")
         _check.positive_int("n_iter", self.n_iter)
         _check.positive_int("batch_size", self.batch_size)
         _check.rate("momentum", self.momentum)
+        if self.final_momentum is not None:
+            _check.rate("final_momentum", self.final_momentum)
+        if self.momentum_epoch is not None:
+            _check.int_range("momentum_epoch", self.momentum_epoch, 0)
+        _check.choice("sparsity", self.sparsity, SPARSITY_RULES)
+        _unit_rate("sparsity_rate", self.sparsity_rate)
+        if self.sparsity_target is not None:
+            _check.fraction("sparsity_target", self.sparsity_target)
+        _check.nonneg("sparsity_cost", self.sparsity_cost)
+        _check.nonneg("weight_cost", self.weight_cost)
+        _check.positive_int("k", self.k)
 
     def _check_data(self, X):
         if self.visible == "bernoulli" and (X.min() < 0 or X.max() > 1):
@@ -425,39 +618,58 @@ class RBM(BaseEstimator, TransformerMixin):
             return mean.astype(np.float32)
         return np.zeros_like(mean, dtype=np.float32)
 
-    def fit(self, X, y=None):
+    def _schedule(self):
+        n_iter = int(self.n_iter)
+        epoch = n_iter // 5 if self.momentum_epoch is None else int(self.momentum_epoch)
+        final = None if self.final_momentum is None else float(self.final_momentum)
+        return _Schedule(float(self.learning_rate), float(self.learning_rate_decay),
+                         float(self.min_learning_rate), float(self.momentum), final, epoch)
+
+    def fit(self, X, y=None, *, callbacks=None):
         """Train by CD-k on the rows of ``X``.
 
         Parameters
         ----------
         X : array_like, shape (n_samples, n_visible)
         y : ignored
+        callbacks : list of keras.callbacks.Callback or None
+            Extra callbacks for Keras's ``fit`` (logging, timing), run after
+            the schedule's.
 
         Returns
         -------
         self
         """
         X = _matrix(X)
-        _check.choice("visible", self.visible, VISIBLE_UNITS)
         self._check_params()
         self._check_data(X)
         seed = _seed(self.random_state)
         model = ContrastiveDivergence(
-            X.shape[1], self.n_components, visible=self.visible, k=self.k,
-            sample_hidden=self.sample_hidden, sample_visible=self.sample_visible,
-            weight_cost=self.weight_cost, sparsity_target=self.sparsity_target,
-            sparsity_cost=self.sparsity_cost, seed=seed)
+            X.shape[1], self.n_components, visible=self.visible,
+            hidden_units=self.hidden_units, k=self.k, sample_hidden=self.sample_hidden,
+            sample_visible=self.sample_visible, weight_cost=self.weight_cost,
+            sparsity_target=self.sparsity_target, sparsity_cost=self.sparsity_cost,
+            sparsity=self.sparsity, sparsity_rate=self.sparsity_rate, seed=seed)
         if self.init_visible_bias:
             model.b.assign(self._initial_visible_bias(X))
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate=self.learning_rate,
-                                                     momentum=self.momentum),
+        schedule = self._schedule()
+        # built with the larger momentum so that SGD keeps velocities even when
+        # the run starts at momentum 0; the schedule sets the one each epoch uses
+        top = max(schedule.momentum, schedule.final_momentum or 0.0)
+        optimizer = keras.optimizers.SGD(learning_rate=float(self.learning_rate), momentum=top)
+        model.compile(optimizer=optimizer,
                       metrics=[keras.metrics.MeanSquaredError(name="recon_error")])
+        optimizer.build(model.trainable_variables)
+        optimizer.momentum = schedule.momentum
         batches = Batches(X, X, batch_size=int(self.batch_size), shuffle=bool(self.shuffle),
                           seed=_order_seed(seed))
         hist = model.fit(batches, epochs=int(self.n_iter), shuffle=False,
+                         callbacks=[schedule, *(callbacks or [])],
                          verbose=_verbose(self.verbose))
         self.model_ = model
         self.history_ = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+        self.history_["learning_rate"] = list(schedule.learning_rates)
+        self.history_["momentum"] = list(schedule.momenta)
         self._read_weights()
         self.n_features_in_ = X.shape[1]
         return self
@@ -473,7 +685,7 @@ class RBM(BaseEstimator, TransformerMixin):
                                  "first")
 
     def transform(self, X):
-        """Hidden probabilities ``p(h = 1 | v)``.
+        """The hidden activations: ``p(h = 1 | v)`` (binary) or ``max(0, v W + c)`` (ReLU).
 
         Parameters
         ----------
@@ -485,10 +697,10 @@ class RBM(BaseEstimator, TransformerMixin):
         """
         self._fitted()
         X = _matrix(X, n_features=self.n_features_in_)
-        return _batched(self.model_.hidden_probs, X)
+        return _batched(self.model_.hidden_activation, X)
 
     def reconstruct(self, X):
-        """Mean-field reconstruction ``E[v | p(h | v)]``, shape (n_samples, n_visible)."""
+        """Mean-field reconstruction ``E[v | transform(v)]``, shape (n_samples, n_visible)."""
         self._fitted()
         X = _matrix(X, n_features=self.n_features_in_)
         return _batched(self.model_, X)
@@ -497,332 +709,3 @@ class RBM(BaseEstimator, TransformerMixin):
         """Mean squared error of :meth:`reconstruct` over all entries of ``X``."""
         X = _matrix(X)
         return float(np.mean((self.reconstruct(X) - X) ** 2))
-
-
-class DBN(BaseEstimator, TransformerMixin):
-    """Deep belief network: RBMs trained greedily, layer by layer.
-
-    The first RBM models the data with ``visible`` units; every RBM above
-    it has Bernoulli visible units and is trained on the hidden
-    probabilities of the one below (Hinton et al. 2006). The training
-    settings are shared by all layers.
-
-    Parameters
-    ----------
-    hidden : sequence of int > 0
-        Hidden units per layer, bottom first. Hamel & Eck: ``(50, 50, 50)``.
-    visible : {'bernoulli', 'gaussian', 'relu'}
-        Visible units of the first layer (``'gaussian'`` for standardised
-        DFT frames).
-    learning_rate, n_iter, batch_size, momentum, weight_cost, k,
-    sample_hidden, sample_visible, sparsity_target, sparsity_cost
-        As in :class:`RBM`; Hamel & Eck pretrain with learning rate 0.001
-        for 5 epochs.
-    random_state : int, numpy Generator or None
-        Layer ``i`` is trained with seed ``random_state + i``.
-    verbose : {0, 1, 2} or bool
-        Keras's progress for each layer (2 or True: a line per epoch), and a
-        line per layer.
-
-    Attributes
-    ----------
-    rbms_ : list of RBM
-        The trained layers, bottom first.
-    history_ : list of dict
-        Each layer's :attr:`RBM.history_`.
-    n_features_in_ : int
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.random.default_rng(0).normal(size=(300, 20)).astype("float32")
-    >>> dbn = DBN((8, 4), visible="gaussian", n_iter=1, random_state=0).fit(X)
-    >>> dbn.transform(X, layers="all").shape
-    (300, 12)
-
-    References
-    ----------
-    .. [1] Hinton, Osindero & Teh (2006). Neural Computation 18(7).
-    .. [2] Hamel & Eck (2010), ISMIR, Sec. 3-4 and Table 1.
-    """
-
-    def __init__(self, hidden=(50, 50, 50), *, visible="gaussian", learning_rate=0.001,
-                 n_iter=5, batch_size=100, momentum=0.5, weight_cost=0.0, k=1,
-                 sample_hidden=True, sample_visible=False, sparsity_target=None,
-                 sparsity_cost=0.0, random_state=None, verbose=0):
-        self.hidden = hidden
-        self.visible = visible
-        self.learning_rate = learning_rate
-        self.n_iter = n_iter
-        self.batch_size = batch_size
-        self.momentum = momentum
-        self.weight_cost = weight_cost
-        self.k = k
-        self.sample_hidden = sample_hidden
-        self.sample_visible = sample_visible
-        self.sparsity_target = sparsity_target
-        self.sparsity_cost = sparsity_cost
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def _layers(self):
-        hidden = (self.hidden,) if isinstance(self.hidden, numbers.Integral) else self.hidden
-        try:
-            hidden = tuple(hidden)
-        except TypeError:
-            raise ParameterError(f"hidden={self.hidden!r}: expected a sequence of positive "
-                                 "integers") from None
-        if not hidden:
-            raise ParameterError("hidden=(): expected at least one layer")
-        return tuple(_check.positive_int("hidden units", n) for n in hidden)
-
-    def fit(self, X, y=None):
-        """Pretrain the layers greedily on the rows of ``X``.
-
-        Parameters
-        ----------
-        X : array_like, shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        X = _matrix(X)
-        hidden = self._layers()
-        seed = _seed(self.random_state)
-        verbose = _verbose(self.verbose)
-        self.rbms_, H = [], X
-        for i, n in enumerate(hidden):
-            if verbose:
-                kind = self.visible if i == 0 else "bernoulli"
-                print(f"DBN layer {i + 1}/{len(hidden)}: RBM {H.shape[1]} {kind} -> {n} "
-                      f"binary, {H.shape[0]} examples", flush=True)
-            rbm = RBM(n, visible=self.visible if i == 0 else "bernoulli",
-                      learning_rate=self.learning_rate, n_iter=self.n_iter,
-                      batch_size=self.batch_size, momentum=self.momentum,
-                      weight_cost=self.weight_cost, k=self.k,
-                      sample_hidden=self.sample_hidden, sample_visible=self.sample_visible,
-                      sparsity_target=self.sparsity_target, sparsity_cost=self.sparsity_cost,
-                      random_state=None if seed is None else seed + i, verbose=verbose)
-            rbm.fit(H)
-            self.rbms_.append(rbm)
-            if i + 1 < len(hidden):
-                H = rbm.transform(H)
-        self.history_ = [r.history_ for r in self.rbms_]
-        self.n_features_in_ = X.shape[1]
-        return self
-
-    def _fitted(self):
-        if not hasattr(self, "rbms_"):
-            raise NotFittedError("this DBN is not fitted yet: call fit(X) first")
-
-    def _layer_list(self, layers):
-        n = len(self.rbms_)
-        if isinstance(layers, str):
-            _check.choice("layers", layers, ("all", "last"))
-            return list(range(n)) if layers == "all" else [n - 1]
-        if isinstance(layers, numbers.Integral) and not isinstance(layers, bool):
-            layers = [layers]
-        out = []
-        for i in layers:
-            if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not -n <= i < n:
-                raise ParameterError(f"layers={layers!r}: expected layer indices in "
-                                     f"[{-n}, {n - 1}], 'all' or 'last'")
-            out.append(int(i) % n)
-        return out
-
-    def transform(self, X, *, layers="last"):
-        """Hidden probabilities of some layers, side by side.
-
-        Parameters
-        ----------
-        X : array_like, shape (n_samples, n_features)
-        layers : 'last', 'all', int or sequence of int
-            Which layers (0 is the bottom one); their activations are
-            concatenated in the order given.
-
-        Returns
-        -------
-        np.ndarray, shape (n_samples, sum of the chosen layers' units)
-        """
-        self._fitted()
-        wanted = self._layer_list(layers)
-        H = _matrix(X, n_features=self.n_features_in_)
-        acts = []
-        for i, rbm in enumerate(self.rbms_[:max(wanted) + 1]):
-            H = rbm.transform(H)
-            acts.append(H)
-        return np.concatenate([acts[i] for i in wanted], axis=1)
-
-    def to_keras(self, n_outputs, *, head="softmax", name="dbn_mlp", random_state=None):
-        """The pretrained network as a Keras MLP, for supervised fine-tuning.
-
-        Hidden layer ``i`` is a ``Dense`` layer named ``'hidden_<i+1>'`` with
-        sigmoid activation, the weights ``W`` and hidden biases ``c`` of RBM
-        ``i``; its outputs equal :meth:`transform` with ``layers=i``. The
-        head is a ``Dense`` layer named ``'output'`` with Glorot-uniform
-        weights (seeded by ``random_state``) and zero biases.
-
-        Parameters
-        ----------
-        n_outputs : int > 0
-            Classes (softmax) or tags (sigmoid).
-        head : {'softmax', 'sigmoid'}
-            Softmax for single-label classification (Hamel & Eck's genres),
-            sigmoid for multi-label tagging.
-        name : str
-        random_state : int or None
-
-        Returns
-        -------
-        keras.Model
-            A functional model ``(n, n_features) -> (n, n_outputs)``.
-
-        References
-        ----------
-        .. [1] Hinton & Salakhutdinov (2006). Reducing the dimensionality of
-           data with neural networks. Science 313 (fine-tuning a pretrained
-           stack with backpropagation).
-        .. [2] Hamel & Eck (2010), Sec. 4 (supervised fine-tuning).
-        """
-        self._fitted()
-        n_outputs = _check.positive_int("n_outputs", n_outputs)
-        _check.choice("head", head, ("softmax", "sigmoid"))
-        inputs = keras.Input(shape=(self.n_features_in_,), name="frames")
-        x = inputs
-        dense = []
-        for i, rbm in enumerate(self.rbms_):
-            layer = keras.layers.Dense(rbm.n_components, activation="sigmoid",
-                                       name=f"hidden_{i + 1}")
-            x = layer(x)
-            dense.append((layer, rbm))
-        out = keras.layers.Dense(
-            n_outputs, activation=head, name="output",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(random_state)))(x)
-        model = keras.Model(inputs, out, name=name)
-        for layer, rbm in dense:
-            layer.set_weights([rbm.components_.T.copy(), rbm.intercept_hidden_.copy()])
-        return model
-
-
-# ----------------------------------------------------------------------------
-# fine-tuning and reading activations
-# ----------------------------------------------------------------------------
-def finetune(model, X, y, *, validation_data, learning_rate=0.1, momentum=0.0, epochs=100,
-             batch_size=100, patience=10, monitor="val_loss", loss=None,
-             random_state=None, verbose=0):
-    """Supervised fine-tuning with SGD and early stopping on the validation set.
-
-    Compiles ``model`` with plain SGD, trains it on ``(X, y)`` and stops when
-    ``monitor`` has not improved for ``patience`` epochs, then restores the
-    weights of the best epoch.
-
-    Parameters
-    ----------
-    model : keras.Model
-        E.g. from :meth:`DBN.to_keras`.
-    X : array_like, shape (n_samples, n_features)
-    y : array_like
-        Integer class indices (softmax head) or a binary matrix (sigmoid head).
-    validation_data : (X_valid, y_valid)
-    learning_rate : float > 0
-        Hamel & Eck fine-tune at 0.1.
-    momentum : float in [0, 1)
-    epochs : int > 0
-        The most epochs to run.
-    batch_size : int > 0
-    patience : int > 0
-        Epochs without improvement before stopping.
-    monitor : str
-        Keras name of the quantity early stopping watches.
-    loss : str or None
-        Default ``'sparse_categorical_crossentropy'`` for a softmax output,
-        ``'binary_crossentropy'`` for a sigmoid one.
-    random_state : int or None
-        Seeds Keras's global generators (the shuffling).
-    verbose : {0, 1, 2} or bool
-
-    Returns
-    -------
-    dict
-        The Keras history (``loss``, ``accuracy``, ``val_loss``,
-        ``val_accuracy`` per epoch) plus ``'best_epoch'`` (1-based) and
-        ``'epochs_run'``.
-
-    References
-    ----------
-    .. [1] Hamel & Eck (2010), Sec. 4 and Table 1 (learning rate 0.1, early
-       stopping on the validation set; 474 supervised epochs in their run).
-    """
-    lr = _check.positive("learning_rate", learning_rate)
-    epochs = _check.positive_int("epochs", epochs)
-    batch_size = _check.positive_int("batch_size", batch_size)
-    patience = _check.positive_int("patience", patience)
-    momentum = _check.rate("momentum", momentum)
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ParameterError("validation_data: expected a pair (X_valid, y_valid)")
-    X = _matrix(X)
-    Xv = _matrix(validation_data[0], "validation_data[0]", n_features=X.shape[1])
-    y, yv = np.asarray(y), np.asarray(validation_data[1])
-    if len(y) != len(X) or len(yv) != len(Xv):
-        raise ParameterError(f"got {len(X)} training rows and {len(y)} targets, "
-                             f"{len(Xv)} validation rows and {len(yv)} targets")
-    seed = _seed(random_state)
-    if loss is None:
-        head = getattr(model.layers[-1], "activation", None)
-        loss = ("binary_crossentropy" if getattr(head, "__name__", "") == "sigmoid"
-                else "sparse_categorical_crossentropy")
-    metric = ("binary_accuracy" if loss == "binary_crossentropy" else "accuracy")
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=momentum),
-                  loss=loss, metrics=[metric])
-    mode = "max" if "acc" in monitor else "min"
-    stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, mode=mode,
-                                         restore_best_weights=True)
-    batches = Batches(X, y, batch_size=batch_size, shuffle=True, seed=_order_seed(seed))
-    hist = model.fit(batches, validation_data=(Xv, yv), epochs=epochs, shuffle=False,
-                     callbacks=[stop], verbose=_verbose(verbose))
-    out = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
-    values = out[monitor]
-    best = int(np.argmax(values) if mode == "max" else np.argmin(values))
-    out["best_epoch"] = best + 1
-    out["epochs_run"] = len(values)
-    return out
-
-
-def layer_outputs(model, X, names, *, batch_size=4096):
-    """Activations of named layers of a Keras model, side by side.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A functional model, e.g. a fine-tuned :meth:`DBN.to_keras`.
-    X : array_like, shape (n_samples, n_features)
-    names : str or sequence of str
-        Layer names (``'hidden_1'``, ...); outputs are concatenated in this
-        order.
-    batch_size : int > 0
-
-    Returns
-    -------
-    np.ndarray, shape (n_samples, total units), float32
-    """
-    if isinstance(names, str):
-        names = [names]
-    names = list(names)
-    if not names:
-        raise ParameterError("names is empty: expected at least one layer name")
-    known = [layer.name for layer in model.layers]
-    for n in names:
-        if n not in known:
-            raise ParameterError(f"model has no layer {n!r}; its layers are {known}")
-    X = _matrix(X)
-    outs = [model.get_layer(n).output for n in names]
-    sub = keras.Model(model.inputs, outs)
-    batch_size = _check.positive_int("batch_size", batch_size)
-    parts = []
-    for i in range(0, X.shape[0], batch_size):
-        res = sub(ops.convert_to_tensor(X[i:i + batch_size]), training=False)
-        res = res if isinstance(res, (list, tuple)) else [res]
-        parts.append(np.concatenate([ops.convert_to_numpy(r) for r in res], axis=1))
-    return np.concatenate(parts, axis=0).astype(np.float32)

@@ -1,0 +1,405 @@
+"""The deep bag-of-features tagger (Nam, Herrera & Lee 2015).
+
+Two stages, as in the paper's Fig. 1:
+
+1. :class:`LocalFeatures`, unsupervised and local: multi-frame blocks of a
+   log-mel spectrogram (:func:`mirnb.features.blocks`), PCA-whitened
+   (:class:`mirnb.features.PCAWhitener`) and encoded by a sparse
+   Gaussian-binary RBM (:class:`mirnb.models.rbm.RBM` with the authors'
+   linear sparsity rule); :meth:`LocalFeatures.bags` max-pools every clip's
+   block activations over short windows and averages the windows, the
+   *bag of features* (:func:`mirnb.features.pool_bag`).
+2. A song-level DNN on the bags: ReLU hidden layers and sigmoid outputs
+   (:func:`build_tagger`), pretrained greedily with ReLU RBMs
+   (:func:`pretrain`) and fine-tuned with cross-entropy, AdaDelta and
+   dropout, keeping the epoch with the best validation AUC-T
+   (:func:`finetune`).
+
+The defaults are the paper's values where it gives them and the authors'
+code's (``juhannam/deepbof``) where it does not, each marked in the
+docstrings; ``../shared/specs/nam2015.md`` lists them all.
+
+The chapter that uses this module is ``notebooks/04_nam2015.py``
+(:mod:`mirnb.chapters.nam2015`).
+
+References
+----------
+.. [1] Nam, J., Herrera, J. & Lee, K. (2015). A deep bag-of-features model
+   for music auto-tagging. arXiv:1508.04999 (Sec. III: the model; Sec. IV-D:
+   the training settings).
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
+
+import keras
+from keras import ops
+
+from .. import _check, features, training
+from ..errors import ParameterError
+from . import dbn as _dbn
+from .rbm import RBM
+
+__all__ = ["LocalFeatures", "WC_INC", "pretrain", "first_layers", "build_tagger",
+           "tag_crossentropy", "finetune"]
+
+#: The "WC Inc" weight costs of a 3-layer net (Sec. V-D): 0.001 for the
+#: first layer and non-decreasing above, from {0.001, 0.01, 0.1}.
+WC_INC = tuple((0.001, b, c) for b in (0.001, 0.01, 0.1) for c in (0.001, 0.01, 0.1)
+               if b <= c)
+
+
+# ----------------------------------------------------------------------------
+# stage 1: local features and the bag
+# ----------------------------------------------------------------------------
+class LocalFeatures(BaseEstimator, TransformerMixin):
+    """PCA whitening and a sparse Gaussian-binary RBM on multi-frame blocks.
+
+    Parameters
+    ----------
+    n_frames : int > 0
+        Frames per block ``P`` (*paper*: 8, Sec. V-A).
+    variance : float in (0, 1)
+        Variance the PCA keeps (*paper*: 90 %, Sec. IV-D-1).
+    eps : float >= 0
+        Added to the eigenvalues before whitening (*code*: 0.01).
+    n_components : int > 0
+        Hidden units of the RBM, the dictionary size (*paper*: 1,024).
+    sparsity_target : float in (0, 1)
+        Mean activation wanted of every hidden unit (*paper*: best 0.02).
+    sparsity_cost : float >= 0
+        Rate of the linear bias shift relative to the learning rate (*code*:
+        3; the paper prints a squared term, Eq. 10).
+    learning_rate : float > 0
+        (*paper*: 0.03; the code starts at 0.007.)
+    min_learning_rate : float >= 0
+        Floor of the per-epoch annealing (*code*: 0.003).
+    learning_rate_decay : float in (0, 1]
+        Per-epoch factor (*code*: 0.99).
+    n_iter : int > 0
+        Epochs (*code*: 300).
+    batch_size : int > 0
+        (*code*: 100.)
+    weight_cost : float >= 0
+        (*code*: 0.001.)
+    momentum, final_momentum : float in [0, 1)
+        Momentum before and after epoch ``n_iter // 5`` (*code*: 0.5, 0.9).
+    random_state : int or None
+    verbose : {0, 1, 2} or bool
+
+    Attributes
+    ----------
+    whitener_ : mirnb.features.PCAWhitener
+    rbm_ : mirnb.models.rbm.RBM
+    n_features_in_ : int
+        Block dimension, ``n_bands * n_frames``.
+
+    References
+    ----------
+    .. [1] Nam, Herrera & Lee (2015), Sec. III-B-1 (whitening), III-B-2
+       (sparse RBM, Eqs. 1-10), IV-D-1 (the settings).
+    """
+
+    def __init__(self, n_frames=8, *, variance=0.9, eps=0.01, n_components=1024,
+                 sparsity_target=0.02, sparsity_cost=3.0, learning_rate=0.03,
+                 min_learning_rate=0.003, learning_rate_decay=0.99, n_iter=300,
+                 batch_size=100, weight_cost=0.001, momentum=0.5, final_momentum=0.9,
+                 random_state=None, verbose=0):
+        self.n_frames = n_frames
+        self.variance = variance
+        self.eps = eps
+        self.n_components = n_components
+        self.sparsity_target = sparsity_target
+        self.sparsity_cost = sparsity_cost
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
+        self.learning_rate_decay = learning_rate_decay
+        self.n_iter = n_iter
+        self.batch_size = batch_size
+        self.weight_cost = weight_cost
+        self.momentum = momentum
+        self.final_momentum = final_momentum
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y=None):
+        """Fit the whitening and the RBM on sampled blocks.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_blocks, n_bands * n_frames)
+            Blocks from :func:`mirnb.features.sample_blocks` (training clips
+            only).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        _check.positive_int("n_frames", self.n_frames)
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] % int(self.n_frames):
+            raise ParameterError(f"X has shape {X.shape}: expected blocks (n_blocks, "
+                                 f"n_bands * {self.n_frames})")
+        self.whitener_ = features.PCAWhitener(self.variance, eps=self.eps,
+                                              random_state=self.random_state).fit(X)
+        Z = self.whitener_.transform(X)
+        self.rbm_ = RBM(
+            self.n_components, visible="gaussian", learning_rate=self.learning_rate,
+            min_learning_rate=self.min_learning_rate,
+            learning_rate_decay=self.learning_rate_decay, n_iter=self.n_iter,
+            batch_size=self.batch_size, momentum=self.momentum,
+            final_momentum=self.final_momentum, weight_cost=self.weight_cost,
+            sparsity_target=self.sparsity_target, sparsity_cost=self.sparsity_cost,
+            sparsity="linear", init_visible_bias=False, random_state=self.random_state,
+            verbose=self.verbose).fit(Z)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _fitted(self):
+        if not hasattr(self, "rbm_"):
+            raise NotFittedError("this LocalFeatures is not fitted yet: call fit(blocks) "
+                                 "first")
+
+    def transform(self, X):
+        """Hidden probabilities of blocks, shape (n_blocks, n_components)."""
+        self._fitted()
+        return self.rbm_.transform(self.whitener_.transform(np.asarray(X, np.float32)))
+
+    def encode(self, Z):
+        """The activations of every block of one clip (stride 1 frame).
+
+        Parameters
+        ----------
+        Z : np.ndarray, shape (n_bands, n_frames_clip)
+            The clip's compressed mel spectrogram.
+
+        Returns
+        -------
+        np.ndarray, shape (n_frames_clip - n_frames, n_components)
+        """
+        self._fitted()
+        return self.transform(features.blocks(Z, n_frames=int(self.n_frames)))
+
+    def bags(self, clips, windows):
+        """Bags of features of clips, for several pooling windows at once.
+
+        Every clip's blocks are encoded once; each window then max-pools the
+        activations over non-overlapping windows and averages them.
+
+        Parameters
+        ----------
+        clips : sequence of np.ndarray, each (n_bands, n_frames_clip)
+        windows : sequence of int > 0
+            Pooling windows in frames (:func:`mirnb.features.window_frames`).
+
+        Returns
+        -------
+        dict
+            ``{window: np.ndarray (n_clips, n_components)}``, values in (0, 1).
+        """
+        windows = [_check.positive_int("window", w) for w in windows]
+        out = {w: [] for w in windows}
+        for Z in clips:
+            H = self.encode(Z)
+            for w in windows:
+                out[w].append(features.pool_bag(H, window=w))
+        return {w: np.stack(v).astype(np.float32) for w, v in out.items()}
+
+
+# ----------------------------------------------------------------------------
+# stage 2: the song-level DNN
+# ----------------------------------------------------------------------------
+def pretrain(bags, *, layers=3, units=512, weight_costs=0.001,
+             learning_rates=(0.03, 0.003, 0.003), min_learning_rates=(0.01, 0.001, 0.001),
+             visible="bernoulli", n_iter=200, batch_size=100, momentum=0.5,
+             final_momentum=0.9, learning_rate_decay=0.99, random_state=None, verbose=0):
+    """Greedy ReLU-RBM pretraining of the song-level DNN on training bags.
+
+    The bottom RBM has binary visible units (the bags lie in (0, 1)) and
+    noisy ReLU hidden units; the RBMs above are ReLU-ReLU (Sec. III-C-1).
+
+    Parameters
+    ----------
+    bags : array_like, shape (n_clips, n_features)
+        Training-split bags of features.
+    layers : int in 1..3 or more
+    units : int > 0
+        Hidden units per layer (*paper*: 512).
+    weight_costs : float or sequence of float
+        One per layer, or one for all (*paper*: searched over {0.001, 0.01,
+        0.1} per layer, Sec. V-D; see :data:`WC_INC`).
+    learning_rates, min_learning_rates : sequence of float
+        Per layer, bottom first; the last value is repeated for more
+        layers (*code*: 0.03 floor 0.01 for the bottom RBM, 0.003 floor
+        0.001 above; the paper gives 0.003 for the ReLU-ReLU RBMs).
+    visible : {'bernoulli', 'relu'}
+        Visible units of the bottom RBM (*paper*, footnote 3, compares both).
+    n_iter, batch_size, momentum, final_momentum, learning_rate_decay
+        (*code*: 200 epochs, batch 100, momentum 0.5 then 0.9 from epoch
+        ``n_iter // 5``, rate x 0.99 per epoch.)
+    random_state : int or None
+    verbose : {0, 1, 2} or bool
+
+    Returns
+    -------
+    mirnb.models.dbn.DBN
+        Fitted; :func:`build_tagger` turns it into the DNN.
+    """
+    layers = _check.positive_int("layers", layers)
+
+    def per_layer(name, values):
+        values = (values,) if np.isscalar(values) else tuple(values)
+        if not values:
+            raise ParameterError(f"{name}=(): expected at least one value")
+        return tuple(values[min(i, len(values) - 1)] for i in range(layers))
+
+    wc = (weight_costs,) * layers if np.isscalar(weight_costs) else tuple(weight_costs)
+    if len(wc) != layers:
+        raise ParameterError(f"weight_costs={weight_costs!r}: expected one value, or one "
+                             f"per layer ({layers})")
+    return _dbn.DBN(
+        (units,) * layers, visible=visible, hidden_units="relu",
+        learning_rate=per_layer("learning_rates", learning_rates),
+        min_learning_rate=per_layer("min_learning_rates", min_learning_rates),
+        learning_rate_decay=learning_rate_decay, weight_cost=wc, n_iter=n_iter,
+        batch_size=batch_size, momentum=momentum, final_momentum=final_momentum,
+        init_visible_bias=False, random_state=random_state, verbose=verbose,
+    ).fit(np.asarray(bags, dtype=np.float32))
+
+
+def first_layers(dbn, n_layers):
+    """The pretrained stack cut to its ``n_layers`` bottom layers.
+
+    Greedy pretraining trains layer ``i`` on the layer below only, so the
+    first ``L`` RBMs of a deeper stack are exactly an ``L``-layer
+    pretraining: the nets of 1 to 3 layers share one stack.
+
+    Parameters
+    ----------
+    dbn : mirnb.models.dbn.DBN
+        Fitted.
+    n_layers : int, 1 <= n_layers <= len(dbn.rbms_)
+
+    Returns
+    -------
+    mirnb.models.dbn.DBN
+        A shallow copy holding the first RBMs (the RBMs are shared, not
+        copied).
+    """
+    import copy
+
+    if not hasattr(dbn, "rbms_"):
+        raise NotFittedError("first_layers: the DBN is not fitted yet")
+    n_layers = _check.int_range("n_layers", n_layers, 1, len(dbn.rbms_))
+    out = copy.copy(dbn)
+    out.rbms_ = list(dbn.rbms_[:n_layers])
+    out.history_ = list(dbn.history_[:n_layers])
+    out.hidden = tuple(r.n_components for r in out.rbms_)
+    return out
+
+
+def build_tagger(n_features, n_tags, *, layers=3, units=512, dropout=0.5, input_dropout=0.0,
+                 dbn=None, biases="hidden", random_state=None):
+    """The song-level DNN: ReLU hidden layers and one sigmoid output per tag.
+
+    Parameters
+    ----------
+    n_features : int > 0
+        Size of the bag of features (*paper*: 1,024).
+    n_tags : int > 0
+        (*paper*: 160.)
+    layers : int >= 0
+        Hidden layers (*paper*: 1 to 3); 0 gives logistic regression.
+    units : int > 0
+        Units per hidden layer (*paper*: 512).
+    dropout : float in [0, 1)
+        On the hidden layers (*code*: 0.5).
+    input_dropout : float in [0, 1)
+        On the input (*code*: 0; the paper's text mentions input layers).
+    dbn : mirnb.models.dbn.DBN or None
+        Pretrained layers from :func:`pretrain` (their count and sizes must
+        match); None initialises at random (Glorot uniform, zero biases).
+    biases : {'hidden', 'code'}
+        Which RBM biases a pretrained net starts from: the hidden biases
+        (standard) or the authors' code's (the visible bias of the RBM
+        above; spec Sec. 1.10).
+    random_state : int or None
+
+    Returns
+    -------
+    keras.Model
+        ``(n, n_features) -> (n, n_tags)``, uncompiled.
+    """
+    n_features = _check.positive_int("n_features", n_features)
+    n_tags = _check.positive_int("n_tags", n_tags)
+    layers = _check.int_range("layers", layers, 0)
+    if dbn is None:
+        return _dbn.mlp(n_features, (units,) * layers, n_tags, activation="relu",
+                        head="sigmoid", dropout=dropout, input_dropout=input_dropout,
+                        name=f"dnn{layers}", random_state=random_state)
+    sizes = tuple(r.n_components for r in dbn.rbms_)
+    if sizes != (units,) * layers or dbn.n_features_in_ != n_features:
+        raise ParameterError(f"dbn has layers {sizes} on {dbn.n_features_in_} inputs: "
+                             f"expected {layers} x {units} on {n_features}")
+    return dbn.to_keras(n_tags, head="sigmoid", dropout=dropout, input_dropout=input_dropout,
+                        biases=biases, name=f"dnn{layers}_pretrained",
+                        random_state=random_state)
+
+
+@keras.saving.register_keras_serializable(package="mirnb")
+def tag_crossentropy(y_true, y_pred):
+    """Binary cross-entropy summed over tags, per clip (Eq. 11, as the code sums it)."""
+    y_true = ops.cast(y_true, y_pred.dtype)
+    p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
+    return -ops.sum(y_true * ops.log(p) + (1 - y_true) * ops.log(1 - p), axis=-1)
+
+
+def finetune(model, X, Y, *, validation_data, epochs=100, batch_size=128, rho=0.99,
+             epsilon=1e-8, random_state=0, verbose=0):
+    """Fine-tune a tagger with AdaDelta, keeping the best validation AUC-T epoch.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`build_tagger`.
+    X : array_like, shape (n_clips, n_features)
+    Y : array_like, shape (n_clips, n_tags)
+    validation_data : (X_valid, Y_valid)
+    epochs : int > 0
+        (*code*: 100; every epoch runs, the best one is kept.)
+    batch_size : int > 0
+        (*code*: 128.)
+    rho, epsilon : float
+        AdaDelta's decay and constant (*code*: 0.99, 1e-8), at learning rate
+        1 (Zeiler's update has none; Keras's default of 0.001 would be 1000
+        times slower).
+    random_state : int
+        Seeds the order of the batches.
+    verbose : {0, 2}
+
+    Returns
+    -------
+    mirnb.training.FitResult
+        Its ``model`` holds the best epoch's weights; ``history`` has
+        ``val_auc`` (AUC-T on the validation clips) per epoch.
+
+    References
+    ----------
+    .. [1] Nam, Herrera & Lee (2015), Sec. III-C-2 and IV-D-2.
+    .. [2] Zeiler, M. D. (2012). ADADELTA: an adaptive learning rate method.
+       arXiv:1212.5701.
+    """
+    epochs = _check.positive_int("epochs", epochs)
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ParameterError("validation_data: expected a pair (X_valid, Y_valid)")
+    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0, rho=rho,
+                                                      epsilon=epsilon),
+                  loss=tag_crossentropy)
+    batches = training.Batches(np.asarray(X, np.float32), np.asarray(Y, np.float32),
+                               batch_size=batch_size, shuffle=True, seed=int(random_state))
+    Xv, Yv = validation_data
+    return training.fit_tagger(model, batches, (np.asarray(Xv, np.float32), np.asarray(Yv)),
+                               epochs=epochs, patience=epochs, batch_size=len(Xv),
+                               verbose=2 if verbose else 0)
