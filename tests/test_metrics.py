@@ -147,6 +147,17 @@ def test_auc_hand_computed_with_ties():
     assert metrics.auc_clip(Y.T, S.T)["AUC-C"] == pytest.approx(3.5 / 6)
 
 
+def test_ranking_measures_equal_sklearn_with_many_ties():
+    rng = np.random.default_rng(3)
+    Y = (rng.random((60, 7)) < 0.3).astype(int)
+    Y[0], Y[1] = 1, 0
+    S = rng.integers(0, 4, size=(60, 7)) / 4  # four distinct scores: ties everywhere
+    assert metrics.auc_tag(Y, S)["AUC-T"] == pytest.approx(
+        skm.roc_auc_score(Y, S, average="macro"))
+    assert metrics.pr_auc(Y, S)["PR-AUC"] == pytest.approx(
+        skm.average_precision_score(Y, S, average="macro"))
+
+
 def test_precision_at_k_divides_by_k_even_with_fewer_true_tags():
     # a clip with 1 true tag ranked first: P@3 is 1/3, not 1 (Nam et al.'s
     # measure, so P@k is capped by the number of true tags per clip)

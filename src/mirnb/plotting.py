@@ -29,6 +29,7 @@ __all__ = [
     "GENRES", "genre_colors", "color_of", "specshow", "embedding", "embeddings",
     "confusion_matrix", "tag_bars", "learning_curves", "compare_curves", "table_figure",
     "label_counts", "weights", "conv_filters", "beat_features", "curve_bands",
+    "grouped_boxes",
 ]
 
 #: The genres of the book: GTZAN's ten, then the others the synthetic
@@ -740,3 +741,45 @@ def curve_bands(df, *, x, y, line, panel, panels=None, chance=None, ylabel=None,
         ax.set(title=str(p), xlabel=x, ylabel=ylabel or y)
     axes[0].legend(fontsize="small")
     return axes
+
+
+def grouped_boxes(df, *, x, group, y, ax=None, title=None, xlabel=None, ylabel=None):
+    """Box plots of ``y`` for every value of ``x``, side by side per ``group``.
+
+    The medians are joined by a line per group, so the shape of a curve
+    over ``x`` (the paper's reading of its box plots) shows at a glance.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per run.
+    x, group, y : str
+        Columns: the x axis (e.g. frames per block), the groups (e.g. the
+        sampling) and the values (e.g. AUC-T).
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    for col in (x, group, y):
+        if col not in df.columns:
+            raise ParameterError(f"df has no column {col!r}; its columns are {list(df.columns)}")
+    ax = _new_ax(ax, (7, 3.5))
+    xs = sorted(df[x].unique())
+    groups = list(dict.fromkeys(df[group]))
+    width = 0.8 / max(1, len(groups))
+    for i, g in enumerate(groups):
+        sub = df[df[group] == g]
+        data = [sub.loc[sub[x] == v, y].to_numpy() for v in xs]
+        pos = np.arange(len(xs)) + (i - (len(groups) - 1) / 2) * width
+        ax.boxplot(data, positions=pos, widths=0.8 * width, patch_artist=True,
+                   boxprops={"facecolor": f"C{i}", "alpha": 0.4}, medianprops={"color": "k"})
+        ax.plot(pos, [np.median(d) if len(d) else np.nan for d in data], "o-",
+                color=f"C{i}", label=str(g))
+    ax.set_xticks(range(len(xs)))
+    ax.set_xticklabels([str(v) for v in xs])
+    ax.set(xlabel=xlabel or x, ylabel=ylabel or y, title=title)
+    ax.legend(title=group)
+    return ax

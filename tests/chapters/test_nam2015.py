@@ -38,7 +38,8 @@ def test_profiles_and_setup_overrides():
     assert default.n_tags == 50 and set(dbof.WC_INC) <= set(default.wc_grid)
     cfg, plan = nam2015.setup("smoke", experiment="frames", sparsity=0.03, verbose=False)
     assert cfg.experiments == ("frames",) and cfg.frames_sparsity == (0.03,)
-    assert cfg.sparsities == (0.03,) and plan == {"real": False, "profile": "smoke"}
+    assert cfg.sparsities == cfg.layers_sparsities == cfg.wc_sparsities == (0.03,)
+    assert plan == {"real": False, "profile": "smoke"}
     assert nam2015.setup("paper", verbose=False)[1]["real"]
     assert nam2015.setup("default", experiment="table", verbose=False)[0].experiments == ()
     with pytest.raises(ParameterError, match="experiment"):
@@ -150,3 +151,21 @@ def test_records_label_ours_and_the_papers():
     assert len(figs) == len(_frames_table()) and all(r.paper_value is None for r in figs)
     assert "P 2" in figs[0].method and "no numbers printed" in figs[0].paper_ref
     assert len(nam2015.results(recs)) == 3
+
+
+def test_pretraining_on_a_shared_prefix_gives_the_full_stack():
+    rng = np.random.default_rng(1)
+    bags = rng.random((30, 12)).astype("float32")
+    kw = dict(layers=3, units=6, weight_costs=(0.001, 0.01, 0.1), n_iter=2, batch_size=10,
+              random_state=3)
+    full = dbof.pretrain(bags, **kw)
+    below = dbof.first_layers(dbof.pretrain(bags, **{**kw, "layers": 1,
+                                                     "weight_costs": (0.001,)}), 1)
+    grown = dbof.pretrain(bags, below=below, **kw)
+    assert [r.n_components for r in grown.rbms_] == [6, 6, 6]
+    for a, b in zip(full.rbms_, grown.rbms_):
+        np.testing.assert_allclose(a.components_, b.components_, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(full.transform(bags), grown.transform(bags), rtol=1e-4,
+                               atol=1e-5)
+    with pytest.raises(ParameterError, match="below has 3 layers"):
+        dbof.pretrain(bags, below=full, **kw)

@@ -28,25 +28,23 @@ References
 """
 
 import logging
-import time
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import _check, features, metrics, training
+from .. import _check, features, training
 from ..errors import ParameterError
 from ..models import dbof
 from ..results import Result, results_table
 from . import PROFILES, PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "setup", "PAPER", "TABLE1", "table1_paper",
-           "Data", "load", "extract", "front_end", "Stage1", "Lab", "frames_experiment",
+           "Data", "load", "extract", "front_end", "Lab", "frames_experiment",
            "layers_experiment", "sparsity_pooling", "weight_cost_experiment", "table1",
            "records", "results", "plot_front_end", "plot_blocks", "plot_dictionary",
-           "plot_bags", "plot_frames", "plot_layers", "plot_sparsity_pooling",
-           "plot_weight_costs", "strategies", "final_model", "tsne_bags", "verdict"]
+           "plot_bags", "plot_experiment", "plot_strategies", "strategies", "final_model",
+           "tsne_bags", "verdict"]
 
 NOTEBOOK = "notebooks/04_nam2015.py"
 EXPERIMENTS = ("frames", "layers", "sparsity_pooling", "weight_cost")
@@ -104,8 +102,8 @@ class Config:
         2 s).
     units : int
         Hidden units per DNN layer (*paper*: 512).
-    pretrain_epochs : int
-        Per song-level RBM (*code*: 200).
+    pretrain_epochs, pretrain_batch : int
+        Per song-level RBM (*code*: 200 epochs of batches of 100).
     weight_costs : tuple of float
         Per-layer weight costs of the pretraining in Figs. 5-6 and the final
         model (*ours*: (0.001, 0.01, 0.01), one of WC Inc).
@@ -117,15 +115,18 @@ class Config:
     epochs, batch_size, rho, epsilon : int, int, float, float
         Fine-tuning with AdaDelta (*code*: 100, 128, 0.99, 1e-8).
     frames_grid, samplings, frames_sparsity : tuple
-        Fig. 4 (*paper*: P in 2..10 x {random, onset}, over the sparsities).
+        Fig. 4 (*paper*: P in 2..10 x {random, onset}, over the sparsities
+        and poolings). Its classifier is logistic regression per tag
+        (scikit-learn, C = 1: *ours*; the paper names only logistic
+        regression).
     sparsities : tuple of float
-        Fig. 6 (*paper*: 0.007, 0.01, 0.02, 0.03).
-    layers : tuple of int
-        Fig. 5 (*paper*: 1, 2, 3).
-    layers_pooling : tuple of float
-        Poolings (s) over which Fig. 5's boxes are taken (*paper*: all).
-    wc_grid : tuple of tuple
-        Fig. 7-8's weight costs (*paper*: all 27; WC Inc is 6 of them).
+        Fig. 6 (*paper*: 0.007, 0.01, 0.02, 0.03), over ``pooling``.
+    layers, layers_sparsities, layers_pooling : tuple
+        Fig. 5: depths (*paper*: 1, 2, 3) and the sparsities and poolings
+        (s) its boxes pool (*paper*: all).
+    wc_grid, wc_sparsities : tuple
+        Figs. 7-8: per-layer weight costs (*paper*: all 27; WC Inc is 6 of
+        them) and the sparsities, one group each in Fig. 8 (*paper*: all).
     wc_pooling : float
         (*paper*: 1 s in Fig. 8.)
     experiments : tuple of str
@@ -158,6 +159,7 @@ class Config:
     pooling_final: float = 2.0
     units: int = 512
     pretrain_epochs: int = 200
+    pretrain_batch: int = 100
     weight_costs: tuple = (0.001, 0.01, 0.01)
     dropout: float = 0.5
     input_dropout: float = 0.0
@@ -171,9 +173,11 @@ class Config:
     frames_sparsity: tuple = (0.007, 0.01, 0.02, 0.03)
     sparsities: tuple = (0.007, 0.01, 0.02, 0.03)
     layers: tuple = (1, 2, 3)
+    layers_sparsities: tuple = (0.007, 0.01, 0.02, 0.03)
     layers_pooling: tuple = (0.25, 0.5, 1.0, 2.0, 4.0)
     wc_grid: tuple = tuple((a, b, c) for a in (0.001, 0.01, 0.1) for b in (0.001, 0.01, 0.1)
                            for c in (0.001, 0.01, 0.1))
+    wc_sparsities: tuple = (0.007, 0.01, 0.02, 0.03)
     wc_pooling: float = 1.0
     experiments: tuple = EXPERIMENTS
     seed: int = 0
@@ -187,20 +191,25 @@ _CHANGES = {
                   n_frames=4, n_samples=1000, n_hidden_local=16, local_epochs=2,
                   pooling=(0.25, 1.0), pooling_final=1.0, units=16, pretrain_epochs=2,
                   weight_costs=(0.01, 0.01), epochs=3, batch_size=16, epsilon=1e-6,
-                  frames_grid=(2, 4), frames_sparsity=(0.02,), sparsities=(0.02,),
-                  layers=(1, 2), layers_pooling=(1.0,), wc_grid=((0.01, 0.01),),
+                  pretrain_batch=16, frames_grid=(2, 4), frames_sparsity=(0.02,),
+                  sparsities=(0.02,), layers=(1, 2), layers_sparsities=(0.02,),
+                  layers_pooling=(1.0,), wc_grid=((0.01, 0.01),), wc_sparsities=(0.02,),
                   wc_pooling=1.0),
     # the synthetic MTAT view (600 clips of 10 s) on 2 CPU cores, in about six
-    # minutes (spec Sec. 8.2-8.3): 20k blocks, a 256-unit dictionary, 256-unit
-    # layers, fewer epochs; AdaDelta with Zeiler's epsilon 1e-6 and batch 32,
-    # because 360 training clips give few updates per epoch
+    # minutes (spec Sec. 8.2-8.3, cut further after measuring: a 3 x 256 net
+    # takes about 8 ms per batch of 32 on 2 cores, so 100 epochs of 12
+    # batches are 10 s): 20k blocks (fewer than 3,000 updates leave the
+    # sparsity rule's running average still swinging), a 256-unit dictionary, 256-unit layers,
+    # fewer epochs and grid points; AdaDelta with Zeiler's epsilon 1e-6 and
+    # batches of 32, because 360 training clips give few updates per epoch
     "default": dict(n_tags=50, min_test_positives=3, n_samples=20000, n_hidden_local=256,
-                    local_epochs=15, units=256, pretrain_epochs=50, epochs=60,
-                    batch_size=32, epsilon=1e-6, frames_grid=(2, 6, 10),
+                    local_epochs=15, pooling=(0.25, 1.0, 4.0), pooling_final=1.0,
+                    units=256, pretrain_epochs=20, pretrain_batch=32, epochs=30,
+                    batch_size=32, epsilon=1e-6, frames_grid=(2, 8),
                     frames_sparsity=(0.02,), sparsities=(0.01, 0.02, 0.03),
-                    layers_pooling=(0.5, 1.0, 2.0),
+                    layers_sparsities=(0.02,), layers_pooling=(1.0,),
                     wc_grid=tuple(sorted(set(dbof.WC_INC) | set(_FIXED_WC))),
-                    pooling_final=1.0),
+                    wc_sparsities=(0.02,)),
     "paper": {},
 }
 
@@ -244,7 +253,8 @@ def setup(profile, *, experiment="all", sparsity=None, n_frames=None, sampling=N
             else () if experiment == "table" else (experiment,)}
     if sparsity is not None:
         s = _check.fraction("sparsity", sparsity)
-        over.update(sparsity=s, sparsities=(s,), frames_sparsity=(s,))
+        over.update(sparsity=s, sparsities=(s,), frames_sparsity=(s,), layers_sparsities=(s,),
+                    wc_sparsities=(s,))
     if n_frames is not None:
         p = _check.positive_int("n_frames", n_frames)
         over.update(n_frames=p, frames_grid=(p,))
@@ -406,34 +416,8 @@ def front_end(data, cfg, clip=None):
 # ----------------------------------------------------------------------------
 # stage 1 and the DNNs, memoised
 # ----------------------------------------------------------------------------
-@dataclass
-class Stage1:
-    """The local features of one (P, sampling, sparsity) and every clip's bags.
-
-    Attributes
-    ----------
-    local : mirnb.models.dbof.LocalFeatures
-    origin : pandas.DataFrame
-        Where the training blocks came from (clip, start).
-    bags : dict
-        ``{window_frames: (n_clips, n_hidden)}``, rows in ``ids`` order.
-    ids : list of str
-    stats : dict
-        PCA dimensions kept, mean activation, reconstruction error, times.
-    """
-
-    local: object
-    origin: pd.DataFrame
-    bags: dict
-    ids: list
-    stats: dict
-
-
-class Lab:
-    """Runs and remembers a chapter's stage-1 fits, bags and DNNs.
-
-    Every experiment asks for what it needs; anything already computed in
-    this run (a dictionary, a bag, a trained net) is reused.
+class Lab(dbof.Workbench):
+    """The chapter's :class:`mirnb.models.dbof.Workbench`, set up from its config.
 
     Parameters
     ----------
@@ -445,123 +429,22 @@ class Lab:
     """
 
     def __init__(self, data, frames, cfg, *, verbose=True):
-        self.data, self.frames, self.cfg, self.verbose = data, frames, cfg, verbose
-        self.ids = data.part("train") + data.part("valid") + data.part("test")
-        self.rows = {p: np.arange(len(data.part(p))) + o for p, o in
-                     (("train", 0), ("valid", len(data.part("train"))),
-                      ("test", len(data.part("train")) + len(data.part("valid"))))}
-        Y = data.Y.loc[self.ids].to_numpy()
-        self.Y = {p: Y[r] for p, r in self.rows.items()}
-        self.eval_tags = self.Y["test"].sum(axis=0) >= cfg.min_test_positives
-        self._stage1, self._nets, self._pretrained = {}, {}, {}
-        self.timings = {"stage 1": 0.0, "pretraining": 0.0, "fine-tuning": 0.0}
-
-    def window(self, seconds):
-        """Pooling window in frames for ``seconds``."""
-        return features.window_frames(seconds, sr=self.cfg.sr, hop_length=self.cfg.hop_length)
-
-    def stage1(self, n_frames, sampling, sparsity):
-        """Sample, whiten, train the sparse RBM and pool every clip (memoised)."""
-        key = (n_frames, sampling, float(sparsity))
-        if key in self._stage1:
-            return self._stage1[key]
-        cfg, t0 = self.cfg, time.perf_counter()
-        clips = {c: (self.frames[c]["mel"], self.frames[c]["novelty"])
-                 for c in self.data.part("train")}
-        X, origin = features.sample_blocks(clips, n_frames=n_frames, n_samples=cfg.n_samples,
-                                           method=sampling, segment=cfg.segment,
-                                           random_state=cfg.seed)
-        local = dbof.LocalFeatures(
-            n_frames, variance=cfg.variance, eps=cfg.eps, n_components=cfg.n_hidden_local,
-            sparsity_target=sparsity, learning_rate=cfg.local_lr,
-            min_learning_rate=cfg.local_min_lr, n_iter=cfg.local_epochs,
-            random_state=cfg.seed).fit(X)
-        t_fit = time.perf_counter() - t0
-        windows = sorted({self.window(s) for s in cfg.pooling})
-        bags = local.bags([self.frames[c]["mel"] for c in self.ids], windows)
-        H = local.transform(X[:2000])
-        stats = {"P": n_frames, "sampling": sampling, "sparsity": sparsity,
-                 "blocks": len(X), "PCA dims": local.whitener_.n_components_,
-                 "mean activation": float(H.mean()),
-                 "recon error": local.rbm_.history_["recon_error"][-1],
-                 "fit s": round(t_fit, 1),
-                 "encode s": round(time.perf_counter() - t0 - t_fit, 1)}
-        self.timings["stage 1"] += time.perf_counter() - t0
-        if self.verbose:
-            print(f"stage 1 {stats}")
-        self._stage1[key] = Stage1(local, origin, bags, self.ids, stats)
-        return self._stage1[key]
-
-    def split(self, bags):
-        """A bag matrix cut into train / valid / test rows."""
-        return {p: bags[r] for p, r in self.rows.items()}
-
-    def _pretrain(self, s1_key, window, weight_costs):
-        key = (s1_key, window, tuple(weight_costs))
-        if key not in self._pretrained:
-            t0 = time.perf_counter()
-            X = self.split(self._stage1[s1_key].bags[window])["train"]
-            self._pretrained[key] = dbof.pretrain(
-                X, layers=len(weight_costs), units=self.cfg.units,
-                weight_costs=weight_costs, n_iter=self.cfg.pretrain_epochs,
-                random_state=self.cfg.seed)
-            self.timings["pretraining"] += time.perf_counter() - t0
-        return self._pretrained[key]
-
-    def net(self, stage1, seconds, *, layers, pretrained, weight_costs=None):
-        """Train one tagger on one bag (memoised) and measure it.
-
-        ``layers=0`` is logistic regression (the Fig. 4 classifier, the
-        same loss, optimiser and epoch choice). Pretraining of the ``L``
-        first layers of a deeper stack is shared: a pretrained ``L``-layer
-        net takes the first ``L`` RBMs of the stack trained with
-        ``weight_costs``.
-
-        Returns
-        -------
-        dict
-            ``valid AUC-T`` (best epoch), ``best epoch``, the test measures
-            of :func:`mirnb.metrics.tagging_report` and ``scores`` (test).
-        """
-        cfg = self.cfg
-        s1_key = next(k for k, v in self._stage1.items() if v is stage1)
-        window = self.window(seconds)
-        wc = tuple(cfg.weight_costs if weight_costs is None else weight_costs)
-        key = (s1_key, window, layers, bool(pretrained), wc if pretrained else None)
-        if key in self._nets:
-            return self._nets[key]
-        B = self.split(stage1.bags[window])
-        dbn = None
-        if pretrained and layers:
-            if len(wc) < layers:
-                raise ParameterError(f"weight_costs={wc}: expected at least {layers} values")
-            dbn = dbof.first_layers(self._pretrain(s1_key, window, wc), layers)
-        t0 = time.perf_counter()
-        model = dbof.build_tagger(B["train"].shape[1], len(self.data.tags), layers=layers,
-                                  units=cfg.units, dropout=cfg.dropout,
-                                  input_dropout=cfg.input_dropout, dbn=dbn,
-                                  biases=cfg.biases, random_state=cfg.seed)
-        fit = dbof.finetune(model, B["train"], self.Y["train"],
-                            validation_data=(B["valid"], self.Y["valid"]), epochs=cfg.epochs,
-                            batch_size=cfg.batch_size, rho=cfg.rho, epsilon=cfg.epsilon,
-                            random_state=cfg.seed)
-        scores = training.predict(fit.model, B["test"], batch_size=len(B["test"]))
-        self.timings["fine-tuning"] += time.perf_counter() - t0
-        out = {"valid AUC-T": fit.best_auc, "best epoch": fit.best_epoch,
-               **self.measure(scores), "scores": scores, "history": fit.history,
-               "model": fit.model, "key": key}
-        self._nets[key] = out
-        return out
-
-    def measure(self, scores):
-        """Table I's measures of test scores, on the tags with enough test positives."""
-        keep = self.eval_tags
-        k = [k for k in (3, 6, 9, 12, 15) if k <= keep.sum()]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rep = metrics.tagging_report(self.Y["test"][:, keep], scores[:, keep], k=k)
-        rep["Tags left out (few test positives)"] = int((~keep).sum())
-        return dict(rep)
+        super().__init__(
+            frames, {p: data.part(p) for p in ("train", "valid", "test")}, data.Y,
+            seconds=cfg.pooling + cfg.layers_pooling + (cfg.wc_pooling, cfg.pooling_final),
+            sr=cfg.sr, hop_length=cfg.hop_length, n_samples=cfg.n_samples,
+            segment=cfg.segment, min_test_positives=cfg.min_test_positives,
+            local=dict(variance=cfg.variance, eps=cfg.eps, n_components=cfg.n_hidden_local,
+                       learning_rate=cfg.local_lr, min_learning_rate=cfg.local_min_lr,
+                       n_iter=cfg.local_epochs),
+            pretrain=dict(units=cfg.units, n_iter=cfg.pretrain_epochs,
+                          batch_size=cfg.pretrain_batch),
+            tagger=dict(units=cfg.units, dropout=cfg.dropout,
+                        input_dropout=cfg.input_dropout, biases=cfg.biases),
+            finetune=dict(epochs=cfg.epochs, batch_size=cfg.batch_size, rho=cfg.rho,
+                          epsilon=cfg.epsilon),
+            weight_costs=cfg.weight_costs, seed=cfg.seed, verbose=verbose)
+        self.data, self.cfg = data, cfg
 
 
 # ----------------------------------------------------------------------------
@@ -595,7 +478,7 @@ def frames_experiment(lab):
             for rho in cfg.frames_sparsity:
                 s1 = lab.stage1(p, sampling, rho)
                 for sec in cfg.pooling:
-                    r = lab.net(s1, sec, layers=0, pretrained=False)
+                    r = lab.logistic(s1, sec)
                     rows.append({"P": p, "sampling": sampling, "sparsity": rho,
                                  "pooling s": sec, "test AUC-T": r["AUC-T"],
                                  "valid AUC-T": r["valid AUC-T"]})
@@ -608,7 +491,7 @@ def layers_experiment(lab):
     if skipped is not None:
         return skipped
     cfg, rows = lab.cfg, []
-    for rho in cfg.sparsities:
+    for rho in cfg.layers_sparsities:
         s1 = lab.stage1(cfg.n_frames, cfg.sampling, rho)
         for sec in cfg.layers_pooling:
             for L in cfg.layers:
@@ -642,7 +525,7 @@ def weight_cost_experiment(lab):
     if skipped is not None:
         return skipped
     cfg, rows = lab.cfg, []
-    for rho in cfg.sparsities:
+    for rho in cfg.wc_sparsities:
         s1 = lab.stage1(cfg.n_frames, cfg.sampling, rho)
         for wc in cfg.wc_grid:
             r = lab.net(s1, cfg.wc_pooling, layers=len(wc), pretrained=True, weight_costs=wc)
@@ -693,11 +576,11 @@ def final_model(lab):
         The net's measures and ``config`` (what was chosen).
     """
     cfg, L = lab.cfg, max(lab.cfg.layers)
-    cands = [(k, v) for k, v in lab._nets.items() if k[2] == L and k[3]]
+    cands = [(k, v) for k, v in lab.nets.items() if k[2] == L and k[3]]
     if not cands:
         s1 = lab.stage1(cfg.n_frames, cfg.sampling, cfg.sparsity)
         lab.net(s1, cfg.pooling_final, layers=L, pretrained=True)
-        cands = [(k, v) for k, v in lab._nets.items() if k[2] == L and k[3]]
+        cands = [(k, v) for k, v in lab.nets.items() if k[2] == L and k[3]]
     key, best = max(cands, key=lambda kv: kv[1]["valid AUC-T"])
     (p, sampling, rho), window, _, _, wc = key
     best = dict(best)
@@ -785,15 +668,14 @@ def _axes(axes, n, figsize):
     return axes
 
 
-def _not_run(df, axes):
-    """Say on the axes that an experiment did not run; True if it did not."""
-    if len(df):
-        return False
+def _not_run(df, axes=None, n=1):
+    """The axes, saying that the experiment behind ``df`` did not run."""
+    axes = _axes(None if axes is None else np.ravel([axes]), n, (6, 2))
     for ax in np.ravel(axes):
         ax.text(0.5, 0.5, df.attrs.get("skipped", "no results"), ha="center",
                 va="center", transform=ax.transAxes, wrap=True)
         ax.set(xticks=[], yticks=[])
-    return True
+    return axes if n > 1 else axes[0]
 
 
 def plot_front_end(fe, cfg, *, axes=None):
@@ -823,32 +705,19 @@ def plot_blocks(frames, origin, clip, cfg, *, ax=None):
     return ax
 
 
-def plot_dictionary(stage1, *, n=32, axes=None):
-    """RBM filters mapped back through the whitening, as (bands x frames) patches.
+def plot_dictionary(stage1, *, n=16, axes=None):
+    """The strongest RBM filters mapped back through the whitening.
 
-    Filter ``j`` in the input space is ``W_j`` multiplied by the inverse of
-    the whitening; the ``n`` units shown are the most active on the
-    training blocks.
+    Filter ``j`` in the input space is ``W_j`` times the inverse of the
+    whitening, a patch of frames (across) by mel bands (up).
     """
-    import matplotlib.pyplot as plt
+    from .. import plotting
 
-    local = stage1.local
-    wh = local.whitener_
+    local, wh = stage1.local, stage1.local.whitener_
     W = local.rbm_.components_ @ (np.sqrt(wh.explained_variance_ + wh.eps)[:, None]
                                   * wh.components_)
-    P = int(local.n_frames)
-    order = np.argsort(-np.abs(local.rbm_.intercept_hidden_))[:n]
-    cols = 8
-    if axes is None:
-        _, axes = plt.subplots(int(np.ceil(len(order) / cols)), cols,
-                               figsize=(cols * 1.2, 1.8 * np.ceil(len(order) / cols)))
-    axes = np.ravel(axes)
-    for ax, j in zip(axes, order):
-        ax.imshow(W[j].reshape(P, -1).T, origin="lower", aspect="auto", cmap="RdBu_r")
-        ax.set(xticks=[], yticks=[])
-    for ax in axes[len(order):]:
-        ax.axis("off")
-    return axes
+    return plotting.conv_filters(W.reshape(len(W), int(local.n_frames), -1), n=n, axes=axes,
+                                 ylabel="mel band", xlabel="frame")
 
 
 def plot_bags(stage1, lab, seconds, *, n=6, ax=None):
@@ -864,87 +733,52 @@ def plot_bags(stage1, lab, seconds, *, n=6, ax=None):
     return ax
 
 
-def plot_frames(df, *, ax=None):
-    """Fig. 4's analogue: AUC-T against P, one box per (P, sampling)."""
-    ax = _axes(None if ax is None else [ax], 1, (7, 3.5))[0]
-    if _not_run(df, ax):
-        return ax
-    for i, (sampling, g) in enumerate(df.groupby("sampling")):
-        ps = sorted(g["P"].unique())
-        data = [g.loc[g["P"] == p, "test AUC-T"] for p in ps]
-        pos = np.arange(len(ps)) + (i - 0.5) * 0.3
-        ax.boxplot(data, positions=pos, widths=0.25, patch_artist=True,
-                   boxprops={"facecolor": f"C{i}", "alpha": 0.5})
-        ax.plot(pos, [d.median() for d in data], "o-", color=f"C{i}", label=sampling)
-    ps = sorted(df["P"].unique())
-    ax.set(xticks=range(len(ps)), xticklabels=ps, xlabel="frames per block P",
-           ylabel="test AUC-T (ours)", title="Fig. 4 analogue: logistic regression on bags")
-    ax.legend()
-    return ax
+#: Each experiment's figure: x column, group column, x label, title.
+_PLOTS = {"frames": ("P", "sampling", "frames per block P",
+                     "Fig. 4 analogue: logistic regression on bags"),
+          "layers": ("layers", "init", "hidden layers", "Fig. 5 analogue"),
+          "sparsity_pooling": ("pooling s", "sparsity", "pooling window (s)",
+                               "Fig. 6 analogue"),
+          "weight_cost": ("weight cost", "layer", "weight cost of the layer's RBM",
+                          "Fig. 7 analogue")}
 
 
-def plot_layers(df, *, ax=None):
-    """Fig. 5's analogue: AUC-T by depth, random against pretrained."""
-    ax = _axes(None if ax is None else [ax], 1, (6, 3.5))[0]
-    if _not_run(df, ax):
-        return ax
-    Ls = sorted(df["layers"].unique())
-    for i, init in enumerate(("random", "pretrained")):
-        g = df[df["init"] == init]
-        data = [g.loc[g["layers"] == L, "test AUC-T"] for L in Ls]
-        pos = np.arange(len(Ls)) + (i - 0.5) * 0.3
-        ax.boxplot(data, positions=pos, widths=0.25, patch_artist=True,
-                   boxprops={"facecolor": f"C{i}", "alpha": 0.5})
-        ax.plot(pos, [d.median() for d in data], "o", color=f"C{i}", label=init)
-    ax.set(xticks=range(len(Ls)), xticklabels=Ls, xlabel="hidden layers",
-           ylabel="test AUC-T (ours)", title="Fig. 5 analogue")
-    ax.legend()
-    return ax
+def plot_experiment(df, name, *, ax=None):
+    """An experiment's figure: test AUC-T boxes over its grid, medians joined.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The experiment's table (e.g. from :func:`frames_experiment`).
+    name : {'frames', 'layers', 'sparsity_pooling', 'weight_cost'}
+        Fig. 7's boxes (``'weight_cost'``) pool, for each layer and weight
+        cost, the nets of every setting of the other layers.
+    ax : matplotlib.axes.Axes, optional
+    """
+    from .. import plotting
+
+    _check.choice("name", name, tuple(_PLOTS))
+    if not len(df):
+        return _not_run(df, ax)
+    if name == "weight_cost":
+        df = pd.concat([pd.DataFrame({"layer": c, "weight cost": df[c],
+                                      "test AUC-T": df["test AUC-T"]})
+                        for c in df.columns if c.startswith("layer ")]).dropna()
+    x, group, xlabel, title = _PLOTS[name]
+    return plotting.grouped_boxes(df, x=x, group=group, y="test AUC-T", ax=ax,
+                                  xlabel=xlabel, ylabel="test AUC-T (ours)", title=title)
 
 
-def plot_sparsity_pooling(df, *, ax=None):
-    """Fig. 6's analogue: AUC-T against pooling, one line per sparsity."""
-    ax = _axes(None if ax is None else [ax], 1, (6, 3.5))[0]
-    if _not_run(df, ax):
-        return ax
-    for rho, g in df.groupby("sparsity"):
-        g = g.sort_values("pooling s")
-        ax.plot(g["pooling s"], g["test AUC-T"], "o-", label=f"sparsity {rho:g}")
-    ax.set(xscale="log", xlabel="pooling window (s)", ylabel="test AUC-T (ours)",
-           title="Fig. 6 analogue")
-    ax.set_xticks(sorted(df["pooling s"].unique()))
-    ax.set_xticklabels([f"{s:g}" for s in sorted(df["pooling s"].unique())])
-    ax.legend()
-    return ax
+def plot_strategies(df, *, ax=None):
+    """Fig. 8's analogue: the test AUC-T of the net each strategy picks on validation."""
+    from .. import plotting
 
-
-def plot_weight_costs(df, *, axes=None):
-    """Figs. 7-8's analogues: AUC-T by each layer's weight cost; the strategies."""
-    axes = _axes(axes, 2, (11, 3.5))
-    if _not_run(df, axes):
-        return axes
-    layer_cols = [c for c in df.columns if c.startswith("layer ")]
-    for i, c in enumerate(layer_cols):
-        g = df.groupby(c)["test AUC-T"].median()
-        axes[0].plot(np.arange(len(g)) + 0.1 * i, g.to_numpy(), "o-", label=c)
-        axes[0].set_xticks(range(len(g)))
-        axes[0].set_xticklabels([f"{v:g}" for v in g.index])
-    axes[0].set(xlabel="weight cost", ylabel="median test AUC-T (ours)",
-                title="Fig. 7 analogue")
-    axes[0].legend()
     st = strategies(df)
-    names = list(dict.fromkeys(st["strategy"]))
-    for i, (rho, g) in enumerate(st.groupby("sparsity")):
-        vals = g.set_index("strategy").reindex(names)["test AUC-T"]
-        axes[1].bar(np.arange(len(names)) + i * 0.8 / st["sparsity"].nunique(), vals,
-                    width=0.8 / st["sparsity"].nunique(), label=f"sparsity {rho:g}")
-    axes[1].set_xticks(range(len(names)))
-    axes[1].set_xticklabels(names, rotation=20)
-    lo = np.nanmin(st["test AUC-T"])
-    axes[1].set(ylim=(lo - 0.02, None), ylabel="test AUC-T (ours)",
-                title="Fig. 8 analogue (chosen on validation)")
-    axes[1].legend(fontsize=7)
-    return axes
+    if not len(st):
+        return _not_run(df, ax)
+    return plotting.grouped_boxes(st, x="strategy", group="sparsity", y="test AUC-T", ax=ax,
+                                  ylabel="test AUC-T (ours)", xlabel="weight-cost strategy",
+                                  title="Fig. 8 analogue (each chosen on validation)")
 
 
 def tsne_bags(lab, best, *, perplexity=30.0):
@@ -963,7 +797,7 @@ def tsne_bags(lab, best, *, perplexity=30.0):
     from ..models.dbn import layer_outputs
 
     (p, sampling, rho), window = best["key"][0], best["key"][1]
-    B = lab._stage1[(p, sampling, rho)].bags[window]
+    B = lab.stage1s[(p, sampling, rho)].bags[window]
     order = list(lab.data.tags)
     Y = lab.data.Y.loc[lab.ids]
     labels = [next((t for t in order if Y.at[c, t]), "none") for c in lab.ids]

@@ -29,6 +29,11 @@ References
    the training settings).
 """
 
+import copy
+import time
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
@@ -36,13 +41,13 @@ from sklearn.exceptions import NotFittedError
 import keras
 from keras import ops
 
-from .. import _check, features, training
+from .. import _check, features, metrics, training
 from ..errors import ParameterError
 from . import dbn as _dbn
 from .rbm import RBM
 
 __all__ = ["LocalFeatures", "WC_INC", "pretrain", "first_layers", "build_tagger",
-           "tag_crossentropy", "finetune"]
+           "tag_crossentropy", "finetune", "Stage1", "Workbench"]
 
 #: The "WC Inc" weight costs of a 3-layer net (Sec. V-D): 0.001 for the
 #: first layer and non-decreasing above, from {0.001, 0.01, 0.1}.
@@ -214,7 +219,8 @@ class LocalFeatures(BaseEstimator, TransformerMixin):
 def pretrain(bags, *, layers=3, units=512, weight_costs=0.001,
              learning_rates=(0.03, 0.003, 0.003), min_learning_rates=(0.01, 0.001, 0.001),
              visible="bernoulli", n_iter=200, batch_size=100, momentum=0.5,
-             final_momentum=0.9, learning_rate_decay=0.99, random_state=None, verbose=0):
+             final_momentum=0.9, learning_rate_decay=0.99, below=None, random_state=None,
+             verbose=0):
     """Greedy ReLU-RBM pretraining of the song-level DNN on training bags.
 
     The bottom RBM has binary visible units (the bags lie in (0, 1)) and
@@ -239,6 +245,13 @@ def pretrain(bags, *, layers=3, units=512, weight_costs=0.001,
     n_iter, batch_size, momentum, final_momentum, learning_rate_decay
         (*code*: 200 epochs, batch 100, momentum 0.5 then 0.9 from epoch
         ``n_iter // 5``, rate x 0.99 per epoch.)
+    below : mirnb.models.dbn.DBN, optional
+        A pretrained stack of fewer layers, trained with these settings
+        and the same first weight costs (as :func:`first_layers` cuts it):
+        only the layers above it are trained, on its top layer's output.
+        Layer ``i`` is seeded ``random_state + i`` either way, so the
+        result is the stack a full pretraining gives; a grid of weight
+        costs shares its prefixes.
     random_state : int or None
     verbose : {0, 1, 2} or bool
 
@@ -259,14 +272,29 @@ def pretrain(bags, *, layers=3, units=512, weight_costs=0.001,
     if len(wc) != layers:
         raise ParameterError(f"weight_costs={weight_costs!r}: expected one value, or one "
                              f"per layer ({layers})")
-    return _dbn.DBN(
-        (units,) * layers, visible=visible, hidden_units="relu",
-        learning_rate=per_layer("learning_rates", learning_rates),
-        min_learning_rate=per_layer("min_learning_rates", min_learning_rates),
-        learning_rate_decay=learning_rate_decay, weight_cost=wc, n_iter=n_iter,
+    X = np.asarray(bags, dtype=np.float32)
+    start = 0 if below is None else len(below.rbms_)
+    if not 0 <= start < layers:
+        raise ParameterError(f"below has {start} layers: expected fewer than layers={layers}")
+    if start:
+        X = below.transform(X)
+    top = _dbn.DBN(
+        (units,) * (layers - start), visible=visible if start == 0 else "relu",
+        hidden_units="relu",
+        learning_rate=per_layer("learning_rates", learning_rates)[start:],
+        min_learning_rate=per_layer("min_learning_rates", min_learning_rates)[start:],
+        learning_rate_decay=learning_rate_decay, weight_cost=wc[start:], n_iter=n_iter,
         batch_size=batch_size, momentum=momentum, final_momentum=final_momentum,
-        init_visible_bias=False, random_state=random_state, verbose=verbose,
-    ).fit(np.asarray(bags, dtype=np.float32))
+        init_visible_bias=False,
+        random_state=None if random_state is None else random_state + start,
+        verbose=verbose).fit(X)
+    if not start:
+        return top
+    out = copy.copy(below)
+    out.rbms_ = list(below.rbms_) + list(top.rbms_)
+    out.history_ = list(below.history_) + list(top.history_)
+    out.hidden = tuple(r.n_components for r in out.rbms_)
+    return out
 
 
 def first_layers(dbn, n_layers):
@@ -288,8 +316,6 @@ def first_layers(dbn, n_layers):
         A shallow copy holding the first RBMs (the RBMs are shared, not
         copied).
     """
-    import copy
-
     if not hasattr(dbn, "rbms_"):
         raise NotFittedError("first_layers: the DBN is not fitted yet")
     n_layers = _check.int_range("n_layers", n_layers, 1, len(dbn.rbms_))
@@ -403,3 +429,236 @@ def finetune(model, X, Y, *, validation_data, epochs=100, batch_size=128, rho=0.
     return training.fit_tagger(model, batches, (np.asarray(Xv, np.float32), np.asarray(Yv)),
                                epochs=epochs, patience=epochs, batch_size=len(Xv),
                                verbose=2 if verbose else 0)
+
+
+# ----------------------------------------------------------------------------
+# a workbench for experiments over the pipeline's settings
+# ----------------------------------------------------------------------------
+@dataclass
+class Stage1:
+    """The local features of one (P, sampling, sparsity) and every clip's bags.
+
+    Attributes
+    ----------
+    local : LocalFeatures
+    origin : pandas.DataFrame
+        Where the training blocks came from (clip, start).
+    bags : dict
+        ``{window_frames: (n_clips, n_hidden)}``, rows in :attr:`Workbench.ids` order.
+    stats : dict
+        PCA dimensions kept, mean activation, reconstruction error, times.
+    """
+
+    local: object
+    origin: object
+    bags: dict
+    stats: dict
+
+
+class Workbench:
+    """Stage-1 fits, bags and taggers of one split, each computed once.
+
+    The paper's experiments vary one setting at a time over a shared
+    pipeline; every experiment asks the workbench for what it needs, and
+    anything already computed (a dictionary, a bag, a pretrained stack or
+    its prefix, a trained net) is reused.
+
+    Parameters
+    ----------
+    frames : dict
+        ``{clip_id: {'mel': (n_bands, T), 'novelty': (T,)}}``
+        (:func:`mirnb.features.deepbof_frames`).
+    parts : dict
+        ``{'train': ids, 'valid': ids, 'test': ids}``.
+    Y : pandas.DataFrame
+        Clip x tag, 0/1.
+    seconds : sequence of float
+        Pooling windows (s) every bag is computed for.
+    sr, hop_length : int
+    n_samples, segment : int
+        Training blocks and the sampling segment
+        (:func:`mirnb.features.sample_blocks`).
+    min_test_positives : int
+        Tags with fewer test positives are left out of the measures.
+    local, pretrain, tagger, finetune : dict
+        Keyword arguments of :class:`LocalFeatures`, :func:`pretrain`,
+        :func:`build_tagger` and :func:`finetune`.
+    weight_costs : tuple of float
+        Pretraining weight costs when :meth:`net` is given none.
+    seed : int
+    verbose : bool
+
+    Attributes
+    ----------
+    ids : list of str
+        Train, valid and test clips, in this order (the rows of the bags).
+    Y_parts : dict
+        The tag matrix of each part, as arrays.
+    eval_tags : np.ndarray of bool
+        The tags the measures use.
+    nets : dict
+        Every trained net's measures, by (stage-1 key, window, layers,
+        pretrained, weight costs).
+    timings : dict
+        Seconds spent per stage.
+    """
+
+    def __init__(self, frames, parts, Y, *, seconds, sr, hop_length, n_samples, segment,
+                 min_test_positives, local, pretrain, tagger, finetune, weight_costs, seed=0,
+                 verbose=True):
+        self.frames, self.Y = frames, Y
+        self.parts = {p: list(parts[p]) for p in ("train", "valid", "test")}
+        self.sr, self.hop_length = sr, hop_length
+        self.windows = sorted({self.window(s) for s in seconds})
+        self.n_samples, self.segment = n_samples, segment
+        self.local_kw, self.pretrain_kw = dict(local), dict(pretrain)
+        self.tagger_kw, self.finetune_kw = dict(tagger), dict(finetune)
+        self.weight_costs, self.seed, self.verbose = tuple(weight_costs), seed, verbose
+        self.ids = self.parts["train"] + self.parts["valid"] + self.parts["test"]
+        bounds = np.cumsum([0] + [len(self.parts[p]) for p in ("train", "valid", "test")])
+        self.rows = {p: np.arange(bounds[i], bounds[i + 1])
+                     for i, p in enumerate(("train", "valid", "test"))}
+        Yall = Y.loc[self.ids].to_numpy()
+        self.Y_parts = {p: Yall[r] for p, r in self.rows.items()}
+        self.eval_tags = self.Y_parts["test"].sum(axis=0) >= min_test_positives
+        self.stage1s, self.nets, self._pretrained = {}, {}, {}
+        self.timings = {"stage 1": 0.0, "logistic regression": 0.0, "pretraining": 0.0,
+                        "fine-tuning": 0.0}
+
+    def window(self, seconds):
+        """Pooling window in frames for ``seconds``."""
+        return features.window_frames(seconds, sr=self.sr, hop_length=self.hop_length)
+
+    def split(self, bags):
+        """A bag matrix cut into train / valid / test rows."""
+        return {p: bags[r] for p, r in self.rows.items()}
+
+    def stage1(self, n_frames, sampling, sparsity):
+        """Sample, whiten, train the sparse RBM and pool every clip (once per key).
+
+        Returns
+        -------
+        Stage1
+        """
+        key = (n_frames, sampling, float(sparsity))
+        if key in self.stage1s:
+            return self.stage1s[key]
+        t0 = time.perf_counter()
+        clips = {c: (self.frames[c]["mel"], self.frames[c]["novelty"])
+                 for c in self.parts["train"]}
+        X, origin = features.sample_blocks(clips, n_frames=n_frames, n_samples=self.n_samples,
+                                           method=sampling, segment=self.segment,
+                                           random_state=self.seed)
+        local = LocalFeatures(n_frames, sparsity_target=sparsity, random_state=self.seed,
+                              **self.local_kw).fit(X)
+        t_fit = time.perf_counter() - t0
+        bags = local.bags([self.frames[c]["mel"] for c in self.ids], self.windows)
+        stats = {"P": n_frames, "sampling": sampling, "sparsity": sparsity,
+                 "blocks": len(X), "PCA dims": local.whitener_.n_components_,
+                 "mean activation": round(float(local.transform(X[:2000]).mean()), 4),
+                 "recon error": round(local.rbm_.history_["recon_error"][-1], 4),
+                 "fit s": round(t_fit, 1),
+                 "encode s": round(time.perf_counter() - t0 - t_fit, 1)}
+        self.timings["stage 1"] += time.perf_counter() - t0
+        if self.verbose:
+            print(f"stage 1: {stats}", flush=True)
+        self.stage1s[key] = Stage1(local, origin, bags, stats)
+        return self.stage1s[key]
+
+    def _key(self, stage1):
+        return next(k for k, v in self.stage1s.items() if v is stage1)
+
+    def pretrained(self, stage1, seconds, weight_costs):
+        """The pretrained stack for ``weight_costs``, extending the longest one cached."""
+        s1, window, wc = self._key(stage1), self.window(seconds), tuple(weight_costs)
+        if (s1, window, wc) not in self._pretrained:
+            t0 = time.perf_counter()
+            below = next((self._pretrained[(s1, window, wc[:k])]
+                          for k in range(len(wc) - 1, 0, -1)
+                          if (s1, window, wc[:k]) in self._pretrained), None)
+            dbn = pretrain(self.split(stage1.bags[window])["train"], layers=len(wc),
+                           weight_costs=wc, below=below, random_state=self.seed,
+                           **self.pretrain_kw)
+            for k in range(1, len(wc) + 1):
+                self._pretrained.setdefault((s1, window, wc[:k]), first_layers(dbn, k))
+            self.timings["pretraining"] += time.perf_counter() - t0
+        return self._pretrained[(s1, window, wc)]
+
+    def net(self, stage1, seconds, *, layers, pretrained, weight_costs=None):
+        """Train one tagger on one bag (once per key) and measure it.
+
+        A pretrained ``L``-layer net takes the first ``L`` RBMs of the stack
+        pretrained with ``weight_costs`` (default: the workbench's).
+
+        Returns
+        -------
+        dict
+            ``valid AUC-T`` (best epoch), ``best epoch``, the test measures
+            of :meth:`measure`, ``scores`` (test), ``history``, ``model``
+            and ``key``.
+        """
+        wc = self.weight_costs if weight_costs is None else tuple(weight_costs)
+        window = self.window(seconds)
+        key = (self._key(stage1), window, layers, bool(pretrained), wc if pretrained else None)
+        if key in self.nets:
+            return self.nets[key]
+        if pretrained and len(wc) < layers:
+            raise ParameterError(f"weight_costs={wc}: expected at least {layers} values")
+        dbn = (first_layers(self.pretrained(stage1, seconds, wc), layers)
+               if pretrained and layers else None)
+        B, Yp = self.split(stage1.bags[window]), self.Y_parts
+        t0 = time.perf_counter()
+        model = build_tagger(B["train"].shape[1], Yp["train"].shape[1], layers=layers,
+                             dbn=dbn, random_state=self.seed, **self.tagger_kw)
+        fit = finetune(model, B["train"], Yp["train"], validation_data=(B["valid"], Yp["valid"]),
+                       random_state=self.seed, **self.finetune_kw)
+        scores = training.predict(fit.model, B["test"], batch_size=len(B["test"]))
+        self.timings["fine-tuning"] += time.perf_counter() - t0
+        self.nets[key] = {"valid AUC-T": fit.best_auc, "best epoch": fit.best_epoch,
+                          **self.measure(scores), "scores": scores, "history": fit.history,
+                          "model": fit.model, "key": key}
+        return self.nets[key]
+
+    def logistic(self, stage1, seconds):
+        """Logistic regression per tag on one bag (the paper's Fig. 4 classifier).
+
+        scikit-learn's ``LogisticRegression(C=1)``, one per tag (the C is
+        ours: the paper gives no settings); a tag with one class in the
+        training clips scores 0.
+
+        Returns
+        -------
+        dict
+            ``valid AUC-T`` and the test measures of :meth:`measure`.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        B, Yp = self.split(stage1.bags[self.window(seconds)]), self.Y_parts
+        t0 = time.perf_counter()
+        scores = {p: np.zeros(Yp[p].shape, np.float32) for p in ("valid", "test")}
+        for j in np.nonzero(Yp["train"].any(axis=0) & ~Yp["train"].all(axis=0))[0]:
+            lr = LogisticRegression(C=1.0, max_iter=500).fit(B["train"], Yp["train"][:, j])
+            for p in scores:
+                scores[p][:, j] = lr.predict_proba(B[p])[:, 1]
+        self.timings["logistic regression"] += time.perf_counter() - t0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            valid = metrics.auc_tag(Yp["valid"], scores["valid"])["AUC-T"]
+        return {"valid AUC-T": valid, **self.measure(scores["test"])}
+
+    def measure(self, scores):
+        """The paper's measures of test scores, on :attr:`eval_tags`.
+
+        Returns
+        -------
+        dict
+            :func:`mirnb.metrics.tagging_report` (P@k for the k up to the
+            number of tags) and ``'Tags left out (few test positives)'``.
+        """
+        keep = self.eval_tags
+        k = [k for k in (3, 6, 9, 12, 15) if k <= keep.sum()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rep = metrics.tagging_report(self.Y_parts["test"][:, keep], scores[:, keep], k=k)
+        rep["Tags left out (few test positives)"] = int((~keep).sum())
+        return dict(rep)
