@@ -122,7 +122,8 @@ def test_verdict_reads_the_tables_the_right_way_round():
                                   "weight_cost": _wc_table()})
     assert "synthetic" in text and "0.888" in text
     assert "random: best median at P = 10" in text and "onset ahead" in text
-    assert "2 layer(s) +0.050" in text
+    assert "2 layer(s) +0.050" in text and "P@k" not in text
+    assert "with 5.2 evaluated tags" in nam2015.verdict(best, {}, tags_per_clip=5.2)
     flipped = _frames_table().assign(sampling=lambda d: d["sampling"].map(
         {"onset": "random", "random": "onset"}))
     assert "random ahead or equal" in nam2015.verdict(best, {"frames": flipped})

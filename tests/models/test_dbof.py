@@ -83,3 +83,4 @@ def test_workbench_computes_each_thing_once():
     lr = wb.logistic(s1, 0.25)
     assert set(lr) >= {"valid AUC-T", "AUC-T", "AUC-C", "P@3"}
     assert wb.timings["stage 1"] > 0 and wb.timings["fine-tuning"] > 0
+    assert wb.tags_per_clip() == pytest.approx(Y.loc[ids[9:]].to_numpy().sum(axis=1).mean())

@@ -646,6 +646,10 @@ class Workbench:
             valid = metrics.auc_tag(Yp["valid"], scores["valid"])["AUC-T"]
         return {"valid AUC-T": valid, **self.measure(scores["test"])}
 
+    def tags_per_clip(self):
+        """Mean number of true :attr:`eval_tags` per test clip (what caps P@k)."""
+        return float(self.Y_parts["test"][:, self.eval_tags].sum(axis=1).mean())
+
     def measure(self, scores):
         """The paper's measures of test scores, on :attr:`eval_tags`.
 
