@@ -833,7 +833,7 @@ def verdict(runs_i, runs_ii, *, baseline_auc=None, data_kind="synthetic"):
         if "FCN-4" in auc_ii and deeper:
             wins = [d for d in deeper if auc_ii[f"FCN-{d}"] > auc_ii["FCN-4"]]
             lines.append(f"- **With more data, FCN-5/6/7 beat FCN-4** (Table 5: paper "
-                         f".848/.851/.845 against .808): ours "
+                         ".848/.851/.845 against .808): ours "
                          + ", ".join(f"FCN-{d} {auc_ii[f'FCN-{d}']:.3f}" for d in deeper)
                          + f" against FCN-4 {auc_ii['FCN-4']:.3f}: {len(wins)} of "
                          f"{len(deeper)} deeper models ahead.")
