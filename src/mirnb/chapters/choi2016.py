@@ -832,7 +832,7 @@ def verdict(runs_i, runs_ii, *, baseline_auc=None, data_kind="synthetic"):
         deeper = [d for d in (5, 6, 7) if f"FCN-{d}" in auc_ii]
         if "FCN-4" in auc_ii and deeper:
             wins = [d for d in deeper if auc_ii[f"FCN-{d}"] > auc_ii["FCN-4"]]
-            lines.append(f"- **With more data, FCN-5/6/7 beat FCN-4** (Table 5: paper "
+            lines.append("- **With more data, FCN-5/6/7 beat FCN-4** (Table 5: paper "
                          ".848/.851/.845 against .808): ours "
                          + ", ".join(f"FCN-{d} {auc_ii[f'FCN-{d}']:.3f}" for d in deeper)
                          + f" against FCN-4 {auc_ii['FCN-4']:.3f}: {len(wins)} of "

@@ -631,7 +631,7 @@ def records(best, lab, info, *, profile, experiments=None):
     common = dict(chapter="nam2015", dataset=info["dataset"], data_kind=info["data_kind"],
                   dataset_version=info["dataset_version"], split=info["split"],
                   profile=profile, seeds=(lab.cfg.seed,), config=lab.cfg)
-    chosen = {k: (list(v) if isinstance(v, tuple) else v) for k, v in best["config"].items()}
+    chosen = best["config"]  # Result keeps extra as JSON types (tuples become lists)
     out = [Result(experiment="Table I", method="Deep-BoF", metric=col, value=float(best[col]),
                   paper_value=paper_v, paper_ref=f"{_P}, Table I",
                   extra={"chosen": chosen, "tags evaluated": int(lab.eval_tags.sum()),
@@ -639,8 +639,7 @@ def records(best, lab, info, *, profile, experiments=None):
            for col, paper_v in zip(_COLS, TABLE1["Deep-BoF"]) if col in best]
     for name, df in (experiments or {}).items():
         for _, row in df.iterrows():
-            cell = {k: (list(v) if isinstance(v, tuple) else v) for k, v in row.items()
-                    if k not in ("test AUC-T", "valid AUC-T")}
+            cell = {k: v for k, v in row.items() if k not in ("test AUC-T", "valid AUC-T")}
             method = ", ".join(f"{k} {v}" for k, v in cell.items()
                                if not k.startswith("layer "))
             out.append(Result(experiment=f"{_FIGURES[name]} analogue", method=method,

@@ -268,10 +268,7 @@ def pretrain(bags, *, layers=3, units=512, weight_costs=0.001,
             raise ParameterError(f"{name}=(): expected at least one value")
         return tuple(values[min(i, len(values) - 1)] for i in range(layers))
 
-    wc = (weight_costs,) * layers if np.isscalar(weight_costs) else tuple(weight_costs)
-    if len(wc) != layers:
-        raise ParameterError(f"weight_costs={weight_costs!r}: expected one value, or one "
-                             f"per layer ({layers})")
+    wc = _dbn._per_layer("weight_costs", weight_costs, layers)
     X = np.asarray(bags, dtype=np.float32)
     start = 0 if below is None else len(below.rbms_)
     if not 0 <= start < layers:
@@ -288,11 +285,14 @@ def pretrain(bags, *, layers=3, units=512, weight_costs=0.001,
         init_visible_bias=False,
         random_state=None if random_state is None else random_state + start,
         verbose=verbose).fit(X)
-    if not start:
-        return top
-    out = copy.copy(below)
-    out.rbms_ = list(below.rbms_) + list(top.rbms_)
-    out.history_ = list(below.history_) + list(top.history_)
+    return top if not start else _stack(below, below.rbms_ + top.rbms_,
+                                        below.history_ + top.history_)
+
+
+def _stack(dbn, rbms, history):
+    """A shallow copy of ``dbn`` holding the layers ``rbms`` (shared, not copied)."""
+    out = copy.copy(dbn)
+    out.rbms_, out.history_ = list(rbms), list(history)
     out.hidden = tuple(r.n_components for r in out.rbms_)
     return out
 
@@ -319,11 +319,7 @@ def first_layers(dbn, n_layers):
     if not hasattr(dbn, "rbms_"):
         raise NotFittedError("first_layers: the DBN is not fitted yet")
     n_layers = _check.int_range("n_layers", n_layers, 1, len(dbn.rbms_))
-    out = copy.copy(dbn)
-    out.rbms_ = list(dbn.rbms_[:n_layers])
-    out.history_ = list(dbn.history_[:n_layers])
-    out.hidden = tuple(r.n_components for r in out.rbms_)
-    return out
+    return _stack(dbn, dbn.rbms_[:n_layers], dbn.history_[:n_layers])
 
 
 def build_tagger(n_features, n_tags, *, layers=3, units=512, dropout=0.5, input_dropout=0.0,
