@@ -1,5 +1,6 @@
 """The RBM: CD-1 updates against NumPy (binary and ReLU hidden units), learning,
-both sparsity rules, the schedules, parameter checks."""
+both sparsity rules, the schedules, parameter checks, and the compiled epoch
+(fit_epochs) against Keras's own fit, with its callbacks."""
 
 import numpy as np
 import pytest
@@ -293,3 +294,136 @@ def test_parameter_names_follow_scikit_learns_bernoulli_rbm():
     ours = set(rbm.RBM().get_params())
     assert {"n_components", "n_iter", "learning_rate", "batch_size", "random_state",
             "verbose"} <= ours & set(BernoulliRBM().get_params())
+
+
+# ----------------------------------------------------------------------------
+# the compiled epoch (ContrastiveDivergence.fit_epochs, which RBM.fit uses)
+# ----------------------------------------------------------------------------
+def _pair(n_visible, n_hidden, *, momentum=0.5, **kwargs):
+    """Two identical models (same initial weights and sampler seed), compiled alike."""
+    out = []
+    for _ in range(2):
+        model = rbm.ContrastiveDivergence(n_visible, n_hidden, seed=0, **kwargs)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=momentum),
+                      metrics=[keras.metrics.MeanSquaredError(name="recon_error")])
+        model.optimizer.build(model.trainable_variables)
+        out.append(model)
+    return out
+
+
+def _assert_same_state(a, b):
+    for name in ("W", "b", "c", "mean_activation"):
+        np.testing.assert_allclose(np.asarray(getattr(b, name)), np.asarray(getattr(a, name)),
+                                   rtol=1e-4, atol=1e-6, err_msg=name)
+    # the same number of random draws and of optimizer steps
+    np.testing.assert_array_equal(np.asarray(b.seed_generator.state),
+                                  np.asarray(a.seed_generator.state))
+    assert int(np.asarray(b.optimizer.iterations)) == int(np.asarray(a.optimizer.iterations))
+
+
+@pytest.mark.parametrize("n, batch, kwargs", [
+    # sampled hidden states, a small batch (the reconstruction stacked with the
+    # chain's first product) and a smaller last batch
+    (50, 20, dict()),
+    # Nam et al.'s sparse Gaussian-binary RBM, batches above the stacking size
+    (170, 80, dict(visible="gaussian", sparsity="linear", sparsity_target=0.05,
+                   sparsity_cost=3.0, sparsity_rate=0.2, weight_cost=0.01)),
+    # ReLU units on both sides, CD-2 with sampled visible states, squared sparsity
+    (45, 15, dict(visible="relu", hidden_units="relu", k=2, sample_visible=True,
+                  sparsity_target=0.1, sparsity_cost=0.5)),
+    # mean field throughout
+    (40, 40, dict(sample_hidden=False)),
+])
+def test_fit_epochs_makes_the_updates_of_keras_fit(n, batch, kwargs):
+    rng = np.random.default_rng(4)
+    X = rng.random((n, 12)).astype(np.float32)
+    if kwargs.get("visible") == "gaussian":
+        X = rng.normal(size=(n, 12)).astype(np.float32)
+    keras_fit, compiled = _pair(12, 7, **kwargs)
+    hist = keras_fit.fit(X, X, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+    ours = compiled.fit_epochs(X, batch_size=batch, epochs=2, shuffle=False)
+    _assert_same_state(keras_fit, compiled)
+    assert np.abs(np.asarray(compiled.W) - np.asarray(_pair(12, 7)[0].W)).max() > 1e-4  # moved
+    for key in ("loss", "recon_error"):
+        np.testing.assert_allclose(ours.history[key], hist.history[key], rtol=1e-4, atol=1e-6,
+                                   err_msg=key)
+
+
+def test_rbm_fit_keeps_the_order_of_its_keras_fit_days():
+    # Keras's fit on a PyDataset ends one epoch while peeking at the data, so
+    # epoch e ran in the order of Batches' epoch e + 1; RBM.fit keeps that order
+    from mirnb.training import Batches
+
+    X = _prototype_data(n=64, d=12)
+    keras_fit, compiled = _pair(12, 5)
+    keras_fit.fit(Batches(X, X, batch_size=16, seed=5), epochs=2, shuffle=False, verbose=0)
+    compiled.fit_epochs(X, batch_size=16, epochs=2, seed=5, order_offset=1)
+    _assert_same_state(keras_fit, compiled)
+    _, plain = _pair(12, 5)
+    plain.fit_epochs(X, batch_size=16, epochs=2, seed=5)  # the order of epochs 0, 1
+    assert np.abs(np.asarray(plain.W) - np.asarray(compiled.W)).max() > 1e-4
+
+
+class _Record(keras.callbacks.Callback):
+    def __init__(self, stop_after=None):
+        super().__init__()
+        self.events, self.stop_after = [], stop_after
+
+    def on_train_begin(self, logs=None):
+        self.events.append("train_begin")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.events.append(("epoch_begin", epoch))
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.events.append(("batch_begin", batch))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.events.append(("batch_end", batch, sorted(logs)))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.events.append(("epoch_end", epoch, dict(logs)))
+        if epoch == self.stop_after:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.events.append("train_end")
+
+
+@pytest.mark.slow_on_jax  # the callbacks run in Python, alike under every backend
+def test_fit_runs_the_callbacks_between_epochs_and_stops_when_asked():
+    X = _prototype_data(n=50, d=10)
+    record = _Record()
+    model = rbm.RBM(6, learning_rate=0.1, n_iter=2, batch_size=20, random_state=0).fit(
+        X, callbacks=[record])
+    # two compiled calls per epoch: batches 0-1, then the last, smaller one
+    keys = ["loss", "recon_error"]
+    epoch = [("batch_begin", 0), ("batch_end", 1, keys), ("batch_begin", 2),
+             ("batch_end", 2, keys)]
+    got = [e[:2] if e[0] == "epoch_end" else e for e in record.events]
+    assert got == ["train_begin", ("epoch_begin", 0), *epoch, ("epoch_end", 0),
+                   ("epoch_begin", 1), *epoch, ("epoch_end", 1), "train_end"]
+    logs = [e[2] for e in record.events if e[0] == "epoch_end"]
+    for key in keys:
+        np.testing.assert_allclose([log[key] for log in logs], model.history_[key])
+    # the reconstruction error the epoch reports is the mean over its batches,
+    # each measured before its update: the first epoch's is that of the start
+    start = rbm.RBM(6, learning_rate=1e-12, n_iter=1, batch_size=20, random_state=0,
+                    momentum=0.0).fit(X)
+    assert start.history_["recon_error"][0] == pytest.approx(start.reconstruction_error(X),
+                                                            rel=1e-5)
+    stopped = rbm.RBM(6, learning_rate=0.1, n_iter=5, batch_size=20, random_state=0).fit(
+        X, callbacks=[_Record(stop_after=1)])
+    assert len(stopped.history_["recon_error"]) == 2
+    assert stopped.history_["learning_rate"] == pytest.approx([0.1, 0.1])
+
+
+def test_fit_epochs_checks_its_input():
+    model = rbm.ContrastiveDivergence(6, 3, seed=0)
+    with pytest.raises(ParameterError, match="compile"):
+        model.fit_epochs(np.zeros((4, 6), np.float32))
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    with pytest.raises(ParameterError, match="features"):
+        model.fit_epochs(np.zeros((4, 5), np.float32))
+    with pytest.raises(ParameterError, match="order_offset="):
+        model.fit_epochs(np.zeros((4, 6), np.float32), order_offset=-1)
