@@ -1,5 +1,7 @@
 """Tests of mirnb.features.extract: parallel, cached extraction over a dataset."""
 
+import os
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -145,3 +147,194 @@ def test_extract_stacked_writes_a_memory_map_and_reports_skips(tmp_path):
     W, _, _ = F.extract_stacked(tracks[:2], F.waveform, sr=sr, n_frames=sr // 2,
                                 n_jobs=1, verbose=False, cache=False)
     assert W.shape == (2, sr // 2)
+
+
+# -- batches, shared-memory results, the default n_jobs ------------------------------------
+def two_views(y, *, sr):
+    """A dict feature with a Fortran-ordered float64 array, a 0-d int and a bool array."""
+    S = F.log_mel(y, sr=sr, n_fft=256, hop_length=128, n_mels=8)
+    return {"mel_f": np.asfortranarray(S.astype(np.float64)),
+            "n": np.array(y.size, dtype=">i4"), "loud": np.asarray(S > S.mean()),
+            "none": np.zeros((0, 3), np.float32)}
+
+
+def fails_on_bad(y, *, sr):
+    """Raise a DataError for a clip that starts with a loud click, a ValueError when it is
+    very loud (a bug, not a bad file)."""
+    if abs(y[0]) > 0.85:
+        raise ValueError("a bug in the feature")
+    if abs(y[0]) > 0.6:
+        from mirnb.errors import DataError
+
+        raise DataError("this clip has a click")
+    return F.log_mel(y, sr=sr, n_fft=256, hop_length=128, n_mels=8)
+
+
+@pytest.fixture
+def many_tracks(tmp_path):
+    """Twelve short clips, each different; batches of several clips over two workers."""
+    rng = np.random.default_rng(3)
+    tracks = []
+    for i in range(12):
+        path = tmp_path / f"m{i:02d}.wav"
+        y = 0.1 * rng.standard_normal(SR // 4)
+        y[0] = 0.0
+        sf.write(path, y.astype(np.float32), SR)
+        tracks.append(Track(f"m{i:02d}", path))
+    return tracks
+
+
+def _equal(a, b):
+    assert list(a) == list(b)
+    for k in a:
+        va, vb = (a[k], b[k]) if isinstance(a[k], dict) else ({"": a[k]}, {"": b[k]})
+        assert list(va) == list(vb)
+        for name in va:
+            assert va[name].dtype == vb[name].dtype and va[name].shape == vb[name].shape
+            assert va[name].flags.f_contiguous == vb[name].flags.f_contiguous
+            np.testing.assert_allclose(va[name], vb[name], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("through_files", [True, False])
+def test_extract_in_batches_matches_one_process(many_tracks, monkeypatch, through_files):
+    from mirnb.features import extraction
+
+    # every batch returns through a file in shared memory, or every batch as pickles
+    monkeypatch.setattr(extraction, "_MIN_FILE_BYTES", 0 if through_files else np.inf)
+    unpacked = []  # unpickling in this process looks the function up here: count it
+
+    def unpack(path, packed, _orig=extraction._unpack_shipment):
+        unpacked.append(path)
+        return _orig(path, packed)
+
+    monkeypatch.setattr(extraction, "_unpack_shipment", unpack)
+    batches = extraction._batches(list(range(12)), 2)
+    assert len(batches) < 12 and max(map(len, batches)) > 1
+    assert sum(batches, []) == list(range(12))
+    serial, sk1 = F.extract(many_tracks, two_views, sr=SR, n_jobs=1, cache=None,
+                            verbose=False)
+    parallel, sk2 = F.extract(many_tracks, two_views, sr=SR, n_jobs=2, cache=None,
+                              verbose=False)
+    assert sk1.n_workers == 0 and sk2.n_workers == 2 and not sk1 and not sk2
+    _equal(parallel, serial)
+    shm = extraction._shm_folder()
+    if shm is not None:
+        os.rmdir(shm)
+    assert len(unpacked) == (len(batches) if through_files and shm else 0)
+
+
+def test_shipments_travel_through_shared_memory_or_as_pickles(tmp_path, monkeypatch):
+    import pickle
+
+    from mirnb.features import extraction
+
+    monkeypatch.setattr(extraction, "_room_for", lambda folder, nbytes: True)
+    rng = np.random.default_rng(0)
+    outcomes = [("a", ({"x": np.asfortranarray(rng.random((5, 7))),
+                        "b": np.arange(3, dtype=np.int16)}, "uncached", 10), None),
+                ("b", None, "DataError: silent"),
+                ("c", (rng.random((4, 9)).astype(np.float32)[:, ::2], "written", 8), None),
+                ("d", (np.array(2.5), "uncached", 1), None)]
+    ship = extraction._Shipment(outcomes, folder=str(tmp_path), min_file_bytes=0)
+    back = pickle.loads(pickle.dumps(ship))
+    assert back.error is None and list(tmp_path.iterdir()) == []  # read, then deleted
+    for (tid, res, why), (tid2, res2, why2) in zip(outcomes, back.outcomes):
+        assert (tid, why) == (tid2, why2)
+        if res is not None:
+            assert res[1:] == res2[1:]
+            _equal({tid: res[0]}, {tid: res2[0]})
+            for v in _arrays(res2[0]):
+                assert v.flags.writeable and v.flags.aligned and v.flags.owndata
+    # small, or no folder: plain pickles; an unreadable file: an error, not an exception
+    small = extraction._Shipment(outcomes, folder=str(tmp_path), min_file_bytes=1e9)
+    assert pickle.loads(pickle.dumps(small)).outcomes is not None
+    away = extraction._Shipment(outcomes, folder=str(tmp_path / "elsewhere"),
+                                min_file_bytes=0)
+    assert pickle.loads(pickle.dumps(away)).error is None
+    monkeypatch.setattr(extraction, "_room_for", lambda folder, nbytes: False)
+    assert pickle.loads(pickle.dumps(ship)).error is None and not list(tmp_path.iterdir())
+    monkeypatch.setattr(extraction, "_room_for", lambda folder, nbytes: True)
+    data = pickle.dumps(ship)
+    for p in tmp_path.iterdir():
+        p.write_bytes(b"")
+    lost = pickle.loads(data)
+    assert lost.outcomes is None and "ends early" in lost.error
+    assert list(tmp_path.iterdir()) == []
+
+
+def _arrays(v):
+    return list(v.values()) if isinstance(v, dict) else [v]
+
+
+def test_extract_reports_a_failing_clip_inside_a_batch(many_tracks, tmp_path):
+    bad = many_tracks[4].audio_path  # in the second batch, with others
+    y, _ = sf.read(bad)
+    y[0] = 0.7
+    sf.write(bad, y, SR)
+    gone = Track("gone", tmp_path / "gone.wav")
+    tracks = many_tracks[:7] + [gone] + many_tracks[7:]
+    serial, sk1 = F.extract(tracks, fails_on_bad, sr=SR, n_jobs=1, cache=None,
+                            verbose=False)
+    parallel, sk2 = F.extract(tracks, fails_on_bad, sr=SR, n_jobs=2, cache=None,
+                              verbose=False)
+    assert [s.track_id for s in sk2] == [s.track_id for s in sk1] == ["m04", "gone"]
+    assert [s.reason for s in sk2] == [s.reason for s in sk1]
+    assert "click" in sk2[0].reason and str(bad) in sk2[0].reason
+    assert len(parallel) == 11 and sk2.n_workers == 2
+    _equal(parallel, serial)
+
+    # an error that is not about the file stops the run and names the clip
+    y[0] = 0.9
+    sf.write(bad, y, SR)
+    for n_jobs in (1, 2):
+        with pytest.raises(ValueError, match="a bug") as info:
+            F.extract(tracks, fails_on_bad, sr=SR, n_jobs=n_jobs, cache=None, verbose=False)
+        notes = " ".join(getattr(info.value, "__notes__", []))
+        assert "'m04'" in notes and str(bad) in notes
+
+
+def test_default_n_jobs_stays_in_process_when_work_is_small(many_tracks, monkeypatch):
+    import joblib
+
+    from mirnb.datasets import core
+    from mirnb.features import extraction
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("started workers for a few short clips")
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *a, **k: 2)
+    monkeypatch.setattr(core, "map_tracks", no_workers)
+    feats, skipped = F.extract(many_tracks, "log_mel", sr=SR, cache=None, verbose=False,
+                               n_fft=256, hop_length=128, n_mels=8)
+    assert list(feats) == [t.track_id for t in many_tracks] and skipped.n_workers == 0
+    one, _ = F.extract(many_tracks, "log_mel", sr=SR, n_jobs=1, cache=None, verbose=False,
+                       n_fft=256, hop_length=128, n_mels=8)
+    _equal(feats, one)
+
+    # work that repays starting workers goes to them, after the first clips timed here
+    seen = {}
+
+    def fake_map_tracks(func, items, **kwargs):
+        seen.update(kwargs, clips=[tid for _, batch in items for tid, _ in batch])
+        return {}, []
+
+    monkeypatch.setattr(core, "map_tracks", fake_map_tracks)
+    monkeypatch.setattr(extraction, "_parallel_pays", lambda *a: True)
+    feats, skipped = F.extract(many_tracks, "log_mel", sr=SR, cache=None, verbose=False,
+                               n_fft=256, hop_length=128, n_mels=8)
+    assert seen["n_jobs"] == 2 and skipped.n_workers == 2
+    assert list(feats) == ["m00", "m01"] and seen["clips"] == [f"m{i:02d}" for i in
+                                                                range(2, 12)]
+
+
+def test_parallel_pays_counts_the_start_of_workers(monkeypatch):
+    from mirnb.features import extraction
+
+    monkeypatch.setattr(extraction, "_last_parallel", {"n_workers": None,
+                                                       "time": -np.inf})
+    assert not extraction._parallel_pays(0.5, 2)
+    assert not extraction._parallel_pays(3.0, 2)  # workers would take longer to start
+    assert extraction._parallel_pays(60.0, 2)
+    extraction._last_parallel.update(n_workers=2, time=extraction.time.monotonic())
+    assert extraction._parallel_pays(3.0, 2) and not extraction._parallel_pays(0.5, 2)
+    assert not extraction._parallel_pays(3.0, 4)  # other workers: started afresh

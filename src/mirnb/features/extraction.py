@@ -3,6 +3,9 @@
 :func:`extract` computes any feature of :data:`FEATURES` (or your own
 function) over a list of tracks: in parallel over the cores, with progress, a
 content cache (:mod:`mirnb.cache`) and a report of the files it had to skip.
+Workers get the clips in batches and hand large results back through files
+in shared memory (``/dev/shm``) rather than pickles; by default a run that is
+too small to repay starting workers stays in this process.
 librosa compiles its numba kernels the first time a process calls them (about
 20-30 s in a fresh environment, a few seconds to load from numba's cache
 later); :func:`mirnb.warmup.librosa_kernels` does it once, in one process,
@@ -12,7 +15,12 @@ before :func:`extract` starts parallel workers.
 import contextlib
 import inspect
 import logging
+import math
 import os
+import shutil
+import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,12 +95,17 @@ class ExtractReport(list):
         Clips shorter than ``duration``, zero-padded to it (kept).
     resized : list of Resized
         Results :func:`extract_stacked` cropped or padded to ``n_frames``.
+    n_workers : int
+        Worker processes that computed features: 0 when everything ran in
+        this process or came from the cache (with the default ``n_jobs``,
+        a run too small to repay starting workers stays in this process).
     """
 
-    def __init__(self, skipped=(), *, padded=(), resized=()):
+    def __init__(self, skipped=(), *, padded=(), resized=(), n_workers=0):
         super().__init__(skipped)
         self.padded = list(padded)
         self.resized = list(resized)
+        self.n_workers = n_workers
 
     def summary(self):
         """str: one line per kind of event, with counts and the first ids."""
@@ -111,7 +124,7 @@ class ExtractReport(list):
 
     def __repr__(self):
         return (f"ExtractReport({list.__repr__(self)}, padded={self.padded!r}, "
-                f"resized={self.resized!r})")
+                f"resized={self.resized!r}, n_workers={self.n_workers!r})")
 
 
 def _too_short(track_id, n, sr, min_duration):
@@ -327,6 +340,233 @@ class _ExtractJob:
         return value, "written", n
 
 
+# ----------------------------------------------------------------------------
+# batches for the workers, and results back through shared memory
+# ----------------------------------------------------------------------------
+#: Seconds to start loky workers that import mirnb and librosa (measured: 4.7 s
+#: for two workers on a 2-core machine, librosa kernels loaded from numba's cache).
+_START_S = 5.0
+#: Seconds a parallel run costs on top of the work when the workers already run
+#: (batches dispatched, results read back, the tail of the last batch).
+_DISPATCH_S = 0.3
+#: loky's reusable workers exit after 300 s idle; later than this, count a start.
+_IDLE_S = 240.0
+#: Clips timed in this process before the default ``n_jobs`` decides.
+_PROBE = 2
+#: At most this many clips per batch (the first, largest batches).
+_MAX_BATCH = 32
+#: A batch whose results hold at least this many bytes returns them in a file.
+_MIN_FILE_BYTES = 256 * 1024
+
+_last_parallel = {"n_workers": None, "time": -math.inf}
+
+
+def _run_one(job, tid, item):
+    """``(tid, job(item), None)``, or ``(tid, None, reason)`` for a DataError.
+
+    Any other exception propagates with a note naming the track and its file,
+    so that an error raised in a worker still says which clip caused it.
+    """
+    try:
+        return tid, job(item), None
+    except DataError as err:
+        return tid, None, f"{type(err).__name__}: {err}"
+    except Exception as err:
+        track = item[0]
+        err.add_note(f"while extracting track {tid!r} "
+                     f"({getattr(track, 'audio_path', None)})")
+        raise
+
+
+def _batches(items, n_workers):
+    """Split ``items`` into batches that shrink towards the end (guided scheduling).
+
+    Each batch holds about a ``2 * n_workers``-th of what is left (at most
+    :data:`_MAX_BATCH` clips), so dispatch and transfer costs are paid per
+    batch rather than per clip, and the last batches are small enough that
+    no worker waits long for another one to finish.
+    """
+    out, start = [], 0
+    while start < len(items):
+        size = min(_MAX_BATCH, max(1, math.ceil((len(items) - start) / (2 * n_workers))))
+        out.append(items[start:start + size])
+        start += size
+    return out
+
+
+def _arrays_of(value):
+    return list(value.values()) if isinstance(value, dict) else [value]
+
+
+def _c_order(a):
+    """``(array in C order whose bytes are a's, fortran)`` for writing ``a`` as it lies."""
+    if a.flags.c_contiguous:
+        return a, False
+    if a.flags.f_contiguous:
+        return a.T, True
+    return np.ascontiguousarray(a), False
+
+
+def _write_spec(a, fh):
+    """Write ``a``'s bytes at the next 64-byte boundary of ``fh``; return its layout."""
+    a = np.asarray(a)
+    c, fortran = _c_order(a)
+    fh.write(b"\0" * (-fh.tell() % 64))
+    offset = fh.tell()
+    if c.nbytes:
+        fh.write(c.reshape(-1).view(np.uint8))
+    return offset, a.dtype.str, a.shape, fortran
+
+
+def _read_spec(spec, fh):
+    offset, dtype, shape, fortran = spec
+    a = np.empty(shape, dtype=np.dtype(dtype), order="F" if fortran else "C")
+    if a.nbytes:
+        fh.seek(offset)
+        buf = memoryview((a.T if fortran else a).reshape(-1).view(np.uint8))
+        got = 0
+        while got < len(buf):
+            n = fh.readinto(buf[got:])
+            if not n:
+                raise OSError(f"{fh.name} ends early")
+            got += n
+    return a
+
+
+def _shm_folder():
+    """A new private folder in shared memory (``/dev/shm``), or None where there is none."""
+    if not (os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK)):
+        return None
+    try:
+        return tempfile.mkdtemp(prefix="mirnb-extract-", dir="/dev/shm")
+    except OSError:
+        return None
+
+
+def _room_for(folder, nbytes):
+    """Whether ``nbytes`` fit in ``folder`` leaving a quarter of its filesystem free."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize - nbytes >= st.f_blocks * st.f_frsize / 4
+
+
+class _Shipment:
+    """The outcomes of one batch, on their way from a worker to the calling process.
+
+    ``outcomes`` holds ``(track_id, result, reason)`` per clip, as
+    :func:`_run_one` gives them. Pickled in a worker, a shipment whose arrays
+    hold at least ``min_file_bytes`` writes them to one file in ``folder`` (a
+    folder in shared memory that the calling process made) and pickles only
+    their layout; unpickled in the calling process, which loky does as each
+    result arrives, it reads them back into new arrays and deletes the file.
+    That is two copies of the data, where a pickle through loky's pipe costs
+    several and more of the calling process's time (measured on 2 cores,
+    ``benchmarks/extraction.py``: n_jobs=2 over 400 clips of Hamel's
+    429 x 513 DFT frames, 0.95 s against 1.18 s as pickles). Reading back
+    the cache entry the worker wrote would cost more: 0.6 ms per clip of
+    those frames without checking the entry, 1.3 ms with (``Cache.get``),
+    against 0.4 ms to write and read the file here. When the folder is out
+    of reach (another machine) or short of room, the arrays travel as
+    pickles. A file that cannot be read back leaves ``error`` set instead of
+    ``outcomes``, and the calling process computes that batch again.
+    """
+
+    def __init__(self, outcomes, *, folder=None, min_file_bytes=math.inf, error=None):
+        self.outcomes = outcomes
+        self.folder = folder
+        self.min_file_bytes = min_file_bytes
+        self.error = error
+
+    def __reduce__(self):
+        nbytes = sum(a.nbytes for _, res, _ in self.outcomes if res is not None
+                     for a in _arrays_of(res[0]))
+        if (self.folder is None or nbytes < self.min_file_bytes
+                or not os.path.isdir(self.folder) or not _room_for(self.folder, nbytes)):
+            return _Shipment, (self.outcomes,)
+        path = os.path.join(self.folder, f"{os.getpid()}-{uuid.uuid4().hex}.bin")
+        packed = []
+        try:
+            with open(path, "wb") as fh:
+                for tid, res, reason in self.outcomes:
+                    if res is not None:
+                        value, status, n = res
+                        if isinstance(value, dict):
+                            layout = ("dict", [(k, _write_spec(v, fh))
+                                               for k, v in value.items()])
+                        else:
+                            layout = ("array", _write_spec(value, fh))
+                        res = layout, status, n
+                    packed.append((tid, res, reason))
+        except OSError as err:  # full, or gone: send them as pickles
+            log.debug("could not write %s (%s); sending the batch as pickles", path, err)
+            with contextlib.suppress(OSError):
+                os.remove(path)
+            return _Shipment, (self.outcomes,)
+        return _unpack_shipment, (path, packed)
+
+
+def _unpack_shipment(path, packed):
+    """Read a shipment's arrays back from ``path`` (then delete it); never raises.
+
+    Runs in loky's thread that receives results, where an exception would
+    break the pool: a failure is recorded in the shipment instead.
+    """
+    try:
+        out = []
+        with open(path, "rb") as fh:
+            for tid, res, reason in packed:
+                if res is not None:
+                    (kind, layout), status, n = res
+                    if kind == "dict":
+                        value = {k: _read_spec(spec, fh) for k, spec in layout}
+                    else:
+                        value = _read_spec(layout, fh)
+                    res = value, status, n
+                out.append((tid, res, reason))
+        return _Shipment(out)
+    except Exception as err:
+        return _Shipment(None, error=f"{path}: {type(err).__name__}: {err}")
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
+class _BatchJob:
+    """Run :class:`_ExtractJob` over a batch of clips in a worker; return a :class:`_Shipment`.
+
+    Called with a list of ``(track_id, (track, key))``. BLAS and OpenMP are
+    limited to ``threads`` threads meanwhile, so that the workers together
+    use no more threads than there are cores.
+    """
+
+    def __init__(self, job, *, folder, threads, min_file_bytes):
+        self.job = job
+        self.folder = folder
+        self.threads = threads
+        self.min_file_bytes = min_file_bytes
+
+    def __call__(self, batch):
+        with _blas_threads(self.threads):
+            outcomes = [_run_one(self.job, tid, item) for tid, item in batch]
+        return _Shipment(outcomes, folder=self.folder, min_file_bytes=self.min_file_bytes)
+
+
+def _parallel_pays(serial_s, n_workers):
+    """Whether ``n_workers`` workers would finish ``serial_s`` seconds of work sooner.
+
+    Counts the start of the workers (:data:`_START_S`) unless this process ran
+    a parallel extraction with as many workers recently enough that loky keeps
+    them, and leaves a margin: the default ``n_jobs`` must never be slower
+    than ``n_jobs=1``.
+    """
+    warm = (_last_parallel["n_workers"] == n_workers
+            and time.monotonic() - _last_parallel["time"] < _IDLE_S)
+    overhead = _DISPATCH_S + (0.0 if warm else _START_S)
+    return 1.2 * serial_s / n_workers + overhead < 0.9 * serial_s
+
+
 def _as_tracks(tracks):
     from ..datasets.core import Dataset, Track
 
@@ -375,6 +615,12 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
     keep the result. Tracks run in worker processes over the cores
     (:func:`mirnb.datasets.core.map_tracks`, joblib/loky, whose workers live
     on between calls so each imports librosa once), with a progress bar.
+    Workers get the tracks in batches, with BLAS and OpenMP limited to their
+    share of the cores, and return large results through a file in shared
+    memory rather than a pickle; outputs, their order and the report are the
+    same as in one process. With the default ``n_jobs`` the first clips are
+    timed in this process, and the rest goes to workers only when they would
+    finish it sooner, counting the seconds it takes to start them.
     Before it starts workers, this process compiles librosa's numba kernels
     once (:func:`mirnb.warmup.librosa_kernels`): workers compiling them at
     the same time can corrupt numba's cache.
@@ -417,7 +663,11 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
         A cached result is checked against it too (the cache remembers
         each clip's length).
     n_jobs : int or None
-        Worker processes; None uses every core, 1 runs in this process.
+        Worker processes. None: every core when the work repays starting
+        workers, judged from the time of the first clips (else this process,
+        so the default is never much slower than 1); 1 runs in this process;
+        a larger number uses that many workers however little there is to do.
+        ``skipped.n_workers`` says what was used.
     cache : bool, Cache, str, Path or None
         True: a :class:`mirnb.cache.Cache` at its default root (``MIRNB_CACHE``
         or ``<data_home>/mirnb_cache``); a Cache or a folder: that cache;
@@ -445,8 +695,9 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
     skipped : ExtractReport
         A list of :class:`mirnb.datasets.Skipped`, ``(track_id, reason)``
         for every track left out, in input order; its attribute ``padded``
-        lists the clips zero-padded to ``duration`` (:class:`Padded`), and
-        :meth:`ExtractReport.summary` gives both as text to show.
+        lists the clips zero-padded to ``duration`` (:class:`Padded`),
+        ``n_workers`` the worker processes used (0: this process), and
+        :meth:`ExtractReport.summary` gives both lists as text to show.
 
     Raises
     ------
@@ -466,7 +717,7 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
     >>> feats, skipped = extract(dataset, "log_mel", sr=12000, duration=29.1,
     ...                          n_mels=96)                     # doctest: +SKIP
     """
-    from ..datasets.core import Skipped, map_tracks
+    from ..datasets.core import Skipped
 
     sr = _sr(sr)
     if duration is not None:
@@ -514,13 +765,12 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
                       min_samples=_frame_length(fn, params))
     label = desc or name.rsplit(".", 1)[-1]
     hits, todo = _lookup(job, cache_obj, items, label, verbose)
-    n_workers = os.cpu_count() if n_jobs is None else n_jobs
-    in_process = n_workers == 1 or len(todo) <= 1
-    with _one_blas_thread(in_process):
-        results, failed = map_tracks(job, todo, n_jobs=n_jobs, desc=label,
-                                     verbose=verbose, uses_librosa=True)
+    results, failed, n_workers = _compute(job, todo, n_jobs, label, verbose)
+    if failed:
+        log.warning("%s: skipped %d of %d: %s", label, len(failed), len(todo),
+                    "; ".join(f"{s.track_id} ({s.reason})" for s in failed[:5]))
     failed = {s.track_id: s for s in failed}
-    out, report = {}, ExtractReport()
+    out, report = {}, ExtractReport(n_workers=n_workers)
     size = job.target_size()
     for tid, tr in items:
         if tid in hits:
@@ -552,6 +802,77 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
                     "; ".join(f"{p.track_id} ({p.seconds:.2f} s)"
                               for p in report.padded[:5]))
     return out, report
+
+
+def _compute(job, todo, n_jobs, label, verbose):
+    """Run ``job`` over ``todo``; return (results, skipped, n_workers).
+
+    ``n_jobs=None``: time the first clips here, then go on here unless
+    workers over every core would finish the rest sooner, start-up included
+    (:func:`_parallel_pays`). ``n_jobs > 1``: that many workers, in batches
+    (:func:`_batches`); ``n_jobs=1``: this process.
+    """
+    from joblib import cpu_count
+    from tqdm.auto import tqdm
+
+    from ..datasets.core import Skipped, map_tracks
+
+    results, failed = {}, []
+
+    def keep(tid, res, reason):
+        if reason is None:
+            results[tid] = res
+        else:
+            failed.append(Skipped(tid, reason))
+
+    n_workers = cpu_count() if n_jobs is None else n_jobs
+    rest = todo
+    with _blas_threads(1):  # in this process (see _blas_threads)
+        if n_jobs is None and n_workers > 1 and len(todo) > _PROBE:
+            times = []
+            for i, (tid, item) in enumerate(todo):
+                start = time.perf_counter()
+                outcome = _run_one(job, tid, item)
+                times.append((time.perf_counter() - start, outcome[2] is None))
+                keep(*outcome)
+                ok = [t for t, good in times if good]
+                if len(ok) >= _PROBE or i + 1 >= 2 * _PROBE:
+                    break
+            rest = todo[len(times):]
+            # the first clip may pay for imports and compilation: the fastest counts
+            per_clip = min(ok) if ok else sum(t for t, _ in times) / len(times)
+            if not _parallel_pays(per_clip * len(rest), n_workers):
+                n_workers = 1
+        if n_workers == 1 or len(rest) <= 1:
+            for tid, item in tqdm(rest, total=len(todo), initial=len(todo) - len(rest),
+                                  desc=label, disable=not verbose):
+                keep(*_run_one(job, tid, item))
+            return results, failed, 0
+    folder = _shm_folder()
+    batch_job = _BatchJob(job, folder=folder, threads=max(1, cpu_count() // n_workers),
+                          min_file_bytes=_MIN_FILE_BYTES)
+    batches = _batches(rest, n_workers)
+    try:
+        done, lost = map_tracks(batch_job, list(enumerate(batches)), n_jobs=n_workers,
+                                desc=label, verbose=verbose, uses_librosa=True)
+        for i, batch in enumerate(batches):
+            if i not in done:
+                continue
+            if done[i].error is not None:
+                log.warning("%s: could not read back the results of %d clip(s) (%s); "
+                            "computing them here", label, len(batch), done[i].error)
+                with _blas_threads(1):
+                    done[i] = _Shipment([_run_one(job, tid, item) for tid, item in batch])
+            for outcome in done[i].outcomes:
+                keep(*outcome)
+        for s in lost:  # a DataError outside any clip: every clip of the batch
+            for tid, _ in batches[s.track_id]:
+                keep(tid, None, s.reason)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    _last_parallel.update(n_workers=n_workers, time=time.monotonic())
+    return results, failed, n_workers
 
 
 def _frame_length(fn, params):
@@ -605,24 +926,23 @@ def _lookup(job, cache_obj, items, label, verbose):
 
 
 @contextlib.contextmanager
-def _one_blas_thread(active):
-    """Limit BLAS/OpenMP to one thread while features run in this process.
+def _blas_threads(n):
+    """Limit BLAS/OpenMP to ``n`` threads while features run.
 
-    joblib's workers already run with ``cpu_count // n_jobs`` threads each.
-    In-process, the small matrix products of a feature (a 96 x 257 filter bank
-    times a spectrogram) are several times slower with a multi-threaded BLAS
-    on a busy 2-core machine than with one thread (measured: log_mel 19 ms
-    vs 4 ms per 10 s clip), so ``n_jobs=1`` uses one thread too.
+    In this process ``n`` is 1: the small matrix products of a feature (a
+    96 x 257 filter bank times a spectrogram) are several times slower with a
+    multi-threaded BLAS on a busy 2-core machine than with one thread
+    (measured: log_mel 19 ms vs 4 ms per 10 s clip). In workers it is
+    ``cpu_count // n_workers``, so the workers together use no more threads
+    than there are cores (loky sets the same limit; this holds under any
+    joblib backend).
     """
-    if not active:
-        yield
-        return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         yield
         return
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=n):
         yield
 
 
@@ -696,6 +1016,7 @@ def extract_stacked(tracks, func, *, sr, duration=None, min_duration=None, n_fra
                                **params)
         skipped += skip
         skipped.padded += skip.padded
+        skipped.n_workers = max(skipped.n_workers, skip.n_workers)
         for t in part:
             if t.track_id not in values:
                 continue
