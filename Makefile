@@ -5,6 +5,8 @@ PYTHON  ?= python3
 VENV    ?= .venv
 PROFILE ?= default
 JOBS    ?= 2
+# FORCE=1: execute every chapter, even those whose executed notebook is up to date
+FORCE   ?=
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.mirnb-installed
 
@@ -36,9 +38,10 @@ ifneq ($(PROFILE),paper)
 	$(BIN)/mirnb data synth --profile $(PROFILE) --jobs $(JOBS)
 endif
 
-## Execute every chapter with papermill into book/chapters/.
+## Execute every chapter with papermill into book/chapters/; a chapter whose
+## notebook, code, parameters and corpus are unchanged is not executed again.
 notebooks: data
-	$(BIN)/mirnb run --profile $(PROFILE) --jobs 1
+	$(BIN)/mirnb run --profile $(PROFILE) --jobs 1 $(if $(filter 1,$(FORCE)),--force)
 
 ## Build the HTML from the executed notebooks (no execution by Jupyter Book).
 html: env

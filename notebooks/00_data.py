@@ -51,13 +51,13 @@ cfg
 # %% [markdown]
 # ## Making the corpus
 #
-# `synth.generate` renders every clip in parallel over the cores and writes
-# every view. It is cached: a second run reads the manifest and returns at
-# once, unless the composer's code or the sizes changed.
+# `data.corpus` calls `synth.generate`, which renders every clip in parallel
+# over the cores and writes every view. It is cached: a second run reads the
+# manifest and returns at once, unless the composer's code or the sizes changed.
 
 # %%
 t0 = time.perf_counter()
-manifest = synth.generate(cfg.synth_profile, data_home=data_home, verbose=verbose)
+manifest = data.corpus(cfg, data_home=data_home, verbose=verbose)
 print(f"ready in {time.perf_counter() - t0:.1f} s at {manifest['root']}")
 data.views_table(manifest)
 

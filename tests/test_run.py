@@ -68,6 +68,11 @@ def project(tmp_path, monkeypatch):
         print("MIRNB_DATA", os.environ.get("MIRNB_DATA"))
         """))
     monkeypatch.setenv("MIRNB_ROOT", str(tmp_path))
+    # The package's code is an input of every chapter (run.inputs_hash): a frozen stand-in
+    # keeps edits of the checkout during a test from making its chapters out of date.
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "mirnb.py").write_text("")
+    monkeypatch.setattr(run, "_PACKAGE", tmp_path / "code")
     return tmp_path
 
 
@@ -155,11 +160,13 @@ def test_coerce_reads_literals():
 # ----------------------------------------------------------------------------
 # the book refuses failed runs
 # ----------------------------------------------------------------------------
-def _write_executed(path, outputs=(), nb_meta=None, cell_meta=None):
+def _write_executed(path, outputs=(), nb_meta=None, cell_meta=None, mirnb=None):
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["papermill"] = {"parameters": {"profile": "smoke"}, **(nb_meta or {})}
+    if mirnb is not None:
+        nb.metadata["mirnb"] = mirnb
     cell = nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.from_dict(o) for o in outputs])
     cell.metadata.update(cell_meta or {})
     nb.cells = [nbformat.v4.new_markdown_cell("# A chapter"), cell]
@@ -312,3 +319,218 @@ def test_clean_book_keeps_chapters_and_clean_chapters_removes_them(tmp_path):
     subprocess.run([make, "-s", "-C", str(tmp_path), "clean-chapters"], check=True,
                    capture_output=True)
     assert not chapter.exists() and (tmp_path / "book").is_dir()
+
+
+# ----------------------------------------------------------------------------
+# where the time goes, and chapters that need no new run
+# ----------------------------------------------------------------------------
+TIMED = HEADER + textwrap.dedent("""\
+    # %% tags=["parameters"]
+    profile = "default"
+
+    # %%
+    import time
+    from mirnb import timing
+
+    with timing.phase("training"):
+        time.sleep(0.3)
+        with timing.phase("evaluation"):
+            time.sleep(0.6)
+    time.sleep(0.1)
+    """)
+
+
+def _metadata(path):
+    return json.loads(Path(path).read_text())["metadata"]
+
+
+def test_execute_records_timings_skips_an_unchanged_chapter_and_force_reruns(project):
+    (project / "notebooks" / "04_timed.py").write_text(TIMED)
+    first = run.execute("timed", profile="smoke", progress=False)
+    meta = _metadata(first.output)["mirnb"]
+    t = meta["timings"]
+    assert first.ok and not first.unchanged and first.timings == t
+    sec = t["seconds"]
+    assert set(sec) == {"corpus", "features", "training", "evaluation", "other"}
+    assert 0.3 <= sec["training"] < 0.8 and 0.6 <= sec["evaluation"] < 0.9  # none twice
+    assert sec["corpus"] == sec["features"] == 0
+    assert sec["other"] >= 0.1  # the last sleep and the kernel's start
+    assert abs(sum(sec.values()) - t["total"]) < 0.01 and t["total"] == round(first.seconds, 3)
+    assert t["profile"] == "smoke" and t["backend"] == os.environ.get("KERAS_BACKEND",
+                                                                      "tensorflow")
+    assert t["cpus"] == os.cpu_count() and t["python"] and t["platform"] and t["machine"]
+    assert meta["inputs"] == run.inputs_hash(run.notebook_source("timed"), first.parameters)
+    assert not list((project / "build" / "notebooks").glob("*timings*"))  # cleaned up
+    before = first.output.read_bytes()
+
+    again = run.execute("timed", profile="smoke", progress=False)
+    assert again.ok and again.unchanged and again.timings == t and again.seconds == 0
+    assert "unchanged" in again.summary() and first.output.read_bytes() == before
+
+    forced = run.execute("timed", profile="smoke", progress=False, force=True)
+    assert forced.ok and not forced.unchanged
+    assert _metadata(forced.output)["mirnb"]["timings"] == forced.timings != t
+    # other parameters are other inputs: executed again
+    other = run.execute("timed", profile="default", progress=False)
+    assert not other.unchanged and other.timings["profile"] == "default"
+
+
+def test_only_a_successful_run_from_the_same_inputs_is_kept(project):
+    source = run.notebook_source("good")
+    params = run.check_parameters("good", {"profile": "smoke", "n": 2})
+    out = project / "book" / "chapters" / "01_good.ipynb"
+    old = {"inputs": run.inputs_hash(source, params),
+           "timings": {"seconds": {"training": 1.0}, "total": 2.0}}
+    _write_executed(out, mirnb=old)
+    kept = run.execute("good", profile="smoke", parameters={"n": 2}, progress=False)
+    assert kept.unchanged and kept.timings == old["timings"]
+    assert "profile smoke n 4" not in _outputs(out)  # no kernel ran
+    # the same inputs, but the notebook holds an error: executed again
+    _write_executed(out, [ERROR], mirnb=old)
+    rerun = run.execute("good", profile="smoke", parameters={"n": 2}, progress=False)
+    assert not rerun.unchanged and "profile smoke n 4" in _outputs(out)
+
+
+def test_inputs_hash_follows_notebook_parameters_code_backend_and_corpus(project, tmp_path,
+                                                                         monkeypatch):
+    package = tmp_path / "package"
+    (package / "sub").mkdir(parents=True)
+    (package / "sub" / "step.py").write_text("x = 1\n")
+    monkeypatch.setattr(run, "_PACKAGE", package)
+    monkeypatch.setenv("MIRNB_DATA", str(tmp_path / "home"))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    source = run.notebook_source("good")
+    params = {"profile": "smoke", "n": 1}
+    base = run.inputs_hash(source, params)
+    # not changed by: a second call, the order of the parameters, files that are no code,
+    # an explicit default backend
+    assert run.inputs_hash(source, {"n": 1, "profile": "smoke"}) == base
+    (package / "notes.txt").write_text("not code")
+    (package / "sub" / "__pycache__").mkdir()
+    (package / "sub" / "__pycache__" / "step.cpython-311.pyc").write_bytes(b"\0")
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    assert run.inputs_hash(source, params) == base
+
+    def changed(**kw):
+        return run.inputs_hash(source, kw.get("params", params)) != base
+
+    assert changed(params={"profile": "smoke", "n": 2})
+    assert changed(params={"profile": "default", "n": 1})
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert changed()
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    text = source.read_text()
+    source.write_text(text + "\n# %%\nprint(1)\n")
+    assert changed()
+    source.write_text(text)
+    (package / "sub" / "step.py").write_text("x = 2\n")
+    assert changed()
+    (package / "sub" / "step.py").write_text("x = 1\n")
+    (package / "new.py").write_text("")
+    assert changed()
+    (package / "new.py").unlink()
+    assert not changed()
+    manifest = tmp_path / "home" / "mirnb_synth" / "smoke" / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"views": {"gtzan": {"key": "a"}}}')
+    with_corpus = run.inputs_hash(source, params)
+    assert with_corpus != base
+    manifest.write_text('{"views": {"gtzan": {"key": "b"}}}')
+    assert run.inputs_hash(source, params) != with_corpus
+    # the data_home parameter wins over MIRNB_DATA
+    assert run.inputs_hash(source, {**params, "data_home": str(tmp_path / "elsewhere")}) \
+        != run.inputs_hash(source, {**params, "data_home": str(tmp_path / "home")})
+
+
+def _outcome(name, seconds=None, *, ok=True, unchanged=False):
+    timings = None if seconds is None else {
+        "seconds": dict(zip(("corpus", "features", "training", "evaluation", "other"), seconds)),
+        "total": sum(seconds)}
+    return run.Outcome(name, ok, Path(f"{name}.ipynb"), 0.0 if unchanged else sum(seconds),
+                       timings=timings, unchanged=unchanged)
+
+
+def test_timing_table_counts_executed_chapters_only():
+    table = run.timing_table([_outcome("data", (1.0, 0, 0, 0, 2.04)),
+                              _outcome("hamel2010", (0, 3.0, 10.0, 1.0, 5.0), unchanged=True),
+                              _outcome("choi2016", (0, 0.5, 4.0, 0.25, 1.0), ok=False)])
+    rows = [line.split() for line in table.splitlines()]
+    assert rows[0] == ["chapter", "corpus", "features", "training", "evaluation", "other",
+                       "total"]
+    assert rows[1] == ["data", "1.0", "0.0", "0.0", "0.0", "2.0", "3.0"]
+    assert rows[2] == ["hamel2010"] + ["-"] * 5 + ["unchanged"]
+    assert rows[3] == ["choi2016", "(failed)", "0.0", "0.5", "4.0", "0.2", "1.0", "5.8"]
+    assert rows[4] == ["total", "1.0", "0.5", "4.0", "0.2", "3.0", "8.8"]
+
+
+def test_cli_run_prints_the_timing_table_and_force_reruns(project, capsys):
+    assert cli.main(["run", "good", "--profile", "smoke"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    head = next(i for i, line in enumerate(out) if line.startswith("chapter "))
+    assert out[head].split() == ["chapter", "corpus", "features", "training", "evaluation",
+                                 "other", "total"]
+    good, total = out[head + 1].split(), out[head + 2].split()
+    assert good[0] == "good" and float(good[-1]) > 0 and total[0] == "total"
+    assert total[1:] == good[1:]
+    assert cli.main(["run", "good", "--profile", "smoke"]) == 0
+    out = capsys.readouterr().out
+    assert "good: unchanged" in out and out.splitlines()[-1].split()[-1] == "0.0"
+    assert any(line.split()[-1:] == ["unchanged"] for line in out.splitlines())
+    assert cli.main(["run", "good", "--profile", "smoke", "--force"]) == 0
+    assert "good: ok" in capsys.readouterr().out
+
+
+def test_book_writes_the_build_times_page(project, monkeypatch):
+    import subprocess
+
+    (project / "book" / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: Chapters\n    chapters:\n"
+        "      - file: chapters/01_good\n      - file: chapters/02_bad\n"
+        "  - caption: Appendix\n    chapters:\n      - file: chapters/build_times\n")
+    machine = {"profile": "smoke", "backend": "jax", "cpus": 2, "machine": "x86_64",
+               "platform": "Linux-6-x86_64", "python": "3.11.9"}
+    timed = {"seconds": {"corpus": 0.0, "features": 1.25, "training": 12.5,
+                         "evaluation": 2.0, "other": 4.0}, "total": 19.75, **machine}
+    chapters = project / "book" / "chapters"
+    _write_executed(chapters / "01_good.ipynb", mirnb={"inputs": "x", "timings": timed},
+                    nb_meta={"end_time": "2026-11-12T10:31:02.5+00:00"})
+    _write_executed(chapters / "02_bad.ipynb",  # executed before timings were recorded
+                    nb_meta={"end_time": "2026-11-01T08:00:00+00:00"})
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd) or
+                        subprocess.CompletedProcess(cmd, 0, "", ""))
+    run.build_book()
+    assert calls and calls[0][1:3] == ["build", str(project / "book")]
+    page = (chapters / "build_times.md").read_text()
+    assert page.startswith("# How long this book took to build\n")
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in page.splitlines() if line.startswith("| ")}
+    assert rows["chapter"] == ["profile", "corpus", "features", "training", "evaluation",
+                               "other", "total", "executed (UTC)"]
+    assert rows["01_good"] == ["smoke", "0.0", "1.2", "12.5", "2.0", "4.0", "19.8",
+                               "2026-11-12 10:31"]
+    assert rows["02_bad"] == ["smoke", "not recorded", "", "", "", "", "", "2026-11-01 08:00"]
+    assert "2 CPUs, Linux-6-x86_64, Python 3.11.9, Keras backend jax: 01_good" in page
+    assert "keeps the timings of the run that produced it" in page
+    # the book's own table of contents ends with the page
+    toc = (Path(__file__).resolve().parents[1] / "book" / "_toc.yml").read_text()
+    assert toc.rstrip().endswith("- caption: Appendix\n    chapters:\n      - file: "
+                                 + run.TIMES_PAGE)
+
+
+def test_make_passes_force_through(tmp_path):
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make")
+    root = Path(__file__).resolve().parents[1]
+
+    def dry_run(*args):
+        proc = subprocess.run([make, "-n", "-s", "-C", str(root), "notebooks", *args],
+                              check=True, capture_output=True, text=True)
+        return [line.rstrip() for line in proc.stdout.splitlines() if "mirnb run" in line]
+
+    assert dry_run("FORCE=1")[-1].endswith("--jobs 1 --force")
+    assert dry_run()[-1].endswith("--jobs 1")

@@ -2,7 +2,7 @@
 
 ::
 
-    mirnb run [CHAPTER ...] --profile smoke|default|paper [-p NAME VALUE ...] [--jobs N]
+    mirnb run [CHAPTER ...] --profile smoke|default|paper [-p NAME VALUE ...] [--jobs N] [--force]
     mirnb sweep CHAPTER -p NAME V1,V2,... [-p ...] --profile P [--jobs N] [--scheduler ADDRESS]
     mirnb book
     mirnb data synth [--profile smoke|default] [--views gtzan,mtat,msd] [--jobs N]
@@ -41,6 +41,8 @@ def _parser():
                    metavar=("NAME", "VALUE"), help="notebook parameter (repeatable)")
     r.add_argument("--jobs", type=_jobs, default=1, help="chapters run in parallel")
     r.add_argument("--output-dir", default=None, help="default: book/chapters")
+    r.add_argument("--force", action="store_true",
+                   help="execute even the chapters whose executed notebook is up to date")
 
     w = sub.add_parser("sweep", help="execute a chapter once per combination of parameters")
     w.add_argument("chapter", help="chapter name, e.g. choi2016")
@@ -90,7 +92,8 @@ def main(argv=None):
 
             outcomes = run.run(args.chapters or None, profile=args.profile,
                                parameters=dict(args.parameter), jobs=args.jobs,
-                               output_dir=args.output_dir)
+                               output_dir=args.output_dir, force=args.force)
+            print(run.timing_table(outcomes))
             failed = [o for o in outcomes if not o.ok]
             for o in failed:
                 print(o.error, file=sys.stderr)

@@ -14,11 +14,19 @@ parameters are made absolute, since papermill runs the kernel in
 replaces the executed notebook in ``book/chapters/``; a failed one is kept
 in ``build/failed/`` and the previous executed notebook stays in place.
 :func:`build_book` refuses executed notebooks that hold an error.
+
+The executed notebook's metadata ``mirnb`` holds ``inputs``, a hash of all
+its result depends on (:func:`inputs_hash`), and ``timings``, the seconds of
+each phase of :mod:`mirnb.timing`. A chapter whose executed notebook ran
+successfully from the same inputs is not executed again (unless forced);
+:func:`timing_table` and the book's appendix page show where the time went.
 """
 
 import ast
+import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -29,14 +37,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timing
 from .chapters import PROFILES
 from .errors import MirnbError, ParameterError
 
 __all__ = ["PROFILES", "root", "chapters", "notebook_source", "declared_parameters",
-           "check_parameters", "execute", "run", "build_book", "executed_errors",
-           "Outcome", "ChapterError"]
+           "check_parameters", "inputs_hash", "execute", "run", "timing_table",
+           "TIMES_PAGE", "build_book", "executed_errors", "Outcome", "ChapterError"]
 
 _NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.py$")
+_PACKAGE = Path(__file__).resolve().parent  # its code is an input of every chapter
 
 
 class ChapterError(MirnbError):
@@ -98,7 +108,13 @@ def _coerce(value):
 
 @dataclass
 class Outcome:
-    """What happened to one chapter execution."""
+    """What happened to one chapter execution.
+
+    ``timings`` is the record stored in the executed notebook (see
+    :func:`execute`), None where there is none; ``unchanged`` says that the
+    chapter was not executed because its executed notebook is up to date,
+    and then ``timings`` are those of the run that made it.
+    """
 
     chapter: str
     ok: bool
@@ -106,9 +122,13 @@ class Outcome:
     seconds: float
     parameters: dict = field(default_factory=dict)
     error: str = ""
+    timings: dict = None
+    unchanged: bool = False
 
     def summary(self):
         """One line: chapter, state, time and output."""
+        if self.unchanged:
+            return f"{self.chapter}: unchanged, not executed -> {self.output}"
         state = "ok" if self.ok else "FAILED"
         return f"{self.chapter}: {state} in {self.seconds:.1f} s -> {self.output}"
 
@@ -285,17 +305,99 @@ def check_parameters(chapter, parameters):
 
 
 @contextmanager
-def _kernel_environment():
-    """Make a relative ``MIRNB_DATA`` absolute while a kernel is started in ``notebooks/``."""
+def _kernel_environment(timings):
+    """The environment a kernel starts with, in ``notebooks/``, restored after.
+
+    A relative ``MIRNB_DATA`` is made absolute, and ``MIRNB_TIMINGS`` names
+    the file ``timings`` that the kernel's phases are appended to.
+    """
+    env = {timing.ENV: str(timings)}
     value = os.environ.get("MIRNB_DATA")
-    if not value or os.path.isabs(os.path.expanduser(value)):
-        yield
-        return
-    os.environ["MIRNB_DATA"] = _absolute(value)
+    if value and not os.path.isabs(os.path.expanduser(value)):
+        env["MIRNB_DATA"] = _absolute(value)
+    before = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         yield
     finally:
-        os.environ["MIRNB_DATA"] = value
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _backend():
+    return os.environ.get("KERAS_BACKEND", "tensorflow")  # Keras's own default
+
+
+def inputs_hash(source, parameters):
+    """A hash of everything an executed chapter depends on.
+
+    Parameters
+    ----------
+    source : Path
+        The chapter's percent source.
+    parameters : dict
+        The injected parameters, ``profile`` among them (as checked by
+        :func:`check_parameters`).
+
+    Returns
+    -------
+    str
+        SHA-256 (hex) of the notebook text, every ``*.py`` of the ``mirnb``
+        package (sorted paths and contents), the parameters, ``KERAS_BACKEND``
+        and the synthetic corpus of the data home in use (the parameter
+        ``data_home``, else ``MIRNB_DATA``, else ``~/mir_datasets``): the
+        contents of its ``mirnb_synth/<profile>/manifest.json`` files, or
+        the fact that there is none. Real datasets are not hashed.
+    """
+    from .datasets.core import data_home
+
+    h = hashlib.sha256()
+
+    def add(label, data):
+        h.update(label.encode() + b"\0" + data + b"\0")
+
+    add("notebook", Path(source).read_bytes())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        add(path.relative_to(_PACKAGE).as_posix(), path.read_bytes())
+    add("parameters", json.dumps(parameters, sort_keys=True, default=str).encode())
+    add("backend", _backend().encode())
+    manifests = sorted((data_home(parameters.get("data_home")) / "mirnb_synth")
+                       .glob("*/manifest.json"))
+    for path in manifests:
+        add(f"corpus {path.parent.name}", path.read_bytes())
+    if not manifests:
+        add("corpus", b"none")
+    return h.hexdigest()
+
+
+def _metadata(path):
+    """The metadata of a notebook ({} if there is none or it is unreadable)."""
+    try:
+        meta = json.loads(Path(path).read_text())["metadata"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _timings(phases, seconds, profile):
+    """The record of one run: seconds per phase, ``other`` and ``total``, and the machine."""
+    phases = {k: round(v, 3) for k, v in phases.items()}
+    return {"seconds": {**phases, "other": round(max(seconds - sum(phases.values()), 0.0), 3)},
+            "total": round(seconds, 3), "profile": profile, "backend": _backend(),
+            "cpus": os.cpu_count(), "machine": platform.machine(),
+            "platform": platform.platform(), "python": platform.python_version()}
+
+
+def _annotate(path, inputs, timings):
+    """Store ``inputs`` and ``timings`` in the metadata ``mirnb`` of a notebook."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata["mirnb"] = {"inputs": inputs, "timings": timings}
+    nbformat.write(nb, str(path))
 
 
 def _move(src, dst):
@@ -329,13 +431,21 @@ def _failed_name(failed_dir, stem):
 
 def execute(chapter, *, profile="default", parameters=None, output_dir=None,
             build_dir=None, kernel_name="python3", progress=True, raise_error=True,
-            failed_path=None):
-    """Execute one chapter with papermill.
+            failed_path=None, force=False):
+    """Execute one chapter with papermill, unless its executed notebook is up to date.
 
     The notebook executes into a staging file next to the converted one.
     Only a successful run replaces ``<output_dir>/NN_<chapter>.ipynb``; a
     failed run is kept at ``failed_path`` and the previous executed notebook
     stays as it was.
+
+    The executed notebook's metadata ``mirnb`` holds ``inputs``
+    (:func:`inputs_hash`) and ``timings``: ``seconds`` per phase of
+    :data:`mirnb.timing.PHASES` and ``other`` (time in no phase: kernel
+    start, plots, ...), ``total`` wall seconds, ``profile``, ``backend``
+    (``KERAS_BACKEND``), ``cpus``, ``machine``, ``platform`` and
+    ``python``. When the executed notebook ran successfully from
+    the same inputs, no kernel starts.
 
     Parameters
     ----------
@@ -361,11 +471,15 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
         Where the notebook of a failed run goes. Default
         ``build/failed/NN_<chapter>-<time>.ipynb``, or
         ``<build_dir>/failed/...`` when ``build_dir`` is given.
+    force : bool
+        Execute even when the executed notebook is up to date.
 
     Returns
     -------
     Outcome
-        ``output`` is the executed notebook, or the failed one.
+        ``output`` is the executed notebook, or the failed one; ``timings``
+        as stored (or, for a failed run, as measured); ``unchanged`` when
+        nothing was executed.
 
     Raises
     ------
@@ -388,6 +502,13 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
     nb = _read(source)
     params = _check(_declared(nb, source), source,
                     {"profile": profile, **(parameters or {})})
+    name = _NAME.match(source.name).group(2)
+    output = output_dir / (source.stem + ".ipynb")
+    inputs = inputs_hash(source, params)
+    old = _metadata(output).get("mirnb") or {}
+    if not force and old.get("inputs") == inputs and not executed_errors(output):
+        return Outcome(name, True, output, 0.0, params, timings=old.get("timings"),
+                       unchanged=True)
 
     import jupytext
 
@@ -395,13 +516,13 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
     input_path = build_dir / (source.stem + ".ipynb")
     jupytext.write(nb, input_path)
     output_dir.mkdir(parents=True, exist_ok=True)
-    output = output_dir / input_path.name
-    staging = build_dir / f"{source.stem}.running-{os.getpid()}-{time.time_ns()}.ipynb"
-    name = _NAME.match(source.name).group(2)
+    run_id = f"{os.getpid()}-{time.time_ns()}"
+    staging = build_dir / f"{source.stem}.running-{run_id}.ipynb"
+    phases = build_dir / f"{source.stem}.timings-{run_id}.jsonl"
     start = time.perf_counter()
     error = ""
     try:
-        with _kernel_environment():
+        with _kernel_environment(phases):
             pm.execute_notebook(str(input_path), str(staging), parameters=params,
                                 kernel_name=kernel_name, progress_bar=progress,
                                 cwd=str(source.parent))
@@ -413,9 +534,13 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
         error = (f"{source.name} failed with parameters {params}:\n"
                  f"  {type(err).__name__}: {err}")
     except BaseException:  # interrupted: keep what ran, leave the good notebook alone
+        phases.unlink(missing_ok=True)
         if staging.exists():
             _move(staging, failed_path or _failed_name(failed_dir, source.stem))
         raise
+    seconds = time.perf_counter() - start
+    timings = _timings(timing.read(phases), seconds, profile)
+    phases.unlink(missing_ok=True)
     if error:
         previous = (f"the previous executed notebook {output} is unchanged"
                     if output.exists() else f"nothing was written to {output}")
@@ -425,10 +550,11 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
         else:
             kept = output
             error += f"\nNo notebook was written; {previous}."
-        outcome = Outcome(name, False, kept, time.perf_counter() - start, params, error)
+        outcome = Outcome(name, False, kept, seconds, params, error, timings)
     else:
+        _annotate(staging, inputs, timings)
         _move(staging, output)
-        outcome = Outcome(name, True, output, time.perf_counter() - start, params)
+        outcome = Outcome(name, True, output, seconds, params, timings=timings)
     if error and raise_error:
         raise ChapterError(error)
     return outcome
@@ -439,11 +565,12 @@ def _execute_quiet(chapter, kwargs):
 
 
 def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
-        output_dir=None, progress=True):
+        output_dir=None, progress=True, force=False):
     """Execute several chapters (all by default), ``jobs`` at a time.
 
     Every chapter's parameters are checked (:func:`check_parameters`)
-    before the first kernel starts.
+    before the first kernel starts. A chapter whose executed notebook is
+    up to date is not executed again, unless ``force`` (see :func:`execute`).
 
     Returns
     -------
@@ -463,7 +590,7 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
         raise ParameterError(f"profile={profile!r}: expected one of {list(PROFILES)}")
     for n in names:  # fail early on an unknown name or a wrong parameter
         check_parameters(n, {"profile": profile, **(parameters or {})})
-    kwargs = dict(profile=profile, parameters=parameters, output_dir=output_dir)
+    kwargs = dict(profile=profile, parameters=parameters, output_dir=output_dir, force=force)
     if jobs == 1 or len(names) == 1:
         outcomes = []
         for n in names:
@@ -481,9 +608,95 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
     return [done[n] for n in names]
 
 
+#: Seconds columns of the timing tables: the phases, the time in none, and the total.
+_COLUMNS = (*timing.PHASES, "other", "total")
+
+
+def _row_seconds(timings):
+    """``{column: seconds}`` of a timings record (see :func:`execute`)."""
+    return {**timings["seconds"], "total": timings["total"]}
+
+
+def timing_table(outcomes):
+    """Where the time of a build went: seconds per chapter and phase, as text.
+
+    Parameters
+    ----------
+    outcomes : list of Outcome
+        From :func:`run`.
+
+    Returns
+    -------
+    str
+        One row per chapter, columns :data:`mirnb.timing.PHASES`, ``other``
+        and ``total`` (seconds, one decimal), then the build's total. A
+        chapter that was not executed shows ``unchanged`` and does not count
+        in the total; a failed one counts with the time it ran.
+    """
+    labels = [o.chapter + ("" if o.ok else " (failed)") for o in outcomes]
+    width = max(map(len, labels + ["chapter"])) + 2
+    lines = ["chapter".ljust(width) + "".join(f"{c:>12}" for c in _COLUMNS)]
+    total = dict.fromkeys(_COLUMNS, 0.0)
+    for label, o in zip(labels, outcomes):
+        if o.unchanged:
+            lines.append(label.ljust(width) + f"{'-':>12}" * (len(_COLUMNS) - 1)
+                         + f"{'unchanged':>12}")
+            continue
+        row = (_row_seconds(o.timings) if o.timings
+               else {**dict.fromkeys(_COLUMNS, 0.0), "other": o.seconds, "total": o.seconds})
+        for c in _COLUMNS:
+            total[c] += row[c]
+        lines.append(label.ljust(width) + "".join(f"{row[c]:>12.1f}" for c in _COLUMNS))
+    lines.append("total".ljust(width) + "".join(f"{total[c]:>12.1f}" for c in _COLUMNS))
+    return "\n".join(lines)
+
+
+#: The appendix page that :func:`build_book` writes (listed in ``_toc.yml``).
+TIMES_PAGE = "chapters/build_times"
+
+
 def _toc_chapters(book_dir):
     toc = (book_dir / "_toc.yml").read_text()
-    return re.findall(r"file:\s*(chapters/[\w.-]+)", toc)
+    return [c for c in re.findall(r"file:\s*(chapters/[\w.-]+)", toc) if c != TIMES_PAGE]
+
+
+def _times_page(book_dir):
+    """Markdown of the appendix page: the recorded timings of the executed chapters."""
+    rows, machines, total = [], {}, dict.fromkeys(_COLUMNS, 0.0)
+    for c in _toc_chapters(book_dir):
+        meta = _metadata(book_dir / (c + ".ipynb"))
+        name, pm = Path(c).name, meta.get("papermill") or {}
+        t = (meta.get("mirnb") or {}).get("timings")
+        profile = (pm.get("parameters") or {}).get("profile", "")
+        when = (pm.get("end_time") or "")[:16].replace("T", " ")
+        if t:
+            row = _row_seconds(t)
+            cells = [f"{row[col]:.1f}" for col in _COLUMNS]
+            for col in _COLUMNS:
+                total[col] += row[col]
+            machine = (f"{t['cpus']} CPUs, {t['platform']}, Python {t['python']}, "
+                       f"Keras backend {t['backend']}")
+            machines.setdefault(machine, []).append(name)
+        else:
+            cells = ["not recorded"] + [""] * (len(_COLUMNS) - 1)
+        rows.append(f"| {name} | {profile} | " + " | ".join(cells) + f" | {when or '—'} |")
+    head = ["chapter", "profile", *_COLUMNS, "executed (UTC)"]
+    lines = [
+        "# How long this book took to build", "",
+        "Wall seconds of each chapter's last execution, by phase: making the synthetic "
+        "corpus, features, training and evaluation. *other* is the time in no phase: "
+        "starting the kernel, plots, t-SNE maps and the like.", "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * 2 + "---:|" * len(_COLUMNS) + "---|", *rows,
+        "| **all chapters** | | " + " | ".join(f"**{total[c]:.1f}**" for c in _COLUMNS)
+        + " | |", "",
+        "A chapter whose code, notebook, parameters and corpus have not changed since it "
+        "was last executed is not executed again: it keeps the timings of the run that "
+        "produced it, and the date of that run. *not recorded*: the chapter was executed "
+        "before its timings were kept.", "", "## The machine", ""]
+    lines += [f"- {m}: {', '.join(names)}" for m, names in machines.items()] or \
+        ["No chapter recorded its machine."]
+    return "\n".join(lines) + "\n"
 
 
 def executed_errors(path):
@@ -540,6 +753,10 @@ def _recorded_profile(path):
 def build_book(book_dir=None, *, builder="html", quiet=True):
     """Build the book from the executed notebooks (Jupyter Book 1, no execution).
 
+    First writes the appendix page :data:`TIMES_PAGE` (``.md``) from the
+    executed notebooks' timings; a chapter without them shows ``not
+    recorded``.
+
     Raises
     ------
     ChapterError
@@ -572,6 +789,9 @@ def build_book(book_dir=None, *, builder="html", quiet=True):
     if broken:
         raise ChapterError("executed notebooks that hold errors cannot be published:\n"
                            + "\n".join(broken))
+    page = book_dir / (TIMES_PAGE + ".md")
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(_times_page(book_dir))
     exe = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(exe), "build", str(book_dir), "--builder", builder]
     if quiet:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import _check, checkpoints, features, layers, metrics, plotting, training
+from .. import _check, checkpoints, features, layers, metrics, plotting, timing, training
 from ..errors import ParameterError
 from ..models import baselines, fcn
 from ..results import Result, results_table
@@ -289,6 +289,7 @@ def setup(profile, *, experiment="all", depth=None, dataset=None, front_end=None
     return cfg, plan
 
 
+@timing.phase("evaluation")
 def paper_models():
     """The paper-sized FCN-3 to FCN-7, each as a layer table (Tables 1 and 2).
 
@@ -340,6 +341,7 @@ class Data:
                              for e, ds in self.sets.items()}).T
 
 
+@timing.phase("features")
 def load(cfg, plan, *, data_home=None, verbose=True):
     """The datasets of the planned experiments.
 
@@ -394,6 +396,7 @@ def _feature(kind, cfg):
     return "log_stft", dict(n_fft=cfg.stft_n_fft, hop_length=cfg.hop_length, **floor)
 
 
+@timing.phase("features")
 def make_inputs(data, cfg, plan, *, verbose=True):
     """Every network input of the run, computed once per clip, in parallel and cached.
 
@@ -430,6 +433,7 @@ def make_inputs(data, cfg, plan, *, verbose=True):
     return inputs
 
 
+@timing.phase("features")
 def inputs_summary(inputs):
     """One row per input: the shape of one clip and the clips per part."""
     return pd.DataFrame({f"{e} {k}": {"shape per clip": " x ".join(map(str, d.input_shape)),
@@ -446,6 +450,7 @@ def _front_layer(cfg, kind="mel"):
                                     n_mels=cfg.n_mels, top_db=cfg.top_db)
 
 
+@timing.phase("features")
 def bins_per_khz(*, sr=12000, n_mels=96, n_fft=256):
     """Figure 2: how many mel bands and STFT bins fall in each 1 kHz band, 0-6 kHz.
 
@@ -470,6 +475,7 @@ def bins_per_khz(*, sr=12000, n_mels=96, n_fft=256):
     return pd.DataFrame(counts, index=index)
 
 
+@timing.phase("features")
 def front_end_check(data, cfg, *, ax=None):
     """One clip's log-mel input from librosa and from ``layers.LogMelSpectrogram``.
 
@@ -507,6 +513,7 @@ def _build(kind, depth, data, cfg):
     return build
 
 
+@timing.phase("training")
 def throughput(inputs, cfg, plan, *, seed=0):
     """Clips per second of the input pipeline against an FCN-4 training step.
 
@@ -600,6 +607,7 @@ def _records(run, *, experiment, table, data, e, cfg, plan, seed, split):
             Result(metric="PR-AUC", value=float(run.report["PR-AUC"]), **common)]
 
 
+@timing.phase("training")
 def experiment_i(inputs, data, cfg, plan, *, seed=0, verbose=True):
     """Experiment I: FCN-3/4/5 on mel, FCN-4 on STFT, the MFCC network (Table 3).
 
@@ -629,6 +637,7 @@ def experiment_i(inputs, data, cfg, plan, *, seed=0, verbose=True):
     return runs, records
 
 
+@timing.phase("training")
 def baseline(data, cfg, plan, *, seed=0, verbose=True):
     """The MFCC-statistics baseline of Experiment I (ours): one logistic regression per tag.
 
@@ -668,6 +677,7 @@ def baseline(data, cfg, plan, *, seed=0, verbose=True):
     return float(report["AUC-T"]), records
 
 
+@timing.phase("training")
 def experiment_ii(inputs, data, cfg, plan, *, seed=0, verbose=True):
     """Experiment II: FCN-3 to FCN-7 on the larger set (Table 5, Figure 3).
 
@@ -690,6 +700,7 @@ def experiment_ii(inputs, data, cfg, plan, *, seed=0, verbose=True):
     return runs, records
 
 
+@timing.phase("evaluation")
 def experiment_table(records, experiment):
     """The results of one experiment ('I' or 'II'), ours beside the paper's."""
     table = results_table([r for r in records
@@ -747,6 +758,7 @@ def plot_tag_auc(runs, key, *, ax=None):
     return ax
 
 
+@timing.phase("evaluation")
 def table4():
     """The paper's Table 4, as printed: FCN-4 against earlier systems on MagnaTagATune."""
     rows = [n for n in PAPER if n.table == "Table 4"]
@@ -755,6 +767,7 @@ def table4():
                          "note": [n.note for n in rows]}).set_index("system (as printed)")
 
 
+@timing.phase("evaluation")
 def show_clips(runs, inputs, data, cfg, *, seed=0, n=None):
     """A few test clips of FCN-4 (mel): audio, its top tags beside the clip's tags.
 
@@ -792,6 +805,7 @@ def show_clips(runs, inputs, data, cfg, *, seed=0, n=None):
     return key
 
 
+@timing.phase("evaluation")
 def verdict(runs_i, runs_ii, *, baseline_auc=None, data_kind="synthetic"):
     """Claim by claim, what the paper found and what this run shows (Markdown).
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import _check
+from .. import _check, timing
 from ..datasets.msd.tasks import dieleman_genre_table
 from . import make_config
 
-__all__ = ["NOTEBOOK", "Config", "config", "PAPER", "views_table", "artists_table",
+__all__ = ["NOTEBOOK", "Config", "config", "PAPER", "corpus", "views_table", "artists_table",
            "tag_noise", "key_accuracy", "tracks_per_artist", "genre_mapping"]
 
 NOTEBOOK = "notebooks/00_data.py"
@@ -73,6 +73,21 @@ def config(profile="default", **overrides):
     return make_config(Config, _CHANGES, profile, **overrides)
 
 
+@timing.phase("corpus")
+def corpus(cfg, *, data_home=None, verbose=True):
+    """Generate the synthetic corpus of ``cfg.synth_profile``, or reuse it when up to date.
+
+    Returns
+    -------
+    dict
+        The manifest of :func:`mirnb.synth.generate`.
+    """
+    from .. import synth
+
+    return synth.generate(cfg.synth_profile, data_home=data_home, verbose=verbose)
+
+
+@timing.phase("corpus")
 def views_table(manifest):
     """One row per view of a generated corpus: tracks, seconds to make, clip length, rate."""
     return pd.DataFrame({v: {"tracks": m["n_tracks"], "seconds to make": m["seconds"],
@@ -81,12 +96,14 @@ def views_table(manifest):
                          for v, m in manifest["views"].items()}).T
 
 
+@timing.phase("corpus")
 def artists_table(world):
     """The artists of each genre family of a :class:`mirnb.synth.World`."""
     artists = pd.DataFrame([{"genre": a.genre, "artist": a.name} for a in world.artists])
     return artists.groupby("genre")["artist"].apply(", ".join).to_frame("artists")
 
 
+@timing.phase("corpus")
 def tag_noise(mtat):
     """How noisy the MagnaTagATune view's tags are against what was rendered.
 
@@ -112,6 +129,7 @@ def tag_noise(mtat):
             "tags": len(mtat.tag_names), "kept": float(kept), "false_per_clip": float(false)}
 
 
+@timing.phase("corpus")
 def key_accuracy(msd_view):
     """How often the analysed key of the MSD view matches the key the composer used.
 
@@ -157,6 +175,7 @@ def key_accuracy(msd_view):
     return pd.DataFrame(rows).T.astype({"tracks": int}).round(3)
 
 
+@timing.phase("corpus")
 def tracks_per_artist(msd_view, *, at_least=10):
     """How many tracks each artist of the MSD view has.
 
@@ -181,6 +200,7 @@ def tracks_per_artist(msd_view, *, at_least=10):
                         index=["tracks per artist"])
 
 
+@timing.phase("corpus")
 def genre_mapping(msd_view=None):
     """The paper's 20 genres beside the families that stand for them, with track counts.
 

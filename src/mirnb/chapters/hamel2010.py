@@ -11,11 +11,10 @@ activations of its hidden layers as features:
 3. auto-tagging (Table 4): one SVM per tag on balanced positive and negative
    clips, DBN features against a timbral and temporal baseline.
 
-MFCCs of the same frames go through the same SVMs as the baseline. The
-pieces are concern modules (:mod:`mirnb.models.dbn`, :mod:`mirnb.models.svm`,
-:class:`mirnb.features.FrameSet`); this module holds the config, the paper's
-numbers, the steps the notebook takes for the first seed, :func:`run_seed`
-chaining the same steps for the other seeds, and the verdict. ``C`` is
+MFCCs of the same frames go through the same SVMs as the baseline. The pieces are concern
+modules (:mod:`mirnb.models.dbn`, :mod:`mirnb.models.svm`, :class:`mirnb.features.FrameSet`);
+this module holds the config, the paper's numbers, the steps the notebook takes for the first
+seed, :func:`run_seed` chaining the same steps for the other seeds, and the verdict. ``C`` is
 chosen on the validation split only. Notebook: ``notebooks/01_hamel2010.py``.
 
 References
@@ -34,19 +33,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import _check, features, metrics
+from .. import _check, features, metrics, timing
 from ..errors import DataError, ParameterError
 from ..features import FrameSet
 from ..models import svm
 from . import PaperNumber, make_config
 
 __all__ = [
-    "NOTEBOOK", "Config", "config", "run_seeds", "PAPER", "TABLE1", "FEATURE_SETS", "Datasets",
-    "load", "extract", "genre_splits", "GenreData", "prepare", "pretrain", "finetune",
-    "frame_average_accuracy", "activation_sets", "svm_table",
-    "tag_data", "clip_features", "tagging", "SeedRun", "run_seed",
-    "more_seeds", "results_records", "tag_table", "settings_table", "svm_summary",
-    "verdict", "Frames",
+    "NOTEBOOK", "Config", "config", "run_seeds", "PAPER", "TABLE1", "FEATURE_SETS",
+    "Datasets", "load", "extract", "genre_splits", "GenreData", "prepare", "pretrain",
+    "finetune", "frame_average_accuracy", "activation_sets", "svm_table", "tag_data",
+    "clip_features", "tagging", "SeedRun", "run_seed", "more_seeds", "results_records",
+    "tag_table", "settings_table", "svm_summary", "verdict", "Frames",
 ]
 
 NOTEBOOK = "notebooks/01_hamel2010.py"
@@ -59,9 +57,8 @@ FEATURE_SETS = ("DBN layer 1", "DBN layer 2", "DBN layer 3", "DBN all layers", "
 class Config:
     """Settings of the hamel2010 chapter.
 
-    The defaults are the ``paper`` profile: Hamel & Eck's (2010) values where
-    the paper states them (Table 1 and Sec. 4-5), and the book's own choices,
-    marked *ours*, where it does not.
+    The defaults are the ``paper`` profile: Hamel & Eck's (2010) values where the paper states
+    them (Table 1 and Sec. 4-5), and the book's own choices, marked *ours*, where it does not.
 
     Attributes
     ----------
@@ -72,9 +69,8 @@ class Config:
     sr, n_fft : int
         22050 Hz and 1024-sample (46.44 ms) frames, 513 DFT bins (paper).
     hop_length : int
-        Samples between frames: 512 (paper, Sec. 5.3: the frames overlap by
-        half a frame). The ``default`` profile hops 2048 samples to fit a
-        2-core CPU (ours).
+        Samples between frames: 512 (paper, Sec. 5.3: the frames overlap by half a frame).
+        The ``default`` profile hops 2048 samples to fit a 2-core CPU (ours).
     compression : {'log', 'none'}
     log_gain : float
         ``ln(1 + log_gain |X|)`` of the DFT magnitudes, then per-bin
@@ -225,10 +221,7 @@ TABLE1 = OrderedDict([
 
 
 def _paper(table, row):
-    for n in PAPER:
-        if n.table == table and n.row == row:
-            return n
-    return None
+    return next((n for n in PAPER if n.table == table and n.row == row), None)
 
 
 # ----------------------------------------------------------------------------
@@ -244,6 +237,7 @@ class Datasets:
     info: dict
 
 
+@timing.phase("features")
 def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
     """The chapter's two datasets: GTZAN (genres) and MajorMiner (tags).
 
@@ -251,12 +245,10 @@ def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
     ----------
     cfg : Config
     dataset : {'synthetic', 'real'}
-        ``'synthetic'``: the GTZAN and MajorMiner views of the book's corpus
-        of profile ``cfg.synth_profile`` (generated on first use, under
-        ``<data_home>/mirnb_synth/``). ``'real'``: the real datasets under
-        ``data_home``; their absence raises the loaders'
-        :class:`~mirnb.errors.MissingDataError`, which says which files are
-        expected where.
+        ``'synthetic'``: the GTZAN and MajorMiner views of the book's corpus of profile
+        ``cfg.synth_profile`` (generated on first use, under ``<data_home>/mirnb_synth/``).
+        ``'real'``: the real datasets under ``data_home``; their absence raises the loaders'
+        :class:`~mirnb.errors.MissingDataError`, which says which files are expected where.
     data_home : str or Path, optional
     verbose : bool
 
@@ -306,6 +298,7 @@ class Frames:
     skipped: list
 
 
+@timing.phase("features")
 def extract(data, cfg, *, verbose=True):
     """DFT and MFCC frames of every clip, and the tagging baseline, in parallel and cached.
 
@@ -341,6 +334,7 @@ def extract(data, cfg, *, verbose=True):
     return Frames(frames, mm_frames, baseline, skipped)
 
 
+@timing.phase("features")
 def genre_splits(gtzan, *, data_kind, seed=0, fractions=(0.5, 0.2, 0.3)):
     """The GTZAN splits of the chapter, by display name.
 
@@ -369,9 +363,8 @@ class GenreData:
     ----------
     dft, mfcc : dict
         ``{'train': FrameSet, 'valid': FrameSet, 'test': FrameSet}``; the DFT
-        frames standardised per bin with the training frames' mean and
-        standard deviation (``scaler``); the MFCCs as extracted (each SVM
-        standardises its own input).
+        frames standardised per bin with the training frames' mean and standard deviation
+        (``scaler``); the MFCCs as extracted (each SVM standardises its own input).
     classes : list of str
         Genre names; class ``i`` of the network is ``classes[i]``.
     scaler : sklearn.preprocessing.StandardScaler
@@ -394,6 +387,7 @@ class GenreData:
         return np.array([index[g] for g in self.dft[part].label], dtype=np.int64)
 
 
+@timing.phase("features")
 def prepare(frames, labels, split, *, split_name="random 50/20/30"):
     """Stack, label and standardise the frames of a train / valid / test split.
 
@@ -433,6 +427,7 @@ def prepare(frames, labels, split, *, split_name="random 50/20/30"):
 # ----------------------------------------------------------------------------
 # the DBN
 # ----------------------------------------------------------------------------
+@timing.phase("training")
 def pretrain(data, cfg, *, seed=0, verbose=0):
     """Greedy unsupervised pretraining of the DBN on the training frames.
 
@@ -465,6 +460,7 @@ def pretrain(data, cfg, *, seed=0, verbose=0):
     return dbn.fit(X)
 
 
+@timing.phase("training")
 def finetune(dbn, data, cfg, *, seed=0, verbose=0):
     """Fine-tune the DBN as an MLP with a softmax over the genres.
 
@@ -491,6 +487,7 @@ def finetune(dbn, data, cfg, *, seed=0, verbose=0):
     return model, history
 
 
+@timing.phase("evaluation")
 def frame_average_accuracy(model, data, *, part="test"):
     """Track accuracy of the fine-tuned network: the mean of its frame predictions.
 
@@ -513,6 +510,7 @@ def frame_average_accuracy(model, data, *, part="test"):
     return metrics.accuracy(truth.loc[ids].to_numpy(), pred), pd.Series(pred, index=ids)
 
 
+@timing.phase("features")
 def activation_sets(model, data):
     """The frame features of Tables 2 and 3 for every part of the split.
 
@@ -541,6 +539,7 @@ def activation_sets(model, data):
 # ----------------------------------------------------------------------------
 # Tables 2 and 3: SVMs with a vote over each track's frames or windows
 # ----------------------------------------------------------------------------
+@timing.phase("training")
 def svm_table(sets, cfg, *, level="frames", seed=0, verbose=True):
     """Tables 2 and 3: one validated SVM per feature set (:func:`mirnb.models.svm.vote_table`).
 
@@ -582,6 +581,7 @@ def svm_table(sets, cfg, *, level="frames", seed=0, verbose=True):
 # ----------------------------------------------------------------------------
 # Table 4: auto-tagging
 # ----------------------------------------------------------------------------
+@timing.phase("features")
 def tag_data(mm, cfg, *, seed=0):
     """The tagging problem: the top tags, their clip x tag matrix and a split.
 
@@ -599,14 +599,14 @@ def tag_data(mm, cfg, *, seed=0):
     return mm.tag_matrix(tags), mm.splits("random", seed=seed, fractions=cfg.tag_split)
 
 
+@timing.phase("features")
 def clip_features(model, frames, scaler, clip_ids, cfg):
     """DBN features of clips: all layers' activations aggregated on 5 s windows (Sec. 5.2).
 
-    The mean and variance of the activations over 5 s windows with a 2.5 s
-    hop (``cfg.window_seconds``, ``cfg.window_hop_seconds``), as for Table
-    3; a clip's feature vector is the average of its windows' vectors. The
-    paper aggregates on 5 s windows but does not say how a clip's windows
-    meet the SVMs; averaging them is the book's choice.
+    The mean and variance of the activations over 5 s windows with a 2.5 s hop
+    (``cfg.window_seconds``, ``cfg.window_hop_seconds``), as for Table 3; a clip's feature
+    vector is the average of its windows' vectors. The paper aggregates on 5 s windows but
+    does not say how a clip's windows meet the SVMs; averaging them is the book's choice.
 
     Parameters
     ----------
@@ -636,6 +636,7 @@ def clip_features(model, frames, scaler, clip_ids, cfg):
     return pd.DataFrame(W.X).groupby(W.track, sort=False).mean().loc[ids]
 
 
+@timing.phase("training")
 def tagging(feature_sets, Y, split, cfg, *, seed=0):
     """Table 4: balanced per-tag SVMs for each feature set (:func:`mirnb.models.svm.tag_table`).
 
@@ -706,6 +707,7 @@ def run_seed(seed, data, frames, cfg, *, split_name, split, verbose=0):
                    time.perf_counter() - t0)
 
 
+@timing.phase("training")
 def more_seeds(first, data, frames, cfg, *, seeds, verbose=True):
     """The first seed's run, then :func:`run_seed` for every other (seed, split).
 
@@ -744,12 +746,12 @@ def more_seeds(first, data, frames, cfg, *, seeds, verbose=True):
 # ----------------------------------------------------------------------------
 # tables and the verdict
 # ----------------------------------------------------------------------------
+@timing.phase("evaluation")
 def results_records(runs, cfg, *, profile, info):
     """The chapter's results as :class:`mirnb.results.Result` records, over seeds.
 
-    One record per (split, table, method): mean and sample standard
-    deviation over the runs' seeds, with the paper's number of the same
-    row of the same table beside it (:data:`PAPER`).
+    One record per (split, table, method): mean and sample standard deviation over the runs'
+    seeds, with the paper's number of the same row of the same table beside it (:data:`PAPER`).
 
     Parameters
     ----------
@@ -811,6 +813,7 @@ def results_records(runs, cfg, *, profile, info):
     return records
 
 
+@timing.phase("evaluation")
 def tag_table(runs):
     """Table 4 in detail: mean per-tag accuracy with its standard error, per feature set.
 
@@ -837,6 +840,7 @@ def tag_table(runs):
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("features")
 
 
+@timing.phase("evaluation")
 def settings_table(cfg, history=None):
     """Table 1 beside this run: the paper's DBN settings and ours.
 
@@ -866,6 +870,7 @@ def settings_table(cfg, history=None):
                          "this run": pd.Series(ours, dtype=object)})
 
 
+@timing.phase("evaluation")
 def svm_summary(runs):
     """Tables 2 and 3 over the runs: mean and spread of the test accuracy per feature set.
 
@@ -891,16 +896,16 @@ def _compare(diff, noise):
     return "beat" if diff > noise else ("lose to" if diff < -noise else "tie with")
 
 
+@timing.phase("evaluation")
 def verdict(runs, *, data_kind="synthetic"):
     """Claim by claim, what the paper found and what these runs show (Markdown).
 
-    For frames (Table 2) and 5 s windows (Table 3), the DBN feature set with
-    the best mean *validation* accuracy over seeds is compared with the
-    MFCCs through the same SVM, by their mean *test* accuracy; for tags
-    (Table 4), the DBN features with the timbral and temporal set. A
-    difference counts when it exceeds the larger of the two spreads over
-    seeds (standard deviations); otherwise it is a tie. The text says only
-    what the numbers show.
+    For frames (Table 2) and 5 s windows (Table 3), the DBN feature set with the best mean
+    *validation* accuracy over seeds is compared with the MFCCs through the same SVM, by
+    their mean *test* accuracy; for tags (Table 4), the DBN features with the timbral and
+    temporal set. A difference counts when it exceeds the larger of the two spreads over
+    seeds (standard deviations); otherwise it is a tie. The text says only what the numbers
+    show.
 
     Parameters
     ----------
@@ -915,7 +920,6 @@ def verdict(runs, *, data_kind="synthetic"):
     _check.choice("data_kind", data_kind, ("synthetic", "real"))
     if not runs:
         raise ParameterError("runs is empty")
-    data = "synthetic" if data_kind == "synthetic" else "real"
     lines = []
     for level, table in (("frames", "Table 2"), ("windows", "Table 3")):
         tabs = [r.tables[level] for r in runs]
@@ -929,7 +933,7 @@ def verdict(runs, *, data_kind="synthetic"):
                      f"**{_compare(m_d - m_m, noise)}** MFCCs. Paper: {p_d:.3f} against "
                      f"{p_m:.3f} ({100 * (p_d - p_m):+.1f} points). Ours: {m_d:.3f} ± "
                      f"{s_d:.3f} against {m_m:.3f} ± {s_m:.3f} ({100 * (m_d - m_m):+.1f} "
-                     f"points; larger spread {noise:.3f}; {len(runs)} run(s), {data}).")
+                     f"points; larger spread {noise:.3f}; {len(runs)} run(s), {data_kind}).")
     names = list(runs[0].tagging)
     vd = [r.tagging[names[0]]["mean"] for r in runs]
     vb = [r.tagging[names[1]]["mean"] for r in runs]
@@ -938,7 +942,7 @@ def verdict(runs, *, data_kind="synthetic"):
         lines.append(f"- **Tags** (Table 4): *{names[0]}* **{_compare(m_d - m_b, max(s_d, s_b))}"
                      f"** *{names[1]}*. Paper: 0.73 against 0.70 (+3 points). Ours: "
                      f"{m_d:.3f} ± {s_d:.3f} against {m_b:.3f} ± {s_b:.3f} "
-                     f"({100 * (m_d - m_b):+.1f} points; {data}).")
+                     f"({100 * (m_d - m_b):+.1f} points; {data_kind}).")
     else:
         lines.append("- **Tags** (Table 4): no tag had enough clips to be scored in every "
                      "run, so this run cannot test the claim.")

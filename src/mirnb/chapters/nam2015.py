@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import _check, features, training
+from .. import _check, features, timing, training
 from ..errors import ParameterError
 from ..models import dbof
 from ..results import Result, results_table
@@ -294,6 +294,7 @@ PAPER = tuple(
     for row, values in TABLE1.items() for col, v in zip(_COLS, values))
 
 
+@timing.phase("evaluation")
 def table1_paper():
     """Table I as printed: systems x measures."""
     return pd.DataFrame(TABLE1, index=list(_COLS)).T
@@ -329,6 +330,7 @@ class Data:
         return list(self.split[name])
 
 
+@timing.phase("features")
 def load(cfg, plan, *, data_home=None, split_dir=None, verbose=True):
     """The MagnaTagATune data of the run: the synthetic view or the real one.
 
@@ -376,6 +378,7 @@ def load(cfg, plan, *, data_home=None, split_dir=None, verbose=True):
     return data
 
 
+@timing.phase("features")
 def extract(data, cfg, *, verbose=True):
     """The front end of every clip: compressed mel spectrogram and novelty (cached).
 
@@ -394,6 +397,7 @@ def extract(data, cfg, *, verbose=True):
     return frames
 
 
+@timing.phase("features")
 def front_end(data, cfg, clip=None):
     """One clip's spectrograms before and after AGC, for the figure.
 
@@ -446,6 +450,11 @@ class Lab(dbof.Workbench):
             weight_costs=cfg.weight_costs, seed=cfg.seed, verbose=verbose)
         self.data, self.cfg = data, cfg
 
+    @timing.phase("training")
+    def stage1(self, n_frames, sampling, sparsity):
+        """:meth:`mirnb.models.dbof.Workbench.stage1`, timed as training."""
+        return super().stage1(n_frames, sampling, sparsity)
+
 
 # ----------------------------------------------------------------------------
 # the experiments (Figs. 4-8)
@@ -460,6 +469,7 @@ def _skipped(lab, name):
     return df
 
 
+@timing.phase("training")
 def frames_experiment(lab):
     """Fig. 4: block length x sampling, logistic regression on the bags.
 
@@ -485,6 +495,7 @@ def frames_experiment(lab):
     return pd.DataFrame(rows)
 
 
+@timing.phase("training")
 def layers_experiment(lab):
     """Fig. 5: 1-3 hidden layers, random initialisation against pretraining."""
     skipped = _skipped(lab, "layers")
@@ -503,6 +514,7 @@ def layers_experiment(lab):
     return pd.DataFrame(rows)
 
 
+@timing.phase("training")
 def sparsity_pooling(lab):
     """Fig. 6: sparsity x pooling window, pretrained nets of the deepest size."""
     skipped = _skipped(lab, "sparsity_pooling")
@@ -519,6 +531,7 @@ def sparsity_pooling(lab):
     return pd.DataFrame(rows)
 
 
+@timing.phase("training")
 def weight_cost_experiment(lab):
     """Figs. 7-8: per-layer weight costs of the pretraining, at one pooling."""
     skipped = _skipped(lab, "weight_cost")
@@ -538,6 +551,7 @@ def weight_cost_experiment(lab):
     return df
 
 
+@timing.phase("evaluation")
 def strategies(df):
     """Fig. 8: best of all, fixed weight costs and WC Inc, per sparsity.
 
@@ -562,6 +576,7 @@ def strategies(df):
     return pd.DataFrame(rows)
 
 
+@timing.phase("training")
 def final_model(lab):
     """Table I's system: the configuration chosen on validation AUC-T.
 
@@ -590,6 +605,7 @@ def final_model(lab):
     return best
 
 
+@timing.phase("evaluation")
 def table1(best):
     """Table I with our row beside the paper's rows.
 
@@ -610,6 +626,7 @@ _FIGURES = {"frames": "Fig. 4", "layers": "Fig. 5", "sparsity_pooling": "Fig. 6"
             "weight_cost": "Figs. 7-8"}
 
 
+@timing.phase("evaluation")
 def records(best, lab, info, *, profile, experiments=None):
     """The run's numbers as :class:`mirnb.results.Result` records.
 
@@ -650,6 +667,7 @@ def records(best, lab, info, *, profile, experiments=None):
     return out
 
 
+@timing.phase("evaluation")
 def results(recs):
     """The Table I records as the book's results table (ours beside the paper's)."""
     return results_table([r for r in recs if r.experiment == "Table I"])
@@ -817,6 +835,7 @@ def _diff(a, b):
     return f"{a - b:+.3f}"
 
 
+@timing.phase("evaluation")
 def verdict(best, out, *, data_kind="synthetic", tags_per_clip=None):
     """What this run's numbers show, beside the paper's findings (Sec. V).
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import _check, features, training
+from .. import _check, features, timing, training
 from ..features import words as fwords
 from ..models import kcnn, svm
 from ..results import Result, results_table
@@ -234,6 +234,7 @@ PAPER = tuple(
     for row, values in cells.items() for col, v in zip(COLUMNS, values))
 
 
+@timing.phase("evaluation")
 def paper_cells(table="Table 2"):
     """One of the paper's tables as printed, rows x columns, in percent."""
     _check.choice("table", table, ("Table 2", "Table 3"))
@@ -250,6 +251,7 @@ def _paper(table, row, col):
 # ----------------------------------------------------------------------------
 # data and frame features
 # ----------------------------------------------------------------------------
+@timing.phase("features")
 def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
     """The GTZAN dataset of the run: the synthetic view or the real one.
 
@@ -279,6 +281,7 @@ def load(cfg, dataset="synthetic", *, data_home=None, verbose=True):
     return ds, info
 
 
+@timing.phase("features")
 def extract(ds, cfg, *, verbose=True):
     """MEL, SFM and SCF frames of every song (parallel, cached).
 
@@ -301,6 +304,7 @@ def extract(ds, cfg, *, verbose=True):
 # ----------------------------------------------------------------------------
 # one fold
 # ----------------------------------------------------------------------------
+@timing.phase("features")
 def folds(labels, cfg, *, seed=0):
     """Stratified ``cfg.n_folds``-fold split of the songs (run ``seed``), as in Sec. 4.1.
 
@@ -314,6 +318,7 @@ def folds(labels, cfg, *, seed=0):
     return core.stratified_kfold(list(labels.index), labels, n_folds=cfg.n_folds, seed=seed)
 
 
+@timing.phase("evaluation")
 def codebook_summary(cb, frames, ids, column):
     """What the codebook did to the songs ``ids``: segments, whitening, words used.
 
@@ -333,6 +338,7 @@ def codebook_summary(cb, frames, ids, column):
                       "distinct words used": int(np.unique(W).size)}, name=column)
 
 
+@timing.phase("training")
 def codebook(frames, ids, column, cfg, *, seed=0):
     """Fit the audio-word codebook of ``column`` on the songs ``ids`` (training songs only).
 
@@ -352,6 +358,7 @@ def _view(frames, ids, column):
     return [frames[t] if COLUMNS[column] == "all" else frames[t][COLUMNS[column]] for t in ids]
 
 
+@timing.phase("features")
 def encode(cb, frames, ids, column, *, length=None):
     """The songs ``ids`` as audio words, one row per song.
 
@@ -608,6 +615,7 @@ class CVResult:
     cfg: object
 
 
+@timing.phase("training")
 def cross_validate(frames, labels, cfg, *, seed=0, verbose=True):
     """``cfg.n_runs`` stratified ``cfg.n_folds``-fold cross-validations (Sec. 4.1).
 
@@ -638,6 +646,7 @@ def cross_validate(frames, labels, cfg, *, seed=0, verbose=True):
     return CVResult(acc, seconds, show, cfg)
 
 
+@timing.phase("evaluation")
 def timings(cv):
     """Seconds per step (codebook, each network with its SVMs, each competitor), summed
     over folds, one column per feature column."""
@@ -653,6 +662,7 @@ def _fmt(values):
     return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}" if v.size > 1 else f"{v.mean():.3f}"
 
 
+@timing.phase("evaluation")
 def accuracy_table(cv, *, table="Table 2"):
     """Ours (mean ± SD over folds) beside the paper's cell, rows x columns.
 
@@ -681,6 +691,7 @@ CLAIMS = (("k-max pooling beats max pooling (k = 5 vs k = 1, both + SVM)",
            "Sparse coding + SVM"))
 
 
+@timing.phase("evaluation")
 def paired_differences(cv, *, table="Table 2"):
     """Each claim, each column: the paper's gap and our per-fold paired differences.
 
@@ -706,6 +717,7 @@ def paired_differences(cv, *, table="Table 2"):
     return pd.DataFrame(rows)
 
 
+@timing.phase("evaluation")
 def records(cv, info, *, profile, seed=0, table="Table 2"):
     """One :class:`mirnb.results.Result` per (column, method): mean and SD over folds."""
     out = []
@@ -725,6 +737,7 @@ def records(cv, info, *, profile, seed=0, table="Table 2"):
     return out
 
 
+@timing.phase("evaluation")
 def results(recs):
     """The records as the book's results table (ours beside the paper's)."""
     return results_table(recs)
@@ -733,6 +746,7 @@ def results(recs):
 # ----------------------------------------------------------------------------
 # figures
 # ----------------------------------------------------------------------------
+@timing.phase("evaluation")
 def paper_layer_table(n_words=512, n_components=64, n_words_song=161, n_classes=10):
     """The paper-sized KCNN (Table 1) as a layer table: name, output shape, parameters."""
     import keras
@@ -834,6 +848,7 @@ def tsne_maps(show, cfg, *, seed=0):
 # ----------------------------------------------------------------------------
 # verdict
 # ----------------------------------------------------------------------------
+@timing.phase("evaluation")
 def verdict(diffs, *, data_kind="synthetic"):
     """Claim by claim: the paper's gap beside ours (Markdown), from :func:`paired_differences`.
 
