@@ -178,6 +178,14 @@ def test_chroma_max_keeps_all_zero_beats_zero_and_nan_beats_nan():
     close(chroma[0].max(), 1.0)
 
 
+
+def test_lost_beats_counts_the_strict_modes_nan_and_zero_beats():
+    from mirnb.analysis import lost_beats
+
+    rec = _record([0.5, 2.0])  # the second beat starts on a segment start: NaN in strict
+    assert lost_beats(rec) == 1 and lost_beats(rec, method=FIX) == 0
+    assert lost_beats(_record([0.5, 2.5])) == 0
+
 # --------------------------------------------------------------------------
 # the real MSD files
 # --------------------------------------------------------------------------

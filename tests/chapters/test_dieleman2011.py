@@ -35,8 +35,10 @@ def test_profiles_derive_from_the_paper_values():
     smoke, default = dieleman2011.config("smoke"), dieleman2011.config("default")
     assert smoke.synth_profile == "smoke" and smoke.epochs <= 2 and smoke.seeds == 1
     assert default.seeds == 3 and default.widths == (8, 4, 4, 2)
-    assert default.rbm_lr == (0.5, 0.01, 0.5) and default.maps == 100
-    assert (dieleman2011.config("paper").timbre_norm, default.timbre_norm) == ("track", "dataset")
+    assert default.rbm_lr == (0.01, 0.01, 0.5) and default.maps == 100
+    paper = dieleman2011.config("paper")
+    assert (paper.timbre_norm, default.timbre_norm) == ("track", "dataset")
+    assert (paper.chroma_norm, default.chroma_norm) == ("max", "dataset")
     assert dieleman2011.config("default", seeds=1).seeds == 1
     with pytest.raises(ParameterError, match="profile"):
         dieleman2011.config("huge")
@@ -99,8 +101,9 @@ def test_tasks_hold_out_valid_and_test_tracks_from_pretraining(smoke_run):
 def test_every_network_and_baseline_is_scored_every_epoch(smoke_run):
     cfg, *_, res = smoke_run
     c = res.curves
-    assert set(c["init"]) == {"random", "pretrained"}
-    assert len(c) == 3 * 2 * len(cfg.learning_rates) * cfg.epochs
+    assert set(c["init"]) == {"random", "glorot", "pretrained"}
+    assert len(c) == 3 * 3 * len(cfg.learning_rates) * cfg.epochs
+    assert dieleman2011.GLOROT in set(dieleman2011.selected(res)["method"])
     assert c[["val_accuracy", "test_accuracy"]].apply(lambda s: s.between(0, 1).all()).all()
     b = res.baselines
     assert set(b["method"]) == {"naive Bayes", "windowed logistic regression"}
@@ -114,7 +117,7 @@ def test_table1_and_records_carry_ours_beside_the_paper(smoke_run):
                                    "artist (paper)", "key (ours)", "key (paper)"]
     assert (2, "conv. MLP with pretraining") in table.index
     recs = dieleman2011.records(res, info, profile="smoke")
-    assert len(recs) == 3 * 6  # 3 tasks x (2 baselines + 2 nets at 2 epoch counts)
+    assert len(recs) == 3 * 8  # 3 tasks x (2 baselines + 3 nets at 2 epoch counts)
     assert all(r.data_kind == "synthetic" and r.paper_value is None for r in recs)
     assert not dieleman2011.results(recs).empty
     truth = dieleman2011.key_truth_table(res, ds)
@@ -153,9 +156,37 @@ def test_paper_profile_pretrains_by_streaming_the_shards(smoke_run):
     dbn = dieleman2011.pretrain(shards, list(labels.index), stream, verbose=False)
     assert shards.shard_loads == 2 * report.n_shards  # two stages, one pass each
     assert all(len(h["recon_error"]) >= 1 for h in dbn.history_.values())
-    bad = dieleman2011.config("smoke", stream=True, timbre_norm="dataset")
-    with pytest.raises(ParameterError, match="timbre_norm='track'"):
-        dieleman2011.pretrain(shards, list(labels.index), bad, verbose=False)
+    for change in ({"timbre_norm": "dataset"}, {"chroma_norm": "dataset"}):
+        bad = dieleman2011.config("smoke", stream=True, **change)
+        with pytest.raises(ParameterError, match="timbre_norm='track' and chroma_norm='max'"):
+            dieleman2011.pretrain(shards, list(labels.index), bad, verbose=False)
+
+
+def test_dataset_scaling_standardises_chroma_into_gaussian_units(smoke_run):
+    cfg, *_, shards, _, labels, _, _ = smoke_run
+    ids = list(labels.index)
+    stats = shards.stats(ids)
+    gauss = dieleman2011.config("smoke", chroma_norm="dataset", timbre_norm="dataset")
+    c, t = dieleman2011.read(shards, ids, gauss, stats)
+    allc, allt = np.concatenate(c), np.concatenate(t)
+    assert np.allclose(allc.mean(axis=0), 0, atol=1e-4) and allc.min() < 0
+    assert np.allclose(allt.std(axis=0), 1, atol=1e-3)
+    raw, _ = shards.load(ids)
+    assert np.allclose(np.concatenate(raw).max(axis=1), 1)  # the paper's: each beat's max is 1
+    c, t = dieleman2011.read(shards, ids, cfg)  # the paper's: chroma as stored, z-scored timbre
+    assert np.allclose(np.concatenate(c), np.concatenate(raw))
+    assert np.allclose(t[0].mean(axis=0), 0, atol=1e-4)
+    with pytest.raises(ParameterError, match="needs stats"):
+        dieleman2011.read(shards, ids, gauss)
+    with pytest.raises(ParameterError, match="unknown feature"):
+        shards.load(ids, scale={"loudness": (0, 1)})
+    dbn = dieleman2011.pretrain(shards, ids, gauss, stats=stats, verbose=False)
+    assert dbn.rbm_chroma_.visible == "gaussian" and dbn.rbm_timbre_.visible == "gaussian"
+    table = dieleman2011.pretraining_table(dbn)
+    assert list(table["visible"]) == ["gaussian", "gaussian", "bernoulli"]
+    assert table.loc["3", "weight SD"] == pytest.approx(dbn.rbm_top_.components_.std())
+    binary = dieleman2011.pretrain(shards, ids, cfg, verbose=False)
+    assert binary.rbm_chroma_.visible == "bernoulli"
 
 
 def _fake_run(val, test):
@@ -205,4 +236,43 @@ def test_verdict_reads_pretrained_minus_random_the_right_way_round():
     assert "pretrained − random at epoch 2: 0.410 ± 0.010 (shows it)" in text
     assert "conv − LR 0.310 ± 0.010 (shows it)" in text
     assert "conv (random init) − LR -0.100" in text
-    assert "artist 0.410 ± 0.010; ahead on 1 of 1 tasks" in text
+    assert "artist 0.410 ± 0.010; ahead by more than the spread over seeds on 1 of 1 tasks" \
+        in text
+
+
+def test_convergence_is_ahead_only_beyond_the_spread_over_seeds():
+    rows = []
+    for seed, gap in enumerate((0.3, -0.2, 0.05)):  # mean 0.05, SD 0.25: within the noise
+        for init, acc in (("pretrained", 0.4 + gap), ("random", 0.4)):
+            for e in (1, 2):
+                rows.append({"epoch": e, "seed": seed, "task": "artist", "init": init,
+                             "learning_rate": 0.05, "val_accuracy": acc, "test_accuracy": acc,
+                             "loss": 0.0})
+    cfg = dieleman2011.config("smoke", report_epochs=(1, 2), epochs=2, seeds=3)
+    base = pd.DataFrame(columns=["seed", "task", "method", "learning_rate", "val_accuracy",
+                                 "test_accuracy"])
+    res = dieleman2011.Run(pd.DataFrame(rows), base, {}, {}, {}, {}, {}, cfg)
+    assert "on 0 of 1 tasks." in dieleman2011.verdict(res)
+
+
+def test_verdict_says_when_the_papers_control_never_left_chance():
+    from types import SimpleNamespace
+
+    rows = []
+    for seed in range(2):
+        for init, acc in (("pretrained", 0.6), ("random", 0.25), ("glorot", 0.4 + 0.1 * seed)):
+            for e in (1, 2):
+                rows.append({"epoch": e, "seed": seed, "task": "key", "init": init,
+                             "learning_rate": 0.5, "val_accuracy": acc, "test_accuracy": acc,
+                             "loss": 0.0})
+    base = pd.DataFrame(columns=["seed", "task", "method", "learning_rate", "val_accuracy",
+                                 "test_accuracy"])
+    cfg = dieleman2011.config("smoke", report_epochs=(1, 2), epochs=2, seeds=2)
+    tasks = {s: {"key": SimpleNamespace(classes=list("abcd"))} for s in range(2)}
+    res = dieleman2011.Run(pd.DataFrame(rows), base, {}, tasks, {}, {}, {}, cfg)
+    text = dieleman2011.verdict(res)
+    assert "did not learn at all" in text
+    assert "pretrained − Glorot-initialised at epoch 2: key 0.150 ± 0.071" in text
+    rows[2]["val_accuracy"] = 0.3  # the control once above chance (0.25)
+    res = dieleman2011.Run(pd.DataFrame(rows), base, {}, tasks, {}, {}, {}, cfg)
+    assert "did not learn at all" not in dieleman2011.verdict(res)

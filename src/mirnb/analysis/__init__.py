@@ -7,8 +7,8 @@
   segment-level features over beats (Dieleman et al. 2011).
 """
 
-from .beats import BEAT_METHODS, beat_features, compare_methods, segments_to_beats
+from .beats import BEAT_METHODS, beat_features, compare_methods, lost_beats, segments_to_beats
 from .echonest import MAJOR_PROFILE, MINOR_PROFILE, Analysis, analyze, estimate_key
 
 __all__ = ["Analysis", "analyze", "estimate_key", "MAJOR_PROFILE", "MINOR_PROFILE",
-           "BEAT_METHODS", "segments_to_beats", "beat_features", "compare_methods"]
+           "BEAT_METHODS", "segments_to_beats", "beat_features", "compare_methods", "lost_beats"]

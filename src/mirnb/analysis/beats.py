@@ -28,7 +28,7 @@ import numpy as np
 from .. import _check
 from ..errors import DataError, ParameterError
 
-__all__ = ["BEAT_METHODS", "segments_to_beats", "beat_features", "compare_methods"]
+__all__ = ["BEAT_METHODS", "segments_to_beats", "beat_features", "compare_methods", "lost_beats"]
 
 #: Beat-alignment methods of :func:`segments_to_beats` and :func:`beat_features`.
 BEAT_METHODS = ("overlap", "segment_fraction", "segment_fraction_strict")
@@ -423,6 +423,28 @@ def beat_features(source, *, chroma_norm=None, method="overlap", name=None):
         # MSongsDB's get_btchromas); a NaN row stays NaN
         chroma = chroma / np.where(m > 0, m, 1.0)
     return chroma, timbre
+
+
+def lost_beats(source, method="segment_fraction_strict"):
+    """How many beats of one track ``method`` leaves all-zero or NaN.
+
+    With MSongsDB's original weighting (the default) these are its edge
+    cases: beats after the last segment start zeroed, a beat on a segment
+    start NaN (see :func:`segments_to_beats`).
+
+    Parameters
+    ----------
+    source : Analysis or MSDRecord or Mapping
+        One track, as for :func:`beat_features`.
+    method : str
+        One of :data:`BEAT_METHODS`.
+
+    Returns
+    -------
+    int
+    """
+    _, t = beat_features(source, method=method)
+    return int((~np.isfinite(t).all(axis=1) | (np.abs(t).sum(axis=1) == 0)).sum())
 
 
 def compare_methods(source):

@@ -264,6 +264,11 @@ class ConvDBN(BaseEstimator):
         The paper: (0.05, 0.05, 0.1).
     sparsity_cost : float >= 0
         The paper: 0.1 for all three.
+    chroma_visible : {'bernoulli', 'gaussian'}
+        RBM 1a's visible units: binary, for chroma in [0, 1] (the paper), or
+        Gaussian, for chroma standardised like the timbre (ours: binary
+        units barely learn on the synthetic corpus's chroma, see the
+        dieleman2011 chapter).
     n_iter : int > 0
         Passes for each RBM (the paper: one pass over the MSD).
     batch_size, momentum
@@ -295,13 +300,15 @@ class ConvDBN(BaseEstimator):
     """
 
     def __init__(self, maps=100, widths=(8, 4, 8, 4), *, learning_rates=(0.005, 0.0001, 0.005),
-                 sparsity_targets=(0.05, 0.05, 0.1), sparsity_cost=0.1, n_iter=1,
-                 batch_size=32, chunk=64, momentum=0.0, random_state=None, verbose=0):
+                 sparsity_targets=(0.05, 0.05, 0.1), sparsity_cost=0.1,
+                 chroma_visible="bernoulli", n_iter=1, batch_size=32, chunk=64, momentum=0.0,
+                 random_state=None, verbose=0):
         self.maps = maps
         self.widths = widths
         self.learning_rates = learning_rates
         self.sparsity_targets = sparsity_targets
         self.sparsity_cost = sparsity_cost
+        self.chroma_visible = chroma_visible
         self.n_iter = n_iter
         self.batch_size = batch_size
         self.chunk = chunk
@@ -320,7 +327,8 @@ class ConvDBN(BaseEstimator):
 
         Parameters
         ----------
-        chroma : list of array_like (T_i, 12), values in [0, 1]
+        chroma : list of array_like (T_i, 12)
+            Values in [0, 1] (``chroma_visible='bernoulli'``) or standardised.
         timbre : list of array_like (T_i, 12), z-scored per track
         y : ignored
 
@@ -334,7 +342,7 @@ class ConvDBN(BaseEstimator):
         if chunk is not None:
             chunk = _check.positive_int("chunk", chunk)
         rbm = self._rbms(self.n_iter)
-        self.rbm_chroma_ = rbm(0, "bernoulli", chunk).fit(c)
+        self.rbm_chroma_ = rbm(0, self._chroma_visible(), chunk).fit(c)
         self.rbm_timbre_ = rbm(1, "gaussian", chunk).fit(t)
         pooled = self._pooled(c, t)
         keep = [h for h in pooled if len(h) >= w3]
@@ -349,6 +357,9 @@ class ConvDBN(BaseEstimator):
                          "3": self.rbm_top_.history_}
         self.n_features_in_ = c[0].shape[1] + t[0].shape[1]
         return self
+
+    def _chroma_visible(self):
+        return _check.choice("chroma_visible", self.chroma_visible, ("bernoulli", "gaussian"))
 
     def _rbms(self, n_iter):
         """``rbm(i, visible, chunk)``: a fresh ConvRBM for RBM 1a (0), 1b (1) or 3 (2)."""
@@ -401,7 +412,8 @@ class ConvDBN(BaseEstimator):
         n_iter = _check.positive_int("n_iter", self.n_iter if n_iter is None else n_iter)
         w1, p1, w3, _ = _widths(self.widths)
         rbm = self._rbms(n_iter)
-        self.rbm_chroma_, self.rbm_timbre_ = rbm(0, "bernoulli", None), rbm(1, "gaussian", None)
+        self.rbm_chroma_ = rbm(0, self._chroma_visible(), None)
+        self.rbm_timbre_ = rbm(1, "gaussian", None)
         self.rbm_top_ = rbm(2, "bernoulli", None)
         stages = ((self.rbm_chroma_, self.rbm_timbre_), (self.rbm_top_,))
         verbose = _verbose(self.verbose)
@@ -430,8 +442,7 @@ class ConvDBN(BaseEstimator):
         self.n_features_in_ = self.rbm_chroma_.n_features_in_ + self.rbm_timbre_.n_features_in_
         return self
 
-    @staticmethod
-    def _chunk_pair(item, min_len):
+    def _chunk_pair(self, item, min_len):
         if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
             raise ParameterError(f"batches() yielded a {type(item).__name__}: expected "
                                  "(chroma, timbre) or (ids, chroma, timbre)")
@@ -444,9 +455,10 @@ class ConvDBN(BaseEstimator):
             raise ParameterError(f"chunks of {c.shape[1]} beats are too short: RBM 3 needs "
                                  f"w1 + p1 * w3 - 1 = {min_len} beats for one window; "
                                  f"stream chunks of at least {min_len} beats")
-        if c.min() < 0 or c.max() > 1:
+        if self.chroma_visible == "bernoulli" and (c.min() < 0 or c.max() > 1):
             raise ParameterError(f"chroma holds values in [{c.min():.3g}, {c.max():.3g}]: "
-                                 "RBM 1a's binary units need values in [0, 1]")
+                                 "RBM 1a's binary units need values in [0, 1] (or use "
+                                 "chroma_visible='gaussian' on standardised chroma)")
         return c, t
 
     def _pooled_batch(self, c, t):

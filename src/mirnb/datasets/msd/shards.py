@@ -487,25 +487,60 @@ class BeatShards:
                 by_shard.setdefault(k, []).append((t, j))
         return by_shard
 
-    def load(self, track_ids):
+    def load(self, track_ids, *, scale=None):
         """Features of some tracks, reading only the shards that hold them.
 
         Parameters
         ----------
         track_ids : iterable of str
+        scale : dict, optional
+            ``{'chroma': (mean, sd), 'timbre': (mean, sd)}``, either key
+            optional: standardise that feature's every beat with these
+            (e.g. :meth:`stats` of the training tracks). A feature without
+            a key is returned as stored.
 
         Returns
         -------
         chroma, timbre : list of np.ndarray, each (n_beats, 12)
-            In the order of ``track_ids``.
+            In the order of ``track_ids``; float32 where scaled, else as
+            the job wrote them.
         """
+        scale = dict(scale or {})
+        unknown = set(scale) - {"chroma", "timbre"}
+        if unknown:
+            raise ParameterError(f"scale: unknown feature(s) {sorted(unknown)}; expected "
+                                 "'chroma' and/or 'timbre'")
         ids, found = list(track_ids), {}
         for k, members in self._select(ids, None).items():
             chroma, timbre, offsets = self._load(k)
             for t, j in members:
                 a, b = offsets[j], offsets[j + 1]
-                found[t] = (chroma[a:b].copy(), timbre[a:b].copy())
-        return [found[t][0] for t in ids], [found[t][1] for t in ids]
+                found[t] = (chroma[a:b], timbre[a:b])
+        out = []
+        for i, name in enumerate(("chroma", "timbre")):
+            if name in scale:
+                mu, sd = scale[name]
+                out.append([((found[t][i] - mu) / sd).astype(np.float32) for t in ids])
+            else:
+                out.append([found[t][i].copy() for t in ids])
+        return tuple(out)
+
+    def stats(self, track_ids):
+        """Mean and SD of every chroma and timbre dimension over the beats of ``track_ids``.
+
+        Returns
+        -------
+        dict
+            ``{'chroma': (mean, sd), 'timbre': (mean, sd)}``, each array
+            (12,), float64; an SD of 0 is read as 1. The ``scale`` of
+            :meth:`load`.
+        """
+        out = {}
+        for name, tracks in zip(("chroma", "timbre"), self.load(track_ids)):
+            x = np.concatenate(tracks).astype(np.float64)
+            sd = x.std(axis=0)
+            out[name] = x.mean(axis=0), np.where(sd > 0, sd, 1.0)
+        return out
 
     def batches(self, batch_size, *, chunk=None, track_ids=None, exclude=None, shuffle=True,
                 seed=0, drop_remainder=False):

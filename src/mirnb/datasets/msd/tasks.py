@@ -34,7 +34,7 @@ from .labels import drop_duplicates, mbtag_genres, top_artists
 
 __all__ = ["DIELEMAN_GENRES", "SYNTH_COUNTERPARTS", "dieleman_genre_table", "TaskSubset",
            "balanced_subset", "balanced_split", "artist_task", "genre_task", "key_task",
-           "pretraining_ids"]
+           "pretraining_ids", "usable_tracks", "task_table"]
 
 #: The 20 genres of Dieleman et al. (2011), Sec. 4, verbatim and in the
 #: paper's order: the vocabulary of their genre task, matched against the
@@ -522,3 +522,58 @@ def pretraining_ids(track_ids, splits, *, duplicates=None):
     return [t for t in ids if t not in held]
 
 
+def usable_tracks(labels, lengths, min_beats):
+    """The labels of the tracks with beat features and at least ``min_beats`` beats.
+
+    The paper leaves this unsaid (its test sets are 2-3 tracks short of
+    500 and 300): a track needs features, and enough beats for one output
+    step of the network (:func:`mirnb.models.convdbn.min_length`).
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Indexed by track id (:attr:`MSD.labels`).
+    lengths : dict
+        Track id -> number of beats (:attr:`BeatShards.lengths`).
+    min_beats : int
+
+    Returns
+    -------
+    usable : pandas.DataFrame
+        ``labels`` of the usable tracks, with ``n_beats``.
+    left_out : pandas.DataFrame
+        One row (``track_id``, ``reason``) per track left out.
+    """
+    import pandas as pd
+
+    labels = labels.join(pd.Series(lengths, name="n_beats", dtype=float), how="left")
+    rows = [(t, "no beat features (see the feature job's report)")
+            for t in labels.index[labels["n_beats"].isna()]]
+    short = labels["n_beats"] < min_beats
+    rows += [(t, f"{int(n)} beats < {min_beats}, the network's receptive field")
+             for t, n in labels.loc[short, "n_beats"].items()]
+    keep = labels["n_beats"].notna() & ~short
+    return (labels[keep].astype({"n_beats": int}),
+            pd.DataFrame(rows, columns=["track_id", "reason"]))
+
+
+def task_table(task_sets):
+    """Classes, tracks per class and the three parts of each task, with what was left out.
+
+    Parameters
+    ----------
+    task_sets : dict
+        Task name -> :class:`TaskSubset` with a ``split``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per task.
+    """
+    import pandas as pd
+
+    rows = [{"task": name, "classes": len(t.classes), "tracks per class": t.per_class,
+             "train": len(t.split["train"]), "valid": len(t.split["valid"]),
+             "test": len(t.split["test"]), "chance": round(1 / len(t.classes), 3),
+             "classes left out": len(t.left_out)} for name, t in task_sets.items()]
+    return pd.DataFrame(rows).set_index("task")
