@@ -10,7 +10,7 @@ keras = pytest.importorskip("keras")
 from mirnb.errors import ParameterError  # noqa: E402
 from mirnb.metrics import frame_vote  # noqa: E402
 from mirnb.models import beat_baselines as bb  # noqa: E402
-from mirnb.models import convdbn, crbm, rbm  # noqa: E402
+from mirnb.models import cd, convdbn, crbm  # noqa: E402
 
 #: Also run under KERAS_BACKEND=jax by `make test` (the models are backend-agnostic).
 pytestmark = pytest.mark.jax
@@ -64,7 +64,7 @@ def test_conv_rbm_as_wide_as_its_input_is_the_dense_rbm(visible):
     V = rng.random((B, w, C)) if visible == "bernoulli" else rng.normal(size=(B, w, C))
     V = V.astype(np.float32)
     conv = _conv_model(W, b, c, visible, sample_hidden=False)
-    dense = rbm.ContrastiveDivergence(w * C, K, visible=visible, sample_hidden=False, seed=0)
+    dense = cd.ContrastiveDivergence(w * C, K, visible=visible, sample_hidden=False, seed=0)
     dense.W.assign(W.reshape(w * C, K).astype(np.float32))
     dense.b.assign(np.tile(b, w).astype(np.float32))
     dense.c.assign(c.astype(np.float32))

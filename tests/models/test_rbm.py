@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 keras = pytest.importorskip("keras")
 
 from mirnb.errors import ParameterError  # noqa: E402
-from mirnb.models import rbm  # noqa: E402
+from mirnb.models import cd, rbm  # noqa: E402
 
 #: Also run under KERAS_BACKEND=jax by `make test` (the models are backend-agnostic).
 pytestmark = pytest.mark.jax
@@ -53,7 +53,7 @@ def _start(rng, n_vis=6, n_hid=4, scale=0.3):
 
 
 def _model_at(W, b, c, **kwargs):
-    model = rbm.ContrastiveDivergence(*W.shape, sample_hidden=False, sample_visible=False,
+    model = cd.ContrastiveDivergence(*W.shape, sample_hidden=False, sample_visible=False,
                                       seed=0, **kwargs)
     model.W.assign(W)
     model.b.assign(b)
@@ -124,7 +124,7 @@ def test_relu_hidden_cd1_updates_match_a_numpy_reference(visible, sparsity):
 
 
 def test_relu_hidden_samples_have_noise_of_variance_sigmoid_x():
-    model = rbm.ContrastiveDivergence(1, 20000, hidden_units="relu", seed=0)
+    model = cd.ContrastiveDivergence(1, 20000, hidden_units="relu", seed=0)
     for x0 in (2.0, -4.0):
         x = keras.ops.full((1, 20000), x0)
         h = np.asarray(model._sample_hidden(x))[0]
@@ -191,7 +191,7 @@ def test_linear_sparsity_moves_the_mean_hidden_activation_toward_its_target():
 def test_schedules_decay_the_rate_to_its_floor_and_switch_the_momentum():
     rng = np.random.default_rng(3)
     X = (rng.random((12, 6)) < 0.4).astype(np.float32)
-    W0 = np.asarray(rbm.ContrastiveDivergence(6, 4, seed=0).W, dtype=np.float64)
+    W0 = np.asarray(cd.ContrastiveDivergence(6, 4, seed=0).W, dtype=np.float64)
 
     def run(momentum, final, lrs, moms):
         model = rbm.RBM(4, learning_rate=0.1, learning_rate_decay=0.6, min_learning_rate=0.03,
@@ -271,7 +271,7 @@ def test_new_settings_are_checked_before_training(kwargs, name):
         rbm.RBM(**kwargs).fit(np.zeros((4, 3), np.float32))
     if "hidden_units" in kwargs or "sparsity" in kwargs:
         with pytest.raises(ParameterError, match=name):
-            rbm.ContrastiveDivergence(3, 2, **kwargs)
+            cd.ContrastiveDivergence(3, 2, **kwargs)
 
 
 @pytest.mark.slow_on_jax
@@ -303,7 +303,7 @@ def _pair(n_visible, n_hidden, *, momentum=0.5, **kwargs):
     """Two identical models (same initial weights and sampler seed), compiled alike."""
     out = []
     for _ in range(2):
-        model = rbm.ContrastiveDivergence(n_visible, n_hidden, seed=0, **kwargs)
+        model = cd.ContrastiveDivergence(n_visible, n_hidden, seed=0, **kwargs)
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=momentum),
                       metrics=[keras.metrics.MeanSquaredError(name="recon_error")])
         model.optimizer.build(model.trainable_variables)
@@ -419,7 +419,7 @@ def test_fit_runs_the_callbacks_between_epochs_and_stops_when_asked():
 
 
 def test_fit_epochs_checks_its_input():
-    model = rbm.ContrastiveDivergence(6, 3, seed=0)
+    model = cd.ContrastiveDivergence(6, 3, seed=0)
     with pytest.raises(ParameterError, match="compile"):
         model.fit_epochs(np.zeros((4, 6), np.float32))
     model.compile(optimizer=keras.optimizers.SGD(0.1))

@@ -11,7 +11,7 @@ network built from them is :mod:`mirnb.models.convdbn`.
 
 CD-1 as the gradient of a free-energy gap
 -----------------------------------------
-As in :mod:`mirnb.models.rbm`, one CD-1 update is the gradient of a
+As in :mod:`mirnb.models.cd`, one CD-1 update is the gradient of a
 loss whose negative sample is held constant, so Keras's own ``fit`` (and
 SGD) runs it compiled under any backend. With ``z_{k,t}(v)`` the hidden
 input of map ``k`` at position ``t``, ``p0 = sigmoid(z(v0))`` and the

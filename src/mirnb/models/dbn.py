@@ -39,7 +39,8 @@ from keras import ops
 from .. import _check
 from ..errors import ParameterError
 from ..training import Batches
-from .rbm import HIDDEN_UNITS, RBM, _matrix, _order_seed, _seed, _verbose
+from .cd import HIDDEN_UNITS, _matrix
+from .rbm import RBM, _order_seed, _seed, _verbose
 
 __all__ = ["DBN", "mlp", "finetune", "layer_outputs"]
 
