@@ -22,6 +22,21 @@ test: env
 	$(BIN)/python -m pytest -n $(JOBS) --durations=15
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(JOBS) -m "jax and not slow_on_jax"
 
+## make lab: JupyterLab from the project's environment, on notebooks/. A
+## double-click opens a chapter NN_<chapter>.py as a notebook: jupytext's
+## contents manager (its server extension, enabled in the venv) reads and saves
+## the .py (and the paired .ipynb), and notebooks/.jupyter/labconfig, put first
+## on the Jupyter config path, makes "Jupytext Notebook" the default viewer of
+## Python files. The kernel is the venv's python3, so `import mirnb` works.
+## As root (a container) it adds --allow-root; LAB_ARGS passes more options,
+## e.g. make lab LAB_ARGS="--no-browser --port=8890".
+.PHONY: lab
+LAB_ARGS ?=
+lab: env
+	JUPYTER_CONFIG_PATH="$(CURDIR)/notebooks/.jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)/notebooks" \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
 ## The environment: a venv with mirnb installed (editable) and its test extras.
 env: $(STAMP)
 $(STAMP): pyproject.toml
