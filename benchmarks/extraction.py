@@ -13,6 +13,9 @@ side by side in one run:
 - ``n_jobs_1``, ``n_jobs_2``, ``n_jobs_default``: :func:`mirnb.features.extract`
   with the cache off, in this process, over two workers, and with the
   default ``n_jobs`` (which decides itself; ``n_workers`` records what it chose);
+- ``n_jobs_2_copy``: two workers, the results read back from their
+  shared-memory files into new arrays (what :func:`extract` did before it
+  mapped the files);
 - ``n_jobs_2_pickles`` and ``n_jobs_2_per_clip``: two workers with the
   results sent back as pickles instead of through shared memory, and with
   additionally one clip per task (the dispatch :func:`extract` used before
@@ -23,13 +26,23 @@ side by side in one run:
   with a fresh, empty cache folder for each run (files hashed, every entry
   written), as with the default ``cache=True``.
 
+``parent_cpu_s`` is the CPU time of this process (all its threads) in
+the parallel runs: what it takes from the workers on a machine with as many
+cores as workers, and less sensitive to other jobs than wall-clock time.
+``read_s`` times one pass over every result right after a run (a sum):
+results mapped from shared memory pay their page faults there rather than in
+the run, so ``n_jobs_2_with_read_vs_librosa_loop`` compares the run plus that
+pass with the loop plus the same pass over in-process results (``n_jobs_1``'s).
+
 The workers are started (and timed, ``worker_start_s``) before the timed
 runs, since loky keeps them between calls. Before that, ``cold_default``
 records what the default ``n_jobs`` does in a process whose workers have not
 started (it should stay in-process). ``small`` times 12 clips, where the
 default should not start workers either. Each number is the best of
 ``--repeats`` runs (the machine is shared with other jobs; the load average
-is recorded).
+is recorded, and ``parallel_capacity_before``/``_after``: how many of two
+busy processes the machine ran at once just before and after, 2.0 when both
+cores are free).
 
 Usage::
 
@@ -51,6 +64,34 @@ import soundfile as sf
 
 HERE = Path(__file__).resolve().parent
 SR = 22050
+
+
+def _spin(n=3_000_000):
+    """Seconds of a pure-Python loop (no memory, no I/O)."""
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i
+    return time.perf_counter() - t0
+
+
+def parallel_capacity(repeats=3):
+    """How many of two busy processes the machine runs at once (2.0 on two free cores).
+
+    The cores are shared with other jobs (and, in a virtual machine, with other
+    machines): this is what the second one gave just now, best of ``repeats``.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    best = 0.0
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [10, 10]))  # started
+        for _ in range(repeats):
+            one = _spin()
+            t0 = time.perf_counter()
+            list(pool.map(_spin, [3_000_000, 3_000_000]))
+            best = max(best, 2 * one / (time.perf_counter() - t0))
+    return round(best, 2)
 
 
 def _librosa_log_mel(path):
@@ -122,6 +163,7 @@ def main(argv=None):
         "note": ("wall-clock seconds, best of the repeats, on a machine shared with other "
                  "jobs; ratios > 1 mean the first named side is faster"),
         "load_average_before": os.getloadavg(),
+        "parallel_capacity_before": parallel_capacity(),
     }
     tmp = Path(tempfile.mkdtemp(prefix="mirnb-bench-extraction-"))
     try:
@@ -150,15 +192,18 @@ def main(argv=None):
                 **CASES["log_mel"]["params"])
         result["worker_start_s"] = round(time.perf_counter() - t0, 3)
 
+        cpu_s = []  # this process's CPU seconds (all its threads) per run
+
         def run(name, n_jobs, cache=None, part=tracks, func=None, **over):
             saved = {k: getattr(extraction, k) for k in over}
             for k, v in over.items():
                 setattr(extraction, k, v)
             try:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 feats, rep = extract(part, func or name, sr=SR, n_jobs=n_jobs, cache=cache,
                                      verbose=False, **CASES[name]["params"])
                 wall = time.perf_counter() - t0
+                cpu_s.append(time.process_time() - c0)
             finally:
                 for k, v in saved.items():
                     setattr(extraction, k, v)
@@ -173,7 +218,7 @@ def main(argv=None):
             _, _, f1 = run(name, 1, part=tracks[:1])
             np.testing.assert_allclose(f1[tracks[0].track_id], lib(tracks[0].audio_path),
                                        rtol=1e-4, atol=1e-4)
-            runs, workers = {}, {}
+            runs, workers, reads, cpus = {}, {}, {}, {}
             for r in range(args.repeats):
                 with threadpool_limits(limits=1):
                     t0 = time.perf_counter()
@@ -184,6 +229,7 @@ def main(argv=None):
                     "n_jobs_1": dict(n_jobs=1),
                     "n_jobs_2": dict(n_jobs=2),
                     "n_jobs_default": dict(n_jobs=None),
+                    "n_jobs_2_copy": dict(n_jobs=2, _MAX_MAPS=0),
                     "n_jobs_2_pickles": dict(n_jobs=2, _MIN_FILE_BYTES=float("inf")),
                     "n_jobs_2_per_clip": dict(n_jobs=2, _MIN_FILE_BYTES=float("inf"),
                                               _MAX_BATCH=1),
@@ -198,12 +244,19 @@ def main(argv=None):
                     if kw.pop("cache", None):
                         folder = tmp / f"cache-{name}-{side}-{r}"
                         kw["cache"] = Cache(folder)
-                    wall, nw, _ = run(name, **kw)
+                    wall, nw, feats = run(name, **kw)
                     runs.setdefault(side, []).append(wall)
                     workers.setdefault(side, []).append(nw)
+                    cpus.setdefault(side, []).append(cpu_s[-1])
+                    if side in ("n_jobs_1", "n_jobs_2", "n_jobs_2_copy"):
+                        t0 = time.perf_counter()
+                        sum(float(v.sum()) for v in feats.values())
+                        reads.setdefault(side, []).append(time.perf_counter() - t0)
+                    del feats
                     if folder is not None:
                         shutil.rmtree(folder, ignore_errors=True)
             best = {k: min(v) for k, v in runs.items()}
+            read = {k: min(v) for k, v in reads.items()}
             rec = {
                 "params": case["params"],
                 "seconds": {k: round(v, 3) for k, v in best.items()},
@@ -211,6 +264,9 @@ def main(argv=None):
                 "ms_per_clip": {k: round(1000 * v / n, 2) for k, v in best.items()},
                 "all_runs_s": {k: [round(x, 3) for x in v] for k, v in runs.items()},
                 "n_workers_used": workers,
+                "read_s": {k: round(v, 3) for k, v in read.items()},
+                "parent_cpu_s": {k: round(min(v), 3) for k, v in cpus.items()
+                                 if k.startswith("n_jobs_2")},
                 "ratios": {
                     "n_jobs_2_vs_librosa_loop": round(best["librosa_loop"] / best["n_jobs_2"],
                                                       2),
@@ -219,6 +275,10 @@ def main(argv=None):
                     "n_jobs_2_vs_n_jobs_1": round(best["n_jobs_1"] / best["n_jobs_2"], 2),
                     "default_vs_n_jobs_1": round(best["n_jobs_1"] / best["n_jobs_default"],
                                                  2),
+                    "n_jobs_2_with_read_vs_librosa_loop": round(
+                        (best["librosa_loop"] + read["n_jobs_1"])
+                        / (best["n_jobs_2"] + read["n_jobs_2"]), 2),
+                    "n_jobs_2_vs_copy": round(best["n_jobs_2_copy"] / best["n_jobs_2"], 2),
                     "n_jobs_2_vs_pickles": round(best["n_jobs_2_pickles"] / best["n_jobs_2"],
                                                  2),
                     "n_jobs_2_no_results_vs_librosa_loop": round(
@@ -238,8 +298,8 @@ def main(argv=None):
                     best["n_jobs_default"] <= best["n_jobs_1"] * 1.02,
             }
             result["features"][name] = rec
-            print(json.dumps({k: rec[k] for k in ("seconds", "ratios", "targets")}),
-                  flush=True)
+            shown = ("seconds", "read_s", "parent_cpu_s", "ratios", "targets")
+            print(json.dumps({k: rec[k] for k in shown}), flush=True)
 
         # a small run: the default must not start workers for it
         small = tracks[:12]
@@ -256,6 +316,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     result["load_average_after"] = os.getloadavg()
+    result["parallel_capacity_after"] = parallel_capacity()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")

@@ -197,17 +197,17 @@ def _equal(a, b):
 
 @pytest.mark.parametrize("through_files", [True, False])
 def test_extract_in_batches_matches_one_process(many_tracks, monkeypatch, through_files):
-    from mirnb.features import extraction
+    from mirnb.features import _shipping, extraction
 
     # every batch returns through a file in shared memory, or every batch as pickles
     monkeypatch.setattr(extraction, "_MIN_FILE_BYTES", 0 if through_files else np.inf)
     unpacked = []  # unpickling in this process looks the function up here: count it
 
-    def unpack(path, packed, _orig=extraction._unpack_shipment):
+    def unpack(path, packed, _orig=_shipping._unpack_shipment):
         unpacked.append(path)
         return _orig(path, packed)
 
-    monkeypatch.setattr(extraction, "_unpack_shipment", unpack)
+    monkeypatch.setattr(_shipping, "_unpack_shipment", unpack)
     batches = extraction._batches(list(range(12)), 2)
     assert len(batches) < 12 and max(map(len, batches)) > 1
     assert sum(batches, []) == list(range(12))
@@ -226,40 +226,56 @@ def test_extract_in_batches_matches_one_process(many_tracks, monkeypatch, throug
 def test_shipments_travel_through_shared_memory_or_as_pickles(tmp_path, monkeypatch):
     import pickle
 
-    from mirnb.features import extraction
+    from mirnb.features import _shipping, extraction
 
-    monkeypatch.setattr(extraction, "_room_for", lambda folder, nbytes: True)
+    monkeypatch.setattr(_shipping, "_room_for", lambda folder, nbytes: True)
     rng = np.random.default_rng(0)
     outcomes = [("a", ({"x": np.asfortranarray(rng.random((5, 7))),
                         "b": np.arange(3, dtype=np.int16)}, "uncached", 10), None),
                 ("b", None, "DataError: silent"),
                 ("c", (rng.random((4, 9)).astype(np.float32)[:, ::2], "written", 8), None),
                 ("d", (np.array(2.5), "uncached", 1), None)]
-    ship = extraction._Shipment(outcomes, folder=str(tmp_path), min_file_bytes=0)
+    ship = _shipping._Shipment(outcomes, folder=str(tmp_path), min_file_bytes=0)
+    n_maps = len(_shipping._live_maps)
     back = pickle.loads(pickle.dumps(ship))
-    assert back.error is None and list(tmp_path.iterdir()) == []  # read, then deleted
+    assert back.error is None and list(tmp_path.iterdir()) == []  # mapped, then deleted
+    assert len(_shipping._live_maps) == n_maps + 1
     for (tid, res, why), (tid2, res2, why2) in zip(outcomes, back.outcomes):
         assert (tid, why) == (tid2, why2)
         if res is not None:
             assert res[1:] == res2[1:]
             _equal({tid: res[0]}, {tid: res2[0]})
             for v in _arrays(res2[0]):
-                assert v.flags.writeable and v.flags.aligned and v.flags.owndata
+                assert type(v) is np.ndarray and v.flags.writeable and v.flags.aligned
+                assert v.size == 0 or not v.flags.owndata  # a view of the map: no copy
+    del back, res2, v
+    assert len(_shipping._live_maps) == n_maps  # unmapped with its last array
+    # out of maps: read into new arrays
+    monkeypatch.setattr(_shipping, "_MAX_MAPS", n_maps)
+    copied = pickle.loads(pickle.dumps(ship))
+    assert not list(tmp_path.iterdir()) and len(_shipping._live_maps) == n_maps
+    for (_, res, _), (_, res2, _) in zip(outcomes, copied.outcomes):
+        if res is not None:
+            _equal({"": res[0]}, {"": res2[0]})
+            assert all(v.flags.owndata and v.flags.writeable for v in _arrays(res2[0]))
+    monkeypatch.undo()
+    monkeypatch.setattr(_shipping, "_room_for", lambda folder, nbytes: True)
     # small, or no folder: plain pickles; an unreadable file: an error, not an exception
-    small = extraction._Shipment(outcomes, folder=str(tmp_path), min_file_bytes=1e9)
+    small = _shipping._Shipment(outcomes, folder=str(tmp_path), min_file_bytes=1e9)
     assert pickle.loads(pickle.dumps(small)).outcomes is not None
-    away = extraction._Shipment(outcomes, folder=str(tmp_path / "elsewhere"),
+    away = _shipping._Shipment(outcomes, folder=str(tmp_path / "elsewhere"),
                                 min_file_bytes=0)
     assert pickle.loads(pickle.dumps(away)).error is None
-    monkeypatch.setattr(extraction, "_room_for", lambda folder, nbytes: False)
+    monkeypatch.setattr(_shipping, "_room_for", lambda folder, nbytes: False)
     assert pickle.loads(pickle.dumps(ship)).error is None and not list(tmp_path.iterdir())
-    monkeypatch.setattr(extraction, "_room_for", lambda folder, nbytes: True)
-    data = pickle.dumps(ship)
-    for p in tmp_path.iterdir():
-        p.write_bytes(b"")
-    lost = pickle.loads(data)
-    assert lost.outcomes is None and "ends early" in lost.error
-    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(_shipping, "_room_for", lambda folder, nbytes: True)
+    for cut in (0, 100):  # emptied (read), or cut short (mapped): an error, file deleted
+        data = pickle.dumps(ship)
+        for p in tmp_path.iterdir():
+            p.write_bytes(p.read_bytes()[:cut])
+        lost = pickle.loads(data)
+        assert lost.outcomes is None and "ends early" in lost.error
+        assert list(tmp_path.iterdir()) == []
 
 
 def _arrays(v):
@@ -297,7 +313,7 @@ def test_default_n_jobs_stays_in_process_when_work_is_small(many_tracks, monkeyp
     import joblib
 
     from mirnb.datasets import core
-    from mirnb.features import extraction
+    from mirnb.features import _shipping, extraction
 
     def no_workers(*args, **kwargs):
         raise AssertionError("started workers for a few short clips")
@@ -328,7 +344,7 @@ def test_default_n_jobs_stays_in_process_when_work_is_small(many_tracks, monkeyp
 
 
 def test_parallel_pays_counts_the_start_of_workers(monkeypatch):
-    from mirnb.features import extraction
+    from mirnb.features import _shipping, extraction
 
     monkeypatch.setattr(extraction, "_last_parallel", {"n_workers": None,
                                                        "time": -np.inf})
@@ -338,3 +354,155 @@ def test_parallel_pays_counts_the_start_of_workers(monkeypatch):
     extraction._last_parallel.update(n_workers=2, time=extraction.time.monotonic())
     assert extraction._parallel_pays(3.0, 2) and not extraction._parallel_pays(0.5, 2)
     assert not extraction._parallel_pays(3.0, 4)  # other workers: started afresh
+
+
+def _record_folders(monkeypatch):
+    """Record the shared-memory folders extract makes (to check that none is left)."""
+    from mirnb.features import _shipping, extraction
+
+    made = []
+
+    def folder(_orig=extraction._shm_folder):
+        made.append(_orig())
+        return made[-1]
+
+    monkeypatch.setattr(extraction, "_shm_folder", folder)
+    return made
+
+
+def _left(made):
+    return [f for f in made if f is not None
+            and (os.path.exists(f) or os.path.exists(f"{f}.done"))]
+
+
+def _mapped_fds():
+    """Descriptors this process holds on result files (Python < 3.13 keeps one per map)."""
+    fds = "/proc/self/fd"
+    out = []
+    for fd in os.listdir(fds) if os.path.isdir(fds) else []:
+        try:
+            target = os.readlink(os.path.join(fds, fd))
+        except OSError:
+            continue
+        if "mirnb-extract-" in target:
+            out.append(target)
+    return out
+
+
+def test_mapped_results_behave_as_ordinary_arrays(many_tracks, tmp_path, monkeypatch):
+    import gc
+    import pickle
+
+    from mirnb.features import _shipping, extraction
+
+    monkeypatch.setattr(extraction, "_MIN_FILE_BYTES", 0)
+    made = _record_folders(monkeypatch)
+    kw = dict(sr=SR, cache=None, verbose=False, n_fft=512, hop_length=256)
+    serial, _ = F.extract(many_tracks, "dft_frames", n_jobs=1, **kw)
+    n_maps, n_fds = len(_shipping._live_maps), len(_mapped_fds())
+    parallel, rep = F.extract(many_tracks, "dft_frames", n_jobs=2, **kw)
+    assert rep.n_workers == 2 and not _left(made)
+    _equal(parallel, serial)
+    shm = made[0] is not None
+    if shm:  # results are views of private maps of the (deleted) files: nothing copied
+        assert len(_shipping._live_maps) > n_maps
+        if not _shipping._TRACKFD:
+            assert len(_mapped_fds()) == len(_shipping._live_maps) - n_maps + n_fds
+        assert not any(v.flags.owndata for v in parallel.values())
+    a, b = parallel["m00"], parallel["m01"]
+    assert type(a) is np.ndarray and a.dtype == np.float32 and a.flags.writeable
+    # writing changes this array only (copy on write), never another result
+    b_before = b.copy()
+    a[:] = 7.0
+    a += 1.0
+    assert (a == 8.0).all() and (serial["m00"] != 8.0).any()
+    np.testing.assert_array_equal(b, b_before)
+    back = pickle.loads(pickle.dumps(a))
+    assert back.shape == a.shape and (back == 8.0).all()
+    np.testing.assert_allclose(np.mean(b, axis=0), np.mean(serial["m01"], axis=0),
+                               rtol=1e-5, atol=1e-6)
+    # into a cache and back
+    cache = Cache(tmp_path / "c")
+    key = cache.key(source="0" * 64, func="t", version="1", params={})
+    cache.put(key, b)
+    np.testing.assert_array_equal(cache.get(key), b)
+    # unmapped (and their descriptors closed) once the arrays are gone
+    del parallel, a, b
+    gc.collect()
+    assert len(_shipping._live_maps) == n_maps and len(_mapped_fds()) == n_fds
+
+    # extract_stacked copies mapped results into its stack
+    X1, ids1, _ = F.extract_stacked(many_tracks, "log_mel", n_jobs=1, n_mels=16, **kw)
+    X2, ids2, _ = F.extract_stacked(many_tracks, "log_mel", n_jobs=2, n_mels=16, **kw)
+    assert ids1 == ids2 and X2.flags.owndata and X2.dtype == np.float32
+    np.testing.assert_allclose(X2, X1, rtol=1e-5, atol=1e-4)
+    assert len(_shipping._live_maps) == n_maps and not _left(made)
+
+
+def test_parallel_results_without_shared_memory(many_tracks, monkeypatch):
+    from mirnb.features import _shipping, extraction
+
+    monkeypatch.setattr(extraction, "_MIN_FILE_BYTES", 0)
+    monkeypatch.setattr(extraction, "_shm_folder", lambda: None)
+    kw = dict(sr=SR, cache=None, verbose=False, n_fft=512, hop_length=256)
+    serial, _ = F.extract(many_tracks, "dft_frames", n_jobs=1, **kw)
+    n_maps = len(_shipping._live_maps)
+    parallel, rep = F.extract(many_tracks, "dft_frames", n_jobs=2, **kw)
+    assert rep.n_workers == 2 and len(_shipping._live_maps) == n_maps
+    _equal(parallel, serial)
+    assert all(v.flags.writeable for v in parallel.values())
+
+
+@pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed")
+def test_no_shared_memory_files_are_left(many_tracks, monkeypatch):
+    import tqdm.auto
+
+    from mirnb.features import _shipping, extraction
+
+    monkeypatch.setattr(extraction, "_MIN_FILE_BYTES", 0)
+    made = _record_folders(monkeypatch)
+    if extraction._shm_folder() is None:
+        pytest.skip("no writable /dev/shm")
+    os.rmdir(made.pop())
+    bad = many_tracks[4].audio_path
+    y, _ = sf.read(bad)
+    y[0] = 0.9  # a bug in the feature for this clip: the run stops
+    sf.write(bad, y, SR)
+    with pytest.raises(ValueError, match="a bug"):
+        F.extract(many_tracks, fails_on_bad, sr=SR, n_jobs=2, cache=None, verbose=False)
+    assert len(made) == 1 and not _left(made)
+
+    # interrupted while the workers run (Ctrl-C in this process)
+    y[0] = 0.0
+    sf.write(bad, y, SR)
+
+    class Interrupted(tqdm.auto.tqdm):
+        def __iter__(self):
+            for i, item in enumerate(super().__iter__()):
+                if i == 1:
+                    raise KeyboardInterrupt
+                yield item
+
+    with monkeypatch.context() as m:
+        m.setattr(tqdm.auto, "tqdm", Interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            F.extract(many_tracks, "dft_frames", sr=SR, n_jobs=2, cache=None,
+                      verbose=False, n_fft=512, hop_length=256)
+    assert len(made) == 2 and not _left(made)
+    # and the workers still serve the next run
+    feats, rep = F.extract(many_tracks, "dft_frames", sr=SR, n_jobs=2, cache=None,
+                           verbose=False, n_fft=512, hop_length=256)
+    assert len(feats) == 12 and rep.n_workers == 2 and not _left(made)
+
+
+def test_remove_folder_deletes_what_it_holds(tmp_path):
+    from mirnb.features import _shipping, extraction
+
+    folder = tmp_path / "shm"
+    folder.mkdir()
+    (folder / "a.bin").write_bytes(b"x" * 10)
+    with open(folder / "b.bin", "wb") as fh:  # still open in a worker
+        _shipping._remove_folder(str(folder))
+        fh.write(b"y" * 10)
+    assert list(tmp_path.iterdir()) == []
+    _shipping._remove_folder(str(folder))  # gone already: nothing to do

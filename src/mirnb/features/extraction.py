@@ -4,8 +4,9 @@
 function) over a list of tracks: in parallel over the cores, with progress, a
 content cache (:mod:`mirnb.cache`) and a report of the files it had to skip.
 Workers get the clips in batches and hand large results back through files
-in shared memory (``/dev/shm``) rather than pickles; by default a run that is
-too small to repay starting workers stays in this process.
+in shared memory (``/dev/shm``) rather than pickles, which this process maps
+rather than copies; by default a run that is too small to repay starting
+workers stays in this process.
 librosa compiles its numba kernels the first time a process calls them (about
 20-30 s in a fresh environment, a few seconds to load from numba's cache
 later); :func:`mirnb.warmup.librosa_kernels` does it once, in one process,
@@ -16,11 +17,14 @@ import contextlib
 import inspect
 import logging
 import math
+import mmap
 import os
 import shutil
+import sys
 import tempfile
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -394,143 +398,9 @@ def _batches(items, n_workers):
     return out
 
 
-def _arrays_of(value):
-    return list(value.values()) if isinstance(value, dict) else [value]
-
-
-def _c_order(a):
-    """``(array in C order whose bytes are a's, fortran)`` for writing ``a`` as it lies."""
-    if a.flags.c_contiguous:
-        return a, False
-    if a.flags.f_contiguous:
-        return a.T, True
-    return np.ascontiguousarray(a), False
-
-
-def _write_spec(a, fh):
-    """Write ``a``'s bytes at the next 64-byte boundary of ``fh``; return its layout."""
-    a = np.asarray(a)
-    c, fortran = _c_order(a)
-    fh.write(b"\0" * (-fh.tell() % 64))
-    offset = fh.tell()
-    if c.nbytes:
-        fh.write(c.reshape(-1).view(np.uint8))
-    return offset, a.dtype.str, a.shape, fortran
-
-
-def _read_spec(spec, fh):
-    offset, dtype, shape, fortran = spec
-    a = np.empty(shape, dtype=np.dtype(dtype), order="F" if fortran else "C")
-    if a.nbytes:
-        fh.seek(offset)
-        buf = memoryview((a.T if fortran else a).reshape(-1).view(np.uint8))
-        got = 0
-        while got < len(buf):
-            n = fh.readinto(buf[got:])
-            if not n:
-                raise OSError(f"{fh.name} ends early")
-            got += n
-    return a
-
-
-def _shm_folder():
-    """A new private folder in shared memory (``/dev/shm``), or None where there is none."""
-    if not (os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK)):
-        return None
-    try:
-        return tempfile.mkdtemp(prefix="mirnb-extract-", dir="/dev/shm")
-    except OSError:
-        return None
-
-
-def _room_for(folder, nbytes):
-    """Whether ``nbytes`` fit in ``folder`` leaving a quarter of its filesystem free."""
-    try:
-        st = os.statvfs(folder)
-    except (OSError, AttributeError):
-        return False
-    return st.f_bavail * st.f_frsize - nbytes >= st.f_blocks * st.f_frsize / 4
-
-
-class _Shipment:
-    """The outcomes of one batch, on their way from a worker to the calling process.
-
-    ``outcomes`` holds ``(track_id, result, reason)`` per clip, as
-    :func:`_run_one` gives them. Pickled in a worker, a shipment whose arrays
-    hold at least ``min_file_bytes`` writes them to one file in ``folder`` (a
-    folder in shared memory that the calling process made) and pickles only
-    their layout; unpickled in the calling process, which loky does as each
-    result arrives, it reads them back into new arrays and deletes the file.
-    That is two copies of the data, where a pickle through loky's pipe costs
-    several and more of the calling process's time (measured on 2 cores,
-    ``benchmarks/extraction.py``: n_jobs=2 over 400 clips of Hamel's
-    429 x 513 DFT frames, 0.95 s against 1.18 s as pickles). Reading back
-    the cache entry the worker wrote would cost more: 0.6 ms per clip of
-    those frames without checking the entry, 1.3 ms with (``Cache.get``),
-    against 0.4 ms to write and read the file here. When the folder is out
-    of reach (another machine) or short of room, the arrays travel as
-    pickles. A file that cannot be read back leaves ``error`` set instead of
-    ``outcomes``, and the calling process computes that batch again.
-    """
-
-    def __init__(self, outcomes, *, folder=None, min_file_bytes=math.inf, error=None):
-        self.outcomes = outcomes
-        self.folder = folder
-        self.min_file_bytes = min_file_bytes
-        self.error = error
-
-    def __reduce__(self):
-        nbytes = sum(a.nbytes for _, res, _ in self.outcomes if res is not None
-                     for a in _arrays_of(res[0]))
-        if (self.folder is None or nbytes < self.min_file_bytes
-                or not os.path.isdir(self.folder) or not _room_for(self.folder, nbytes)):
-            return _Shipment, (self.outcomes,)
-        path = os.path.join(self.folder, f"{os.getpid()}-{uuid.uuid4().hex}.bin")
-        packed = []
-        try:
-            with open(path, "wb") as fh:
-                for tid, res, reason in self.outcomes:
-                    if res is not None:
-                        value, status, n = res
-                        if isinstance(value, dict):
-                            layout = ("dict", [(k, _write_spec(v, fh))
-                                               for k, v in value.items()])
-                        else:
-                            layout = ("array", _write_spec(value, fh))
-                        res = layout, status, n
-                    packed.append((tid, res, reason))
-        except OSError as err:  # full, or gone: send them as pickles
-            log.debug("could not write %s (%s); sending the batch as pickles", path, err)
-            with contextlib.suppress(OSError):
-                os.remove(path)
-            return _Shipment, (self.outcomes,)
-        return _unpack_shipment, (path, packed)
-
-
-def _unpack_shipment(path, packed):
-    """Read a shipment's arrays back from ``path`` (then delete it); never raises.
-
-    Runs in loky's thread that receives results, where an exception would
-    break the pool: a failure is recorded in the shipment instead.
-    """
-    try:
-        out = []
-        with open(path, "rb") as fh:
-            for tid, res, reason in packed:
-                if res is not None:
-                    (kind, layout), status, n = res
-                    if kind == "dict":
-                        value = {k: _read_spec(spec, fh) for k, spec in layout}
-                    else:
-                        value = _read_spec(layout, fh)
-                    res = value, status, n
-                out.append((tid, res, reason))
-        return _Shipment(out)
-    except Exception as err:
-        return _Shipment(None, error=f"{path}: {type(err).__name__}: {err}")
-    finally:
-        with contextlib.suppress(OSError):
-            os.remove(path)
+from ._shipping import (_MAX_MAPS, _TRACKFD, _arrays_of, _c_order, _map_private,  # noqa: F401
+                        _read_spec, _remove_folder, _room_for, _Shipment, _shm_folder,
+                        _unpack_shipment, _view_spec, _write_spec)
 
 
 class _BatchJob:
@@ -617,10 +487,11 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
     on between calls so each imports librosa once), with a progress bar.
     Workers get the tracks in batches, with BLAS and OpenMP limited to their
     share of the cores, and return large results through a file in shared
-    memory rather than a pickle; outputs, their order and the report are the
-    same as in one process. With the default ``n_jobs`` the first clips are
-    timed in this process, and the rest goes to workers only when they would
-    finish it sooner, counting the seconds it takes to start them.
+    memory rather than a pickle, which this process maps instead of copying;
+    outputs, their order and the report are the same as in one process.
+    With the default ``n_jobs`` the first clips are timed in this process,
+    and the rest goes to workers only when they would finish it sooner,
+    counting the seconds it takes to start them.
     Before it starts workers, this process compiles librosa's numba kernels
     once (:func:`mirnb.warmup.librosa_kernels`): workers compiling them at
     the same time can corrupt numba's cache.
@@ -691,7 +562,9 @@ def extract(tracks, func, *, sr, duration=None, min_duration=None, n_jobs=None, 
     -------
     features : dict
         ``{track_id: np.ndarray}`` (or dicts of arrays) for the tracks that
-        succeeded, in input order.
+        succeeded, in input order. Results from workers may be views of a
+        private, copy-on-write map of shared memory (``flags.owndata`` is
+        False): ordinary writable arrays, whose writes stay in this process.
     skipped : ExtractReport
         A list of :class:`mirnb.datasets.Skipped`, ``(track_id, reason)``
         for every track left out, in input order; its attribute ``padded``
@@ -870,7 +743,7 @@ def _compute(job, todo, n_jobs, label, verbose):
                 keep(tid, None, s.reason)
     finally:
         if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+            _remove_folder(folder)
     _last_parallel.update(n_workers=n_workers, time=time.monotonic())
     return results, failed, n_workers
 
