@@ -33,18 +33,19 @@
 #    instead of k-max pooling (k = 1); an SVM on its hidden layer (+ SVM); and
 #    sparse coding, an autoencoder and a DBN, max-pooled into the same SVM.
 #
-# This chapter runs the GTZAN protocol on the book's synthetic corpus by
-# default (`dataset = "real"` reads your GTZAN). **Numbers on the synthetic
-# corpus describe the book's data; none of them is a reproduction of the
-# paper's real-data numbers**, which sit beside ours in columns of their own.
-# ISMIR2004Genre (Table 3) and the autoencoder competitor are not run here.
+# This chapter runs both protocols, GTZAN's (Table 2) and ISMIR2004Genre's
+# (Table 3), on the book's synthetic corpus by default (`dataset = "real"`
+# reads your GTZAN and ISMIR2004Genre). **Numbers on the synthetic corpus
+# describe the book's data; none of them is a reproduction of the paper's
+# real-data numbers**, which sit beside ours in columns of their own. The
+# autoencoder competitor is not run here.
 
 # %% tags=["parameters"]
 profile = "default"
 data_home = None
 seed = 0
 verbose = True
-dataset = "synthetic"  # or "real": GTZAN under data_home
+dataset = "synthetic"  # or "real": GTZAN and ISMIR2004Genre under data_home
 
 # %%
 import time
@@ -176,7 +177,7 @@ zhang2015.results(records)
 #
 # Each claim of the paper as a paired difference on the same folds: the
 # paper's gap (its Table 2 cells), and ours, mean and SD over folds, with the
-# number of folds in which the first row won.
+# number of folds in which the first row won (`a > b` of `n`).
 
 # %%
 diffs = zhang2015.paired_differences(cv)
@@ -198,14 +199,64 @@ for ax, (name, Z), legend in zip(axes[0], maps.items(), [False] * (len(maps) - 1
 plt.show()
 
 # %% [markdown]
-# ## Verdict
+# ## Table 3: ISMIR2004Genre, the official split
 #
-# Computed from the paired differences above. An effect "shows" only when
-# its mean over folds exceeds its spread; on synthetic data a claim that
-# does not show says something about this corpus and these sizes, not about
-# the paper.
+# The paper's second dataset is the ISMIR 2004 genre contest collection
+# (songs from Magnatune): 1,458 full-length songs in six classes, published
+# as a training set and a development set of 729 songs each. The classes
+# are unbalanced; per half: classical 320, electronic 115, jazz_blues 26,
+# metal_punk 45, rock_pop 101, world 122 (the paper's footnote 9). Zhang et
+# al. train on the training set, test on the development set, average ten
+# runs and report plain accuracy, in which classical weighs 44 %: always
+# answering "classical" already scores 0.44. Beside it we report the
+# class-normalised accuracy (the mean of the per-class recalls, scikit-learn's
+# `balanced_accuracy_score`), on which that answer scores 1/6.
+#
+# The synthetic corpus has a view in the collection's on-disk layout, read
+# by the same loader (`mirnb.datasets.ismir2004.ISMIR2004`): two halves with
+# the real class proportions, each class rendered from the style families it
+# stands for (rock_pop from rock, pop, country, ...), clips of the corpus's
+# length instead of full songs. The pipeline is the one above, run on the
+# one split: codebook, networks, competitors and SVMs see the training half
+# only. The test set never changes, so the spread (± SD) is over runs only
+# (the seeds of K-means, networks and competitors, and the held-out songs),
+# not over test sets. On the real collection (`dataset = "real"`) the songs
+# are full length and differ by minutes; the network then sees each song's
+# centred excerpt of the shortest training song's length (our choice, where
+# the paper feeds whole songs).
 
 # %%
-display(Markdown(zhang2015.verdict(diffs, data_kind=info["data_kind"])))
+ds3, info3 = zhang2015.load(cfg, dataset, table="Table 3", data_home=data_home,
+                            verbose=verbose)
+frames3, labels3 = zhang2015.extract(ds3, cfg, verbose=verbose)
+cv3 = zhang2015.cross_validate(frames3, labels3, cfg, split=ds3.splits("official"), seed=seed,
+                               verbose=verbose)
+print(cv3.split)
+zhang2015.accuracy_table(cv3)
+
+# %%
+records3 = zhang2015.records(cv3, info3, profile=profile, seed=seed)
+zhang2015.results(records3)
+
+# %% [markdown]
+# The paper's claims on Table 3, as paired differences over the runs:
+
+# %%
+diffs3 = zhang2015.paired_differences(cv3)
+diffs3.round(3)
+
+# %% [markdown]
+# ## Verdict
+#
+# Computed from the paired differences above, for both tables. An effect
+# "shows" only when its mean exceeds its spread, measured over at least
+# three folds (Table 2) or runs on the one test set (Table 3: a weaker test,
+# blind to how the numbers would move with other test songs). On synthetic
+# data a claim that does not show says something about this corpus and
+# these sizes, not about the paper.
+
+# %%
+display(Markdown(zhang2015.verdict([diffs, diffs3], data_kind=info["data_kind"])))
 print(f"chapter run time: {time.perf_counter() - t_start:.0f} s")
-zhang2015.timings(cv)
+display(zhang2015.timings(cv))
+zhang2015.timings(cv3)

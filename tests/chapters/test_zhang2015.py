@@ -1,13 +1,14 @@
 """The zhang2015 chapter module: config and profiles, the paper's numbers, the
 per-fold pipeline on toy frames (no audio; codebooks fitted on training songs
-only), the paper-size KCNN taking a step, and the computed verdict."""
+only), Table 3's protocol on the smoke corpus's ISMIR2004 view, the paper-size
+KCNN taking a step, and the computed verdict."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from mirnb.chapters import zhang2015
-from mirnb.errors import ParameterError
+from mirnb.errors import MissingDataError, ParameterError
 from mirnb.features import words as fwords
 
 
@@ -20,13 +21,14 @@ def test_paper_profile_holds_table_1_and_the_protocol():
     assert (cfg.window, cfg.k, cfg.filters, cfg.hidden) == (5, 5, 500, 300)
     assert (cfg.learning_rate, cfg.l2, cfg.optimizer) == (0.02, 1e-4, "sgd")
     assert (cfg.sr, cfg.n_fft, cfg.hop_length) == (22050, 1024, 512)
-    assert (cfg.n_folds, cfg.n_runs) == (10, 10)
+    assert (cfg.n_folds, cfg.n_runs, cfg.ismir_runs) == (10, 10, 10)
     assert cfg.columns == ("MEL", "SFM", "SCF", "ALL")
 
 
 def test_profiles_derive_from_the_paper_values():
     smoke, default = zhang2015.config("smoke"), zhang2015.config("default")
     assert smoke.synth_profile == "smoke" and smoke.n_folds == 2 and smoke.epochs <= 2
+    assert smoke.ismir_runs == 1 and default.ismir_runs >= 2  # Table 3 has a spread by default
     assert {"MEL", "ALL"} <= set(default.columns) and default.n_folds >= 5
     assert (default.n_frames, default.n_components, default.n_words, default.filters) == \
         (4, 24, 128, 64)
@@ -172,7 +174,131 @@ def test_cross_validation_tables_records_and_paired_differences(toy_cv):
     assert len(best.extra["per_fold"]) == cfg.n_folds
     diffs = zhang2015.paired_differences(cv)
     assert set(diffs["column"]) == {"MEL", "ALL"}
-    assert (diffs["n folds"] == cfg.n_folds).all()
+    assert (diffs["n"] == cfg.n_folds).all() and set(diffs["over"]) == {"folds"}
+    assert set(diffs["table"]) == {"Table 2"}
+
+
+# ----------------------------------------------------------------------------
+# Table 3: ISMIR2004Genre's official split
+# ----------------------------------------------------------------------------
+def test_class_normalised_accuracy_differs_from_accuracy_on_unbalanced_classes():
+    y = [0] * 8 + [1] * 2
+    assert zhang2015.scores(y, [0] * 10) == (pytest.approx(0.8), pytest.approx(0.5))
+    # one error per class: the same either way when the classes are balanced
+    assert zhang2015.scores([0, 0, 1, 1], [0, 1, 1, 0]) == (0.5, 0.5)
+    # a predicted class absent from the truth counts as an error, without a warning
+    acc, bal = zhang2015.scores([0, 0, 0, 1], [0, 2, 0, 1])
+    assert (acc, bal) == (pytest.approx(0.75), pytest.approx((2 / 3 + 1) / 2))
+
+
+@pytest.fixture(scope="module")
+def smoke_t3(smoke_home, keras_eagerly):
+    """Table 3 on the smoke corpus's ISMIR2004 view, two runs on the official split, with
+    the songs every codebook was fitted on (networks eagerly, as in ``toy_cv``)."""
+    cfg = zhang2015.config("smoke", ismir_runs=2)
+    ds, info = zhang2015.load(cfg, table="Table 3", data_home=smoke_home, verbose=False)
+    frames, labels = zhang2015.extract(ds, cfg, verbose=False)
+    seen, fit = [], fwords.AudioWords.fit
+
+    def spy(self, songs, y=None):
+        seen.append([id(s) for s in songs])
+        return fit(self, songs, y)
+
+    with pytest.MonkeyPatch.context() as mp, keras_eagerly():
+        mp.setattr(fwords.AudioWords, "fit", spy)
+        cv = zhang2015.cross_validate(frames, labels, cfg, split=ds.splits("official"),
+                                      seed=0, verbose=False)
+    return cfg, ds, info, frames, labels, cv, seen
+
+
+def test_table_3_runs_on_the_smoke_ismir_view_and_fits_on_training_songs_only(smoke_t3):
+    cfg, ds, info, frames, labels, cv, seen = smoke_t3
+    from mirnb.datasets.ismir2004 import ISMIR2004
+
+    assert isinstance(ds, ISMIR2004) and ds.is_synthetic and info["data_kind"] == "synthetic"
+    assert "ISMIR2004Genre" in info["dataset"]
+    counts = labels.value_counts()
+    assert counts.max() >= 4 * counts.min()  # unbalanced, as the real collection
+    part = ds.labels["part"].loc[labels.index]
+    train = {id(frames[t]["mel"]) for t in labels.index[part == "train"]}
+    test = {id(frames[t]["mel"]) for t in labels.index[part == "development"]}
+    assert train and test
+    # one MEL codebook per run, fitted on every training song and no development song
+    assert len(seen) == cfg.ismir_runs
+    assert all(set(ids) == train and not set(ids) & test for ids in seen)
+    assert cv.table == "Table 3" and cv.unit == "runs"
+    assert list(cv.folds.index) == [(r, 0) for r in range(cfg.ismir_runs)]
+    assert cv.balanced.shape == cv.folds.shape
+    assert ((cv.balanced >= 0) & (cv.balanced <= 1)).all().all()
+    assert "official split" in cv.split and "runs only" in cv.split
+    assert {("MEL", "KCNN (k = 5) + SVM"), ("MEL", "DBN + SVM"),
+            ("MEL", "Sparse coding + SVM")} <= set(cv.folds.columns)
+    # the figures' arrays are the development songs'
+    assert cv.show["labels_test"] == list(labels[part == "development"])
+
+
+def test_table_3_shows_the_papers_cells_beside_ours_and_records_both_metrics(smoke_t3):
+    cfg, _, info, _, _, cv, _ = smoke_t3
+    table = zhang2015.accuracy_table(cv)
+    assert table.loc["KCNN (k = 5) + SVM", "MEL paper"] == "0.783"  # Table 3: 78.29
+    assert table.loc["DBN + SVM", "MEL paper"] == "0.695"
+    assert table.loc["KCNN (k = 1) (ours)", "MEL paper"] == ""
+    ours = table.loc["KCNN (k = 5) + SVM", "MEL ours"]
+    runs = cv.folds["MEL", "KCNN (k = 5) + SVM"]
+    assert ours == f"{runs.mean():.3f} ± {runs.std(ddof=1):.3f}"
+    assert "MEL ours, class-normalised" in table.columns
+    assert "MEL ours, class-normalised" not in zhang2015.accuracy_table(cv, table="Table 2")
+    recs = zhang2015.records(cv, info, profile="smoke", seed=3)
+    acc = {(r.experiment, r.method): r for r in recs if r.metric == "Accuracy"}
+    bal = {(r.experiment, r.method): r for r in recs if r.metric == "Balanced accuracy"}
+    assert set(acc) == set(bal) and len(acc) == cv.folds.shape[1]
+    best = acc["Table 3: MEL", "KCNN (k = 5) + SVM"]
+    assert best.paper_value == pytest.approx(0.7829)
+    assert best.paper_ref == "Zhang et al. 2015, Table 3" and best.data_kind == "synthetic"
+    assert best.seeds == (3, 4) and best.extra["per_run"] == pytest.approx(list(runs))
+    assert best.spread == pytest.approx(runs.std(ddof=1))
+    b = bal["Table 3: MEL", "KCNN (k = 5) + SVM"]
+    assert b.paper_value is None and b.paper_ref == ""
+    assert b.value == pytest.approx(cv.balanced["MEL", "KCNN (k = 5) + SVM"].mean())
+
+
+def test_table_3_claims_and_verdict_are_over_runs(smoke_t3):
+    cfg, *_, cv, _ = smoke_t3
+    diffs = zhang2015.paired_differences(cv)
+    assert set(diffs["table"]) == {"Table 3"} and set(diffs["over"]) == {"runs"}
+    assert (diffs["n"] == cfg.ismir_runs).all()
+    kmax = diffs.set_index("claim").loc[zhang2015.CLAIMS[0][0]]
+    assert kmax["paper gap"] == pytest.approx(0.7829 - 0.6928)
+    both = zhang2015.verdict([diffs.assign(table="Table 2", over="folds"), diffs])
+    t3 = [line for line in both.splitlines() if "Table 3" in line]
+    assert len(t3) == len(diffs) and all("ISMIR2004Genre" in line for line in t3)
+    assert all(f"of {cfg.ismir_runs} runs ahead" in line for line in t3)
+    # two runs give no usable spread: nothing is judged
+    assert all("too few runs to judge" in line for line in t3)
+    assert "shows the" not in both and "too few folds to judge" in both
+    assert len(both.splitlines()) == 2 * len(diffs)
+
+
+def test_real_table_3_data_is_read_in_the_collections_layout(tmp_path):
+    cfg = zhang2015.config("paper")
+    with pytest.raises(MissingDataError, match=r"ISMIR2004 not found[\s\S]*audio/training/"):
+        zhang2015.load(cfg, "real", table="Table 3", data_home=tmp_path, verbose=False)
+    with pytest.raises(ParameterError, match="table"):
+        zhang2015.load(cfg, table="Table 4", data_home=tmp_path, verbose=False)
+
+
+def test_a_split_drops_songs_without_frames():
+    frames, labels = _toy()
+    ids = list(labels.index)
+    split = {"train": ids[::2] + ["missing.000"], "test": ids[1::2], "valid": []}
+    cfg = zhang2015.config("smoke", ismir_runs=1)
+    seen = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(zhang2015, "run_fold", lambda fr, lb, fold, c, **kw: seen.append(fold)
+                   or zhang2015.FoldOutput({}, {}, {}, {}))
+        cv = zhang2015.cross_validate(frames, labels, cfg, split=split, verbose=False)
+    assert seen == [{"train": ids[::2], "test": ids[1::2]}]
+    assert cv.table == "Table 3" and f"{len(ids[::2])} training" in cv.split
 
 
 # ----------------------------------------------------------------------------

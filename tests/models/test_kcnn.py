@@ -1,4 +1,5 @@
-"""Zhang et al. (2015)'s KCNN: layer stack, lookup tables, variants, regularisation."""
+"""Zhang et al. (2015)'s KCNN: layer stack, lookup tables, variants, regularisation;
+training it, batching songs of different lengths, and the competitors' song features."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ import keras
 
 from mirnb.errors import ParameterError
 from mirnb.layers import KMaxPooling1D
-from mirnb.models.kcnn import TABLE1, build_kcnn, kcnn_features
+from mirnb.models.kcnn import (TABLE1, build_kcnn, competitor_features, fit_kcnn,
+                               kcnn_features, word_matrix)
 from mirnb.training import compile_model
 
 #: Also run under KERAS_BACKEND=jax by `make test` (the model is backend-agnostic).
@@ -197,3 +199,60 @@ def test_save_load_round_trip(tmp_path):
 def test_bad_arguments_raise(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         build_kcnn(**kwargs)
+
+
+# ----------------------------------------------------------------------------
+# training, batches of songs, competitors
+# ----------------------------------------------------------------------------
+def test_fit_kcnn_trains_from_the_centroids_and_reports_every_epoch():
+    C = _centroids()
+    X, y = _words(12, 10), np.arange(12) % 3
+    model, hist = fit_kcnn(C, X, y, n_classes=3, window=3, k=2, filters=4, hidden=5,
+                           optimizer="adam", learning_rate=0.01, batch_size=4, epochs=3,
+                           valid=(X[:3], y[:3]), seed=0)
+    assert len(hist["loss"]) == 3 and len(hist["val_accuracy"]) == 3
+    assert not np.allclose(model.get_layer("table").get_weights()[0], C)
+    frozen, _ = fit_kcnn(C, X, y, n_classes=3, window=3, k=2, filters=4, hidden=5,
+                         trainable_table=False, batch_size=4, epochs=1, seed=0)
+    np.testing.assert_allclose(frozen.get_layer("table").get_weights()[0], C)
+    again, hist2 = fit_kcnn(C, X, y, n_classes=3, window=3, k=2, filters=4, hidden=5,
+                            optimizer="adam", learning_rate=0.01, batch_size=4, epochs=3,
+                            valid=(X[:3], y[:3]), seed=0)
+    assert hist2["loss"] == pytest.approx(hist["loss"], rel=1e-4)  # seeded
+
+
+def test_fit_kcnn_stops_early_on_the_held_out_songs():
+    X, y = _words(9, 8), np.arange(9) % 3
+    _, hist = fit_kcnn(_centroids(), X, y, n_classes=3, window=3, k=2, filters=4, hidden=5,
+                       learning_rate=1e-6, batch_size=9, epochs=20, patience=1,
+                       valid=(X[:3], y[:3]), seed=0)
+    assert len(hist["loss"]) < 20  # validation accuracy cannot move at this rate
+
+
+def test_word_matrix_keeps_the_centre_and_repeats_short_songs():
+    songs = [np.arange(10), np.arange(6), np.arange(3)]
+    W = word_matrix(songs)  # the shortest song's length
+    assert W.dtype == np.int32 and W.tolist() == [[3, 4, 5], [1, 2, 3], [0, 1, 2]]
+    assert word_matrix(songs, length=5).tolist() == [[2, 3, 4, 5, 6], [0, 1, 2, 3, 4],
+                                                     [0, 1, 2, 0, 1]]
+    stacked = [np.stack([np.arange(4), 10 + np.arange(4)], axis=1), np.array([[7, 17]])]
+    assert word_matrix(stacked, length=2).tolist() == [[[1, 11], [2, 12]], [[7, 17], [7, 17]]]
+    with pytest.raises(ParameterError, match="at least one"):
+        word_matrix([np.arange(3), np.arange(0)])
+    with pytest.raises(ParameterError, match="length"):
+        word_matrix(songs, length=0)
+
+
+@pytest.mark.parametrize("name, width", [("sparse coding", 6), ("DBN", 3)])
+def test_competitor_features_are_song_maxima_of_segment_codes(name, width):
+    rng = np.random.default_rng(0)
+    Ztr = [rng.standard_normal((n, 4)).astype("float32") for n in (5, 7, 3)]
+    Zte = [rng.standard_normal((n, 4)).astype("float32") for n in (4, 6)]
+    kw = dict(max_segments=10, n_atoms=6, n_iter=1, dbn_hidden=(5, 3), dbn_epochs=1, seed=0)
+    Ftr, Fte = competitor_features(name, Ztr, Zte, **kw)
+    assert Ftr.shape == (3, width) and Fte.shape == (2, width)
+    assert (Ftr >= 0).all() and np.isfinite(Fte).all()
+    again = competitor_features(name, Ztr, Zte, **kw)
+    np.testing.assert_allclose(again[0], Ftr, rtol=1e-5)
+    with pytest.raises(ParameterError, match="autoencoder"):
+        competitor_features("autoencoder", Ztr, Zte, **kw)

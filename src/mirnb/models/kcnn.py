@@ -39,7 +39,9 @@ is ``trainable_table=False``; ``KCNN (k = 1)`` is ``k=1`` (global max
 pooling, Sec. 4); the ``+ SVM`` rows train an SVM on the top hidden layer,
 the layer named ``'hidden'`` (:func:`kcnn_features`, Sec. 4.3). The ``ALL``
 column uses one lookup table per feature type, their word vectors
-concatenated (Sec. 3.1): ``n_tables=3``.
+concatenated (Sec. 3.1): ``n_tables=3``. The competitors of Sec. 4.3
+(sparse coding and a DBN, max-pooled over the song into the same SVM) get
+their song features from :func:`competitor_features`.
 
 Where the paper is silent, this module chooses (the book's choices, not the
 paper's):
@@ -82,16 +84,18 @@ References
 """
 
 import numbers
+import warnings
 
 import keras
 import numpy as np
 from keras import layers
 
-from .. import _check
+from .. import _check, training
 from ..errors import ParameterError
 from ..layers import KMaxPooling1D
 
-__all__ = ["TABLE1", "build_kcnn", "kcnn_features"]
+__all__ = ["TABLE1", "build_kcnn", "fit_kcnn", "kcnn_features", "word_matrix",
+           "competitor_features"]
 
 #: Zhang et al. (2015), Table 1: the KCNN's hyper-parameters.
 TABLE1 = {"window": 5, "k": 5, "filters": 500, "hidden": 300, "learning_rate": 0.02,
@@ -312,3 +316,170 @@ def kcnn_features(model, X, *, batch_size=32, verbose=0):
         raise ParameterError(f"verbose={verbose!r}: expected 0, 1 or 2")
     return np.asarray(features.predict(X, batch_size=batch_size, verbose=verbose),
                       dtype="float32")
+
+
+def fit_kcnn(centroids, X, y, *, n_classes, k=5, window=5, filters=500, hidden=300, l2=1e-4,
+             trainable_table=True, optimizer="sgd", learning_rate=0.02, batch_size=1,
+             epochs=100, patience=None, valid=None, seed=0, verbose=0):
+    """Build a KCNN on a codebook's centroids and train it on songs as audio words.
+
+    The loss is Eq. 6: the softmax's mean cross-entropy plus the L2 penalty
+    that :func:`build_kcnn` puts on every weight; the optimizer is plain
+    gradient descent at Table 1's rate by default.
+
+    Parameters
+    ----------
+    centroids : ndarray (n_words, dim) or list of them
+        Initialise the lookup table(s) (one per feature type for ALL).
+    X : ndarray of int, shape (n_songs, n_words_song) or (n_songs, n_words_song, n_tables)
+    y : ndarray of int, shape (n_songs,)
+        Class indices in ``[0, n_classes)``.
+    n_classes, k, window, filters, hidden, l2, trainable_table
+        As in :func:`build_kcnn` (``trainable_table=False``: the ULT variant).
+    optimizer, learning_rate : str, float
+        :func:`mirnb.training.compile_model`.
+    batch_size, epochs : int > 0
+    patience : int or None
+        With ``valid``: stop after ``patience`` epochs without a better
+        validation accuracy and keep the best epoch's weights. None trains
+        ``epochs`` epochs.
+    valid : (X, y) or None
+        Held-out songs: validation accuracy per epoch (and early stopping).
+    seed : int
+        Seeds Python, NumPy and the backend (:func:`mirnb.training.set_seed`).
+    verbose : int
+        Keras's ``fit`` verbosity.
+
+    Returns
+    -------
+    model : keras.Model
+    history : dict
+        ``loss``, ``accuracy`` (and ``val_loss``, ``val_accuracy``) per epoch.
+
+    References
+    ----------
+    .. [1] Zhang, P. et al. (2015). A deep neural network for modeling music.
+       ICMR, Sec. 3.4 (Eq. 6), Table 1. Used by ``notebooks/03_zhang2015.py``.
+    """
+    batch_size = _check.positive_int("batch_size", batch_size)
+    epochs = _check.positive_int("epochs", epochs)
+    training.set_seed(seed)
+    model = build_kcnn(embedding=centroids, window=window, k=k, filters=filters, hidden=hidden,
+                       n_classes=n_classes, trainable_table=trainable_table, l2=l2)
+    training.compile_model(model, loss="sparse_categorical_crossentropy", optimizer=optimizer,
+                           learning_rate=learning_rate)
+    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    callbacks = []
+    if valid is not None and patience is not None:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_accuracy", patience=_check.positive_int("patience", patience),
+            restore_best_weights=True))
+    hist = model.fit(np.asarray(X), np.asarray(y), batch_size=batch_size, epochs=epochs,
+                     shuffle=True, validation_data=valid, callbacks=callbacks, verbose=verbose)
+    return model, {name: list(map(float, v)) for name, v in hist.history.items()}
+
+
+def word_matrix(seqs, *, length=None):
+    """Songs' audio-word sequences as one batch: every song ``length`` words long.
+
+    A longer song keeps its centred ``length`` words; a shorter one is
+    repeated from its start until it is ``length`` words long. GTZAN's clips
+    differ by a few frames; ISMIR2004Genre's songs are full length and
+    differ by minutes, so there every song becomes its centred excerpt of
+    the shortest training song's length. (The book's choice: the paper
+    feeds whole songs, which batching by length with masked k-max pooling
+    would allow; see ``../shared/specs/zhang2015.md``, Sec. 5, gap 30.)
+
+    Parameters
+    ----------
+    seqs : list of ndarray of int, shape (n_words_i,) or (n_words_i, n_tables)
+    length : int > 0 or None
+        Words per song (None: the shortest song's).
+
+    Returns
+    -------
+    ndarray of int32, shape (n_songs, length) or (n_songs, length, n_tables)
+
+    Examples
+    --------
+    >>> word_matrix([np.arange(6), np.arange(3)], length=4).tolist()
+    [[1, 2, 3, 4], [0, 1, 2, 0]]
+    """
+    seqs = [np.asarray(s) for s in seqs]
+    if not seqs or min(len(s) for s in seqs) < 1:
+        raise ParameterError("seqs: expected at least one song of at least one word")
+    n = min(len(s) for s in seqs) if length is None else _check.positive_int("length", length)
+    out = []
+    for s in seqs:
+        start = max((len(s) - n) // 2, 0)
+        out.append(np.take(s, (start + np.arange(n)) % len(s), axis=0))
+    return np.stack(out).astype(np.int32)
+
+
+def competitor_features(name, Ztr, Zte, *, max_segments=100000, n_atoms=512, alpha=1.0,
+                        n_iter=20, dbn_hidden=(50, 50, 50), dbn_lr=0.001, dbn_epochs=5, seed=0):
+    """Song-level features of the KCNN's competitors: codes of each segment, max-pooled
+    over the song (Sec. 4.3).
+
+    Parameters
+    ----------
+    name : {'sparse coding', 'DBN'}
+        Sparse coding: :class:`sklearn.decomposition.MiniBatchDictionaryLearning`
+        (``n_atoms`` atoms learned by coordinate descent, ``n_iter`` passes;
+        lasso codes, ``lasso_cd``, penalty ``alpha``), pooled as the maximum
+        of the codes' absolute values (the book's choice: lasso codes are
+        signed; the paper used SPAMS and gives no settings; ``lasso_lars`` is
+        several times slower). DBN: :class:`mirnb.models.dbn.DBN` (Gaussian
+        visible units, layers ``dbn_hidden``, ``dbn_epochs`` epochs at
+        ``dbn_lr``), the top layer's probabilities max-pooled.
+    Ztr, Zte : list of np.ndarray, shape (n_segments_i, n_dims)
+        Whitened segments of the training and the test songs. The codes are
+        learned from at most ``max_segments`` training segments, drawn at
+        random.
+    seed : int
+
+    Returns
+    -------
+    Ftr, Fte : np.ndarray, shape (n_songs, n_codes)
+
+    References
+    ----------
+    .. [1] Zhang, P. et al. (2015). A deep neural network for modeling music.
+       ICMR, Sec. 4.3. Used by ``notebooks/03_zhang2015.py``.
+    """
+    from .dbn import DBN
+
+    rng = np.random.default_rng(seed)
+    pool = np.concatenate(Ztr).astype(np.float32)
+    if len(pool) > _check.positive_int("max_segments", max_segments):
+        pool = pool[rng.choice(len(pool), max_segments, replace=False)]
+    if name == "DBN":
+        est = DBN(dbn_hidden, visible="gaussian", learning_rate=dbn_lr, n_iter=dbn_epochs,
+                  random_state=seed).fit(pool)
+
+        def code(Z):
+            return est.transform(Z)
+    elif name == "sparse coding":
+        from sklearn.decomposition import MiniBatchDictionaryLearning
+
+        est = MiniBatchDictionaryLearning(n_atoms, alpha=alpha, max_iter=n_iter, batch_size=256,
+                                          fit_algorithm="cd", transform_algorithm="lasso_cd",
+                                          transform_alpha=alpha, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(pool)
+
+        def code(Z):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return np.abs(est.transform(Z))
+    else:
+        raise ParameterError(f"name={name!r}: expected 'sparse coding' or 'DBN'")
+
+    def pooled(Zs):
+        lens = np.cumsum([0] + [len(z) for z in Zs])
+        C = np.asarray(code(np.concatenate(Zs).astype(np.float32)))
+        return np.stack([C[a:b].max(axis=0) for a, b in zip(lens[:-1], lens[1:])])
+
+    return pooled(Ztr), pooled(Zte)
