@@ -146,7 +146,7 @@ def main(argv=None):
     import mirnb
     from mirnb import datasets
     from mirnb.cache import Cache
-    from mirnb.features import extract, extraction
+    from mirnb.features import _shipping, extract, extraction
     from mirnb.warmup import librosa_kernels
 
     ds = datasets.load("gtzan", synth="default", data_home=args.data_home)
@@ -195,9 +195,11 @@ def main(argv=None):
         cpu_s = []  # this process's CPU seconds (all its threads) per run
 
         def run(name, n_jobs, cache=None, part=tracks, func=None, **over):
-            saved = {k: getattr(extraction, k) for k in over}
+            # each setting is patched in the module that defines and reads it
+            owner = {k: _shipping if hasattr(_shipping, k) else extraction for k in over}
+            saved = {k: getattr(owner[k], k) for k in over}
             for k, v in over.items():
-                setattr(extraction, k, v)
+                setattr(owner[k], k, v)
             try:
                 t0, c0 = time.perf_counter(), time.process_time()
                 feats, rep = extract(part, func or name, sr=SR, n_jobs=n_jobs, cache=cache,
@@ -206,7 +208,7 @@ def main(argv=None):
                 cpu_s.append(time.process_time() - c0)
             finally:
                 for k, v in saved.items():
-                    setattr(extraction, k, v)
+                    setattr(owner[k], k, v)
             assert len(feats) == len(part) and not len(rep), rep.summary()
             return wall, rep.n_workers, feats
 

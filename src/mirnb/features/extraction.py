@@ -17,14 +17,7 @@ import contextlib
 import inspect
 import logging
 import math
-import mmap
-import os
-import shutil
-import sys
-import tempfile
 import time
-import uuid
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -398,9 +391,7 @@ def _batches(items, n_workers):
     return out
 
 
-from ._shipping import (_MAX_MAPS, _TRACKFD, _arrays_of, _c_order, _map_private,  # noqa: F401
-                        _read_spec, _remove_folder, _room_for, _Shipment, _shm_folder,
-                        _unpack_shipment, _view_spec, _write_spec)
+from ._shipping import _remove_folder, _Shipment, _shm_folder
 
 
 class _BatchJob:
