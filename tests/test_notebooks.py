@@ -10,6 +10,7 @@ the executed notebooks from there, executing any that no test has yet.
 
 import fcntl
 import json
+import os
 import re
 import shutil
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from mirnb import run
+from mirnb import plotting, run
 
 CHAPTERS = list(run.chapters())
 
@@ -35,12 +36,19 @@ def _locked(path):
 
 @pytest.fixture(scope="session")
 def smoke_book(shared_tmp):
-    """A copy of the book sources, shared by the xdist workers of this test run."""
-    book, copied = shared_tmp / "smoke_book", shared_tmp / "smoke_book.copied"
+    """A copy of the book sources, shared by the xdist workers of this test run.
+
+    It sits beside a link to the package's ``src``, as ``book/`` does in the
+    repository, for the pages' ``literalinclude``s. Every figure the smoke
+    kernels draw is measured into ``figure_audit/`` (:func:`mirnb.plotting.legibility`).
+    """
+    os.environ[plotting.AUDIT_ENV] = str(shared_tmp / "figure_audit")
+    book, copied = shared_tmp / "smoke" / "book", shared_tmp / "smoke_book.copied"
     with _locked(shared_tmp / "smoke_book.lock"):
         if not copied.is_file():
             shutil.copytree(run.root() / "book", book, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("_build", "chapters"))
+            (book.parent / "src").symlink_to(run.root() / "src")
             copied.touch()
     return book
 
@@ -99,3 +107,69 @@ def test_book_builds_with_figures_and_tables(smoke_book, smoke_home):
     assert "Choi et al. 2016, Table 3" in choi and "Experiment II" in choi
     intro = (book / "_build" / "html" / "intro.html").read_text()
     assert "Hamel" in intro and "synthetic" in intro
+
+
+def _pages(book):
+    html = book / "_build" / "html"
+    return {p.stem: p for p in sorted((html / "chapters").glob("0*.html"))}
+
+
+@pytest.mark.book
+def test_pages_are_readable_light_and_private(smoke_book, smoke_home, shared_tmp):
+    """Issue 15's checks on the smoke book: what a reader's browser gets."""
+    from bs4 import BeautifulSoup
+
+    for c in CHAPTERS:
+        _executed(c, smoke_book, smoke_home)
+    index = smoke_book / "_build" / "html" / "index.html"
+    if not index.is_file():
+        run.build_book(smoke_book)
+    pages = _pages(smoke_book)
+    assert len(pages) == len(CHAPTERS)
+    private = [str(smoke_home), str(shared_tmp), str(run.root()), os.path.expanduser("~") + "/"]
+    for name, path in pages.items():
+        text = path.read_text()
+        assert path.stat().st_size < 1_000_000, f"{name}: {path.stat().st_size} bytes of HTML"
+        leaked = [p for p in private if p in text]
+        assert not leaked, f"{name} shows machine paths {leaked}"
+        soup = BeautifulSoup(text, "html.parser")
+        assert not soup.select(".tag_parameters, .tag_injected-parameters"), \
+            f"{name} shows its parameters cell"
+        streams = soup.select("div.cell_output .output.stream")
+        assert len(streams) <= 40, f"{name}: {len(streams)} separate printed outputs"
+        for pre in soup.select("div.cell_output pre"):
+            if pre.find_parent("details") is None:
+                lines = pre.get_text().rstrip("\n").count("\n") + 1
+                assert lines <= 30, f"{name}: an output of {lines} lines: {pre.get_text()[:80]!r}"
+        for img in soup.select("div.cell_output img"):
+            fig = img.find_parent("figure")
+            caption = fig.find("figcaption") if fig else None
+            assert caption is not None and "Fig." in caption.get_text(), \
+                f"{name}: a figure without a numbered caption ({img.get('alt')!r})"
+            assert not img.get("alt", "").endswith(".png"), f"{name}: alt text is a file path"
+        for audio in soup.select("audio"):
+            src = audio.get("src", "")
+            assert src.startswith("media/") and src.endswith(".ogg"), f"{name}: audio {src!r}"
+            assert (path.parent / src).stat().st_size < 300_000
+    for name in [n for n in pages if n != "00_data"]:
+        soup = BeautifulSoup(pages[name].read_text(), "html.parser")
+        csv = [a["href"] for a in soup.select("a[href$='.csv']")]
+        assert csv and all((pages[name].parent / h).is_file() for h in csv), \
+            f"{name}: no results CSV beside the page"
+        assert soup.select("div.highlight-python pre, div.literal-block-wrapper"), \
+            f"{name}: no method code shown from the package"
+
+
+@pytest.mark.book
+def test_every_figure_of_the_smoke_run_is_legible_on_the_page(smoke_book, smoke_home,
+                                                              shared_tmp):
+    for c in CHAPTERS:
+        _executed(c, smoke_book, smoke_home)
+    rows = [json.loads(line) for f in sorted((shared_tmp / "figure_audit").glob("*.jsonl"))
+            for line in f.read_text().splitlines()]
+    assert {r["chapter"] for r in rows} >= set(CHAPTERS), "a chapter drew no figure"
+    small = [(r["chapter"], r["titles"], round(r["min_px"], 1), r["smallest"])
+             for r in rows if r["min_px"] < plotting.MIN_PX]
+    assert not small, f"figures whose text is under {plotting.MIN_PX} px on the page: {small}"
+    bare = [(r["chapter"], r["titles"]) for r in rows if r["missing_colorbars"]]
+    assert not bare, f"spectrograms without a labelled colorbar: {bare}"

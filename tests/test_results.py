@@ -94,17 +94,18 @@ def test_results_table_formats_and_marks_synthetic():
     no_paper = _result(method="MFCC + SVM", paper_value=None, paper_ref="")
     real = _result(method="DBN", data_kind="real", dataset="GTZAN", profile="paper")
     df = results.results_table([several, no_paper, real])
-    for col in ["Experiment", "Method", "Metric", "Ours", "Paper", "Paper source", "Data",
-                "Split", "Profile", "Seeds", "Note"]:
-        assert col in df.columns
-    assert df.loc[0, "Ours"] == "0.800 ± 0.020"
-    assert df.loc[0, "Paper"] == "0.840"
-    assert df.loc[0, "Seeds"] == "0, 1, 2"
-    assert "synthetic" in df.loc[0, "Data"]
-    assert "not comparable" in df.loc[0, "Note"]
-    assert df.loc[1, "Ours"] == "0.800"
-    assert df.loc[1, "Paper"] == results.MISSING and df.loc[1, "Paper source"] == results.MISSING
-    assert "not comparable" not in df.loc[2, "Note"] and "real" in df.loc[2, "Note"]
+    assert list(df.index.names) == ["Experiment", "Method"]
+    assert list(df.columns) == ["Metric", "Ours", "Paper", "Gap"]
+    rows = df.reset_index()
+    assert rows.loc[0, "Ours"] == "0.800 ± 0.020"
+    assert rows.loc[0, "Paper"] == "0.840" and rows.loc[0, "Gap"] == "-0.040"
+    assert rows.loc[1, "Ours"] == "0.800"
+    assert rows.loc[1, "Paper"] == results.MISSING and rows.loc[1, "Gap"] == results.MISSING
+    note = df.attrs["note"]
+    # the provenance moved from five columns into the caption
+    assert "Seeds: 0, 1, 2" in note and "Hamel & Eck 2010, Table 2" in note
+    assert "synthetic GTZAN view (synthetic)" in note and "GTZAN (real, abc123)" in note
+    assert "Profile: default" in note and "not a reproduction error" in note
     assert "synthetic" in df.attrs["note"]
 
 

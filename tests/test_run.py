@@ -512,10 +512,10 @@ def test_book_writes_the_build_times_page(project, monkeypatch):
     assert rows["02_bad"] == ["smoke", "not recorded", "", "", "", "", "", "2026-11-01 08:00"]
     assert "2 CPUs, Linux-6-x86_64, Python 3.11.9, Keras backend jax: 01_good" in page
     assert "keeps the timings of the run that produced it" in page
-    # the book's own table of contents ends with the page
+    # the book's own table of contents ends with the page, in the appendix
     toc = (Path(__file__).resolve().parents[1] / "book" / "_toc.yml").read_text()
-    assert toc.rstrip().endswith("- caption: Appendix\n    chapters:\n      - file: "
-                                 + run.TIMES_PAGE)
+    appendix = toc[toc.index("- caption: Appendix"):]
+    assert appendix.rstrip().endswith("      - file: " + run.TIMES_PAGE)
 
 
 def test_make_passes_force_through(tmp_path):

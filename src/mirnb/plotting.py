@@ -13,6 +13,9 @@ and across processes.
 
 import colorsys
 import hashlib
+import json
+import os
+import weakref
 from collections import OrderedDict
 
 import matplotlib
@@ -26,6 +29,7 @@ from .errors import ParameterError
 from .synth import vocabulary as _synth_vocabulary
 
 __all__ = [
+    "PAGE_WIDTH", "PAGE_PX", "MIN_PX", "STYLE", "legibility",
     "GENRES", "genre_colors", "color_of", "specshow", "embedding", "embeddings",
     "confusion_matrix", "tag_bars", "learning_curves", "compare_curves", "table_figure",
     "label_counts", "weights", "conv_filters", "beat_features", "curve_bands",
@@ -35,6 +39,34 @@ __all__ = [
 #: The genres of the book: GTZAN's ten, then the others the synthetic
 #: corpus uses for Dieleman et al.'s genre task. Their order fixes their colours.
 GENRES = _synth_vocabulary.GENRES  # its first ten are mirnb.datasets.gtzan.GENRES
+
+#: Width of a figure that fills the book's page, in inches. Figures are drawn
+#: at most this wide, so that the page shows them without shrinking their text.
+PAGE_WIDTH = 7.5
+
+#: Width of the book's text column, in CSS pixels, at a 1280 px window.
+PAGE_PX = 680
+
+#: Smallest text height a figure may show on the page, in pixels.
+MIN_PX = 8
+
+#: The book's figure style, set on import: sizes for :data:`PAGE_WIDTH`
+#: figures at 110 dpi (825 px, shown at :data:`PAGE_PX`), so that the
+#: smallest text (legends, ticks: 8 pt) is 10 px tall on the page.
+STYLE = {
+    "figure.dpi": 110, "figure.figsize": (PAGE_WIDTH, 3.2), "font.size": 9,
+    "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8, "ytick.labelsize": 8,
+    "legend.fontsize": 8, "legend.title_fontsize": 8, "figure.titlesize": 10,
+    "image.cmap": "magma", "axes.spines.top": False, "axes.spines.right": False,
+}
+
+#: Environment variable naming a folder: every figure pyplot draws is then
+#: measured (:func:`legibility`) into ``<folder>/<pid>.jsonl``. The tests set
+#: it to audit the figures of a whole smoke run.
+AUDIT_ENV = "MIRNB_FIGURE_AUDIT"
+
+# The images specshow drew, to find spectrograms (and their colorbars) in a figure.
+_SPECTROGRAMS = weakref.WeakSet()
 
 _ALIASES = {"hip-hop": "hiphop", "hip hop": "hiphop", "r&b": "rnb", "r'n'b": "rnb",
             "rhythm and blues": "rnb", "electronica": "electronic"}
@@ -147,7 +179,7 @@ def _palette(labels, palette):
 
 
 def specshow(S, *, sr, hop_length, ax=None, y_axis="mel", x_axis="time", title=None,
-             colorbar=True, **kwargs):
+             colorbar=True, unit="dB", **kwargs):
     """Show a spectrogram-like matrix with time and frequency axes (librosa).
 
     Parameters
@@ -165,10 +197,15 @@ def specshow(S, *, sr, hop_length, ax=None, y_axis="mel", x_axis="time", title=N
     x_axis : {'time', 's', 'ms', 'frames', None}
     title : str, optional
     colorbar : bool
-        Add a colour bar beside the Axes.
+        Add a colour bar beside the Axes, labelled ``unit``. Panels of one
+        figure that share ``vmin`` / ``vmax`` may share one colour bar.
+    unit : str
+        Label of the colour bar: what a colour means (``'dB'``, or e.g.
+        ``'standardised value'`` for a matrix that is not in dB).
     **kwargs
         Passed to :func:`librosa.display.specshow` (``fmin``, ``fmax``,
-        ``cmap``, ``vmin``, ...).
+        ``cmap``, ``vmin``, ...). The colormap is ``'magma'``, a
+        perceptually uniform one, unless ``cmap`` says otherwise.
 
     Returns
     -------
@@ -187,11 +224,13 @@ def specshow(S, *, sr, hop_length, ax=None, y_axis="mel", x_axis="time", title=N
     _check.choice("x_axis", x_axis, ("time", "s", "ms", "frames", None))
     import librosa.display
 
-    ax = _new_ax(ax, (8, 3))
+    ax = _new_ax(ax, (PAGE_WIDTH, 3))
+    kwargs.setdefault("cmap", "magma")
     img = librosa.display.specshow(S, sr=sr, hop_length=hop_length, x_axis=x_axis,
                                    y_axis=y_axis, ax=ax, **kwargs)
+    _SPECTROGRAMS.add(img)
     if colorbar:
-        ax.figure.colorbar(img, ax=ax)
+        ax.figure.colorbar(img, ax=ax, label=unit)
     if title is not None:
         ax.set_title(title)
     return ax
@@ -315,7 +354,7 @@ def confusion_matrix(cm, *, ax=None, normalize=True, cmap="Blues", annotate=True
         sums = M.sum(axis=1, keepdims=True)
         M = np.divide(M, sums, out=np.zeros_like(M), where=sums > 0)
     n = M.shape[0]
-    ax = _new_ax(ax, (0.45 * n + 2, 0.45 * n + 1.5))
+    ax = _new_ax(ax, (min(0.45 * n + 2, PAGE_WIDTH), min(0.45 * n + 1.5, PAGE_WIDTH)))
     vmax = 1.0 if normalize else max(float(M.max()), 1e-12)
     ax.imshow(M, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
     ax.set_xticks(range(n), cols, rotation=45, ha="right", rotation_mode="anchor")
@@ -378,7 +417,7 @@ def tag_bars(values, *, ax=None, errors=None, title=None, sort=True, color="C0")
         if missing:
             raise ParameterError(f"errors: no value for tags {missing[:5]}")
         err = errs.reindex(vals.index).to_numpy()
-    ax = _new_ax(ax, (max(4.0, 0.22 * len(vals) + 1.5), 3.5))
+    ax = _new_ax(ax, (min(max(4.0, 0.22 * len(vals) + 1.5), PAGE_WIDTH), 3.5))
     x = np.arange(len(vals))
     ax.bar(x, vals.to_numpy(), yerr=err, color=color, capsize=2 if err is not None else 0)
     ax.set_xticks(x, [str(t) for t in vals.index], rotation=90, fontsize="small")
@@ -502,7 +541,7 @@ def table_figure(df, *, ax=None, fontsize=8, title=None):
     if df.empty:
         raise ParameterError("df is empty: nothing to draw")
     fontsize = _check.positive("fontsize", fontsize)
-    ax = _new_ax(ax, (min(2 + 1.3 * df.shape[1], 20), 0.8 + 0.3 * df.shape[0]))
+    ax = _new_ax(ax, (PAGE_WIDTH, 0.8 + 0.3 * df.shape[0]))
     ax.axis("off")
     cells = df.astype(str).to_numpy().tolist()
     table = ax.table(cellText=cells, colLabels=[str(c) for c in df.columns], loc="center",
@@ -555,7 +594,7 @@ def label_counts(labels, *, ax=None, title=None, sort="count"):
         counts = counts.reindex(_ordered_labels(np.asarray(counts.index, dtype=object)))
     names = list(counts.index)
     colors = [color_of(n) if _genre_key(n) is not None else "0.45" for n in names]
-    ax = _new_ax(ax, (max(4.0, 0.3 * len(names) + 1.5), 3.5))
+    ax = _new_ax(ax, (min(max(4.0, 0.3 * len(names) + 1.5), PAGE_WIDTH), 3.5))
     x = np.arange(len(names))
     ax.bar(x, counts.to_numpy(), color=colors)
     ax.set_xticks(x, [str(n) for n in names], rotation=90 if len(names) > 6 else 0,
@@ -588,15 +627,23 @@ def embeddings(maps, *, axes=None, legend="last"):
     _check.choice("legend", legend, ("last", "all", "none"))
     if not maps:
         raise ParameterError("maps is empty: give at least one (Z, labels) pair")
-    if axes is None:
-        _, axes = plt.subplots(1, len(maps), figsize=(6 * len(maps), 5.5),
-                               constrained_layout=True)
+    new = axes is None
+    if new:
+        n = len(maps)
+        _, axes = plt.subplots(1, n, figsize=(PAGE_WIDTH, PAGE_WIDTH / n + 1.2),
+                               constrained_layout=True, squeeze=False)
+        axes = axes[0]
     axes = list(np.atleast_1d(axes))
     if len(axes) != len(maps):
         raise ParameterError(f"{len(axes)} axes for {len(maps)} maps: give one Axes per map")
+    below = new and len(maps) > 1 and legend != "none"
     for i, (ax, (title, (Z, labels))) in enumerate(zip(axes, maps.items())):
         show = legend == "all" or (legend == "last" and i == len(maps) - 1)
-        embedding(Z, labels, ax=ax, title=title, legend=show)
+        embedding(Z, labels, ax=ax, title=title, legend=show and not below)
+    if below:  # one legend for the row, under it: the panels keep the page's width
+        handles, names = axes[-1].get_legend_handles_labels()
+        axes[0].figure.legend(handles, names, loc="outside lower center",
+                              ncol=min(len(names), 5), frameon=False, markerscale=2)
     return axes
 
 
@@ -627,7 +674,7 @@ def weights(W, *, ax=None, extent=None, xlabel="input", title=None, sort=True):
         raise ParameterError(f"W has shape {W.shape}: expected (n_units, n_inputs)")
     if sort:
         W = W[np.argsort(np.argmax(np.abs(W), axis=1), kind="stable")]
-    ax = _new_ax(ax, (12, 3.5))
+    ax = _new_ax(ax, (PAGE_WIDTH, 3.2))
     lim = float(np.abs(W).max()) or 1.0
     x0, x1 = (0, W.shape[1]) if extent is None else extent
     ax.imshow(W, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-lim, vmax=lim,
@@ -663,7 +710,7 @@ def conv_filters(components, *, n=8, axes=None, ylabel="", xlabel="step"):
                              "n_channels)")
     order = np.argsort(-np.abs(W).sum(axis=(1, 2)))[:max(1, int(n))]
     if axes is None:
-        _, axes = plt.subplots(1, len(order), figsize=(1.4 * len(order), 2),
+        _, axes = plt.subplots(1, len(order), figsize=(min(1.4 * len(order), PAGE_WIDTH), 2),
                                constrained_layout=True, squeeze=False)
         axes = axes[0]
     for ax, k in zip(axes, order):
@@ -691,14 +738,14 @@ def beat_features(chroma, timbre, *, title="", axes=None):
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(12, 2.8), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 2.6), constrained_layout=True)
     for ax, X, what, cmap in ((axes[0], chroma, "chroma", "magma"),
                               (axes[1], timbre, "timbre", "RdBu_r")):
         im = ax.imshow(np.asarray(X, dtype=np.float64).T, aspect="auto", origin="lower",
                        cmap=cmap)
         ax.set(title=f"{title} {what}".strip(), xlabel="beat")
         plt.colorbar(im, ax=ax)
-    axes[0].set_yticks(range(12), _synth_vocabulary.PITCH_CLASSES, fontsize=7)
+    axes[0].set_yticks(range(12), _synth_vocabulary.PITCH_CLASSES)
     return axes
 
 
@@ -728,7 +775,7 @@ def curve_bands(df, *, x, y, line, panel, panels=None, chance=None, ylabel=None,
 
     panels = sorted(df[panel].unique()) if panels is None else list(panels)
     if axes is None:
-        _, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.2),
+        _, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), PAGE_WIDTH), 3.2),
                                constrained_layout=True, squeeze=False)
         axes = axes[0]
     for ax, p in zip(axes, panels):
@@ -783,3 +830,84 @@ def grouped_boxes(df, *, x, group, y, ax=None, title=None, xlabel=None, ylabel=N
     ax.set(xlabel=xlabel or x, ylabel=ylabel or y, title=title)
     ax.legend(title=group)
     return ax
+
+
+# ----------------------------------------------------------------------------
+# the book's style, and a check that a figure stays legible on the page
+# ----------------------------------------------------------------------------
+
+def legibility(fig, *, page_px=PAGE_PX):
+    """How legible a figure is once the book's page shows it.
+
+    The page shows a figure at its drawn width, or shrunk to ``page_px``
+    when wider; text shrinks with it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    page_px : int > 0
+        Width of the page's text column, in pixels.
+
+    Returns
+    -------
+    dict
+        ``min_px``: height of the smallest visible text on the page, in
+        pixels (inf for a figure without text); ``smallest``: that text;
+        ``width_px``: the figure's drawn width (tight bounding box at its
+        dpi); ``spectrograms``: images drawn by :func:`specshow`;
+        ``missing_colorbars``: those without a labelled colour bar, their
+        own or one of another spectrogram of the figure with the same
+        colour limits.
+    """
+    from matplotlib.text import Text
+
+    page_px = _check.positive("page_px", page_px)
+    renderer = fig.canvas.get_renderer()
+    width_in = max(fig.get_tightbbox(renderer).width, 1e-6)
+    width_px = width_in * fig.dpi
+    scale = min(1.0, page_px / width_px)
+    texts = [t for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.figure is fig
+             and (t.axes is None or t.axes.get_visible())]
+    if texts:
+        smallest = min(texts, key=lambda t: t.get_fontsize())
+        min_px = smallest.get_fontsize() * fig.dpi / 72 * scale
+        small = smallest.get_text().strip()[:40]
+    else:
+        min_px, small = float("inf"), ""
+    spectra = [m for m in list(_SPECTROGRAMS) if m.axes is not None and m.axes.figure is fig]
+
+    def labelled(m):
+        cb = getattr(m, "colorbar", None)
+        return cb is not None and bool(cb.ax.get_ylabel().strip() or cb.ax.get_xlabel().strip())
+
+    covered = {tuple(m.get_clim()) for m in spectra if labelled(m)}
+    missing = sum(1 for m in spectra if not labelled(m) and tuple(m.get_clim()) not in covered)
+    return {"min_px": float(min_px), "smallest": small, "width_px": float(width_px),
+            "spectrograms": len(spectra), "missing_colorbars": missing}
+
+
+def _audit(fig):
+    """``figure.hooks`` entry: record :func:`legibility` each time ``fig`` is drawn."""
+    folder = os.environ.get(AUDIT_ENV)
+    if not folder:
+        return
+
+    def record(event):
+        if getattr(fig, "_mirnb_audited", False):  # the inline backend draws twice
+            return
+        fig._mirnb_audited = True
+        row = legibility(fig)
+        row["chapter"] = os.environ.get("MIRNB_CHAPTER", "")
+        row["titles"] = [ax.get_title() for ax in fig.axes if ax.get_title()][:4]
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"{os.getpid()}.jsonl"), "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+
+    fig.canvas.mpl_connect("draw_event", record)
+
+
+matplotlib.rcParams.update(STYLE)
+if os.environ.get(AUDIT_ENV) and "mirnb.plotting:_audit" not in matplotlib.rcParams["figure.hooks"]:
+    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"],
+                                           "mirnb.plotting:_audit"]

@@ -4,7 +4,8 @@ A :class:`Result` is one number of the book with everything that produced
 it: dataset and its version, whether the data is synthetic or real, split,
 profile, seeds, config, code version, and the paper's number with its table.
 :func:`results_table` lays records out with the paper's numbers in their own
-column and says, row by row, when our data is synthetic. The metrics that
+column and the gap between them, and says in its caption which data, split,
+profile and seeds produced them, and when our data is synthetic. The metrics that
 produce the numbers are in :mod:`mirnb.metrics`.
 """
 
@@ -352,72 +353,80 @@ def _fmt(x, digits):
     return f"{x:.{digits}f}"
 
 
-def _note(r):
-    has_paper = r.paper_value is not None
-    if r.data_kind == "synthetic":
-        return ("synthetic data: not comparable with the paper's real-data number"
-                if has_paper else "synthetic data")
-    if r.profile != "paper":
-        return (f"real data, profile {r.profile or 'unknown'!r}: not the paper's settings"
-                if has_paper else f"real data, profile {r.profile or 'unknown'!r}")
-    return "real data, paper settings" if has_paper else "real data"
-
-
 TABLE_NOTE = (
     "Ours: mean ± sample std over seeds where several. Paper: the number printed in the "
-    "paper (— where it gives none), on real data. A row on synthetic data is the book's "
-    "own experiment, not a reproduction of the paper's number.")
+    "paper (— where it gives none), on real data. Gap: ours − paper.")
+
+
+def _seeds(r):
+    if r.seeds:
+        return ", ".join(str(s) for s in r.seeds)
+    return f"{r.n_seeds} run" + ("s" if r.n_seeds != 1 else "")
+
+
+def _provenance(records):
+    """One caption line: the data, split, profile, seeds, paper tables and code behind a table."""
+    def uniq(field):
+        return list(dict.fromkeys(v for v in map(field, records) if v))
+
+    data = uniq(lambda r: f"{r.dataset} ({r.data_kind}"
+                + (f", {r.dataset_version})" if r.dataset_version else ")"))
+    parts = [f"Data: {'; '.join(data)}."]
+    for label, field in (("Split", lambda r: r.split), ("Profile", lambda r: r.profile),
+                         ("Seeds", _seeds), ("Paper numbers", lambda r: r.paper_ref),
+                         ("Code", lambda r: r.code_version)):
+        values = uniq(field)
+        if values:
+            parts.append(f"{label}: {'; '.join(values)}.")
+    with_paper = [r for r in records if r.paper_value is not None]
+    if any(r.data_kind == "synthetic" for r in with_paper):
+        parts.append("Rows on synthetic data are the book's own experiment: their gap to the "
+                     "paper's real-data number is not a reproduction error.")
+    elif any(r.profile != "paper" for r in with_paper):
+        parts.append("Real data, but not the paper's settings (profile other than 'paper').")
+    return " ".join(parts)
 
 
 def results_table(results, *, digits=3):
-    """Lay out results records for display, paper numbers in their own column.
+    """Lay out results records for reading: ours, the paper's number, the gap.
 
     Parameters
     ----------
     results : Result, or iterable of Result or dicts
     digits : int >= 0
-        Decimals shown.
+        Decimals shown, the same for every number.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``Experiment``, ``Method``, ``Metric``, ``Ours`` (``'0.812 ±
-        0.013'`` over several seeds), ``Paper`` (``'—'`` where the paper gives
-        no number), ``Paper source``, ``Data`` (dataset, kind and version),
-        ``Split``, ``Profile``, ``Seeds``, ``Code`` and ``Note``, which says
-        on every row whether the data is synthetic and so not comparable
-        with the paper's number. ``df.attrs['note']`` holds a caption.
+        Index (``Experiment``, ``Method``); columns ``Metric``, ``Ours``
+        (``'0.812 ± 0.013'`` over several seeds), ``Paper`` (``'—'`` where
+        the paper gives no number) and ``Gap`` (ours − paper, signed).
+        ``df.attrs['note']`` is the caption: how to read the columns, then
+        the provenance of the rows (data, kind and version, split, profile,
+        seeds, the paper's tables, code version) and, when the data is
+        synthetic, that the gap is not a reproduction error. The full
+        records go to CSV with :func:`mirnb.publish.download`.
     """
     digits = _check.int_range("digits", digits, 0)
+    records = _as_results(results)
     rows = []
-    for r in _as_results(results):
+    for r in records:
         ours = _fmt(r.value, digits)
         if r.spread is not None and r.n_seeds > 1:
             ours += f" ± {_fmt(r.spread, digits)}"
-        data = r.dataset + f" ({r.data_kind}" + (f", {r.dataset_version})" if r.dataset_version
-                                                 else ")")
-        if r.seeds:
-            seeds = ", ".join(str(s) for s in r.seeds)
-        else:
-            seeds = f"{r.n_seeds} run" + ("s" if r.n_seeds != 1 else "")
+        has_paper = r.paper_value is not None
         rows.append(OrderedDict([
             ("Experiment", r.experiment),
             ("Method", r.method),
             ("Metric", r.metric),
             ("Ours", ours),
-            ("Paper", MISSING if r.paper_value is None else _fmt(r.paper_value, digits)),
-            ("Paper source", r.paper_ref or MISSING),
-            ("Data", data),
-            ("Split", r.split or MISSING),
-            ("Profile", r.profile or MISSING),
-            ("Seeds", seeds),
-            ("Code", r.code_version or MISSING),
-            ("Note", _note(r)),
+            ("Paper", _fmt(r.paper_value, digits) if has_paper else MISSING),
+            ("Gap", f"{r.value - r.paper_value:+.{digits}f}" if has_paper else MISSING),
         ]))
-    columns = ["Experiment", "Method", "Metric", "Ours", "Paper", "Paper source", "Data",
-               "Split", "Profile", "Seeds", "Code", "Note"]
-    df = pd.DataFrame(rows, columns=columns)
-    df.attrs["note"] = TABLE_NOTE
+    columns = ["Experiment", "Method", "Metric", "Ours", "Paper", "Gap"]
+    df = pd.DataFrame(rows, columns=columns).set_index(["Experiment", "Method"])
+    df.attrs["note"] = TABLE_NOTE + " " + _provenance(records) if records else TABLE_NOTE
     return df
 
 

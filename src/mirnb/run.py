@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import timing
+from . import publish, timing
 from .chapters import PROFILES
 from .errors import MirnbError, ParameterError
 
@@ -305,13 +305,15 @@ def check_parameters(chapter, parameters):
 
 
 @contextmanager
-def _kernel_environment(timings):
+def _kernel_environment(timings, media, chapter):
     """The environment a kernel starts with, in ``notebooks/``, restored after.
 
-    A relative ``MIRNB_DATA`` is made absolute, and ``MIRNB_TIMINGS`` names
-    the file ``timings`` that the kernel's phases are appended to.
+    A relative ``MIRNB_DATA`` is made absolute, ``MIRNB_TIMINGS`` names
+    the file ``timings`` that the kernel's phases are appended to,
+    ``MIRNB_MEDIA`` the folder ``media`` beside the page (audio, CSV; see
+    :mod:`mirnb.publish`) and ``MIRNB_CHAPTER`` the chapter.
     """
-    env = {timing.ENV: str(timings)}
+    env = {timing.ENV: str(timings), publish.ENV: str(media), "MIRNB_CHAPTER": chapter}
     value = os.environ.get("MIRNB_DATA")
     if value and not os.path.isabs(os.path.expanduser(value)):
         env["MIRNB_DATA"] = _absolute(value)
@@ -392,11 +394,13 @@ def _timings(phases, seconds, profile):
 
 
 def _annotate(path, inputs, timings):
-    """Store ``inputs`` and ``timings`` in the metadata ``mirnb`` of a notebook."""
+    """Store ``inputs`` and ``timings`` in the metadata ``mirnb`` of a notebook,
+    and tidy it for the page (:func:`mirnb.publish.tidy`)."""
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata["mirnb"] = {"inputs": inputs, "timings": timings}
+    publish.tidy(nb)
     nbformat.write(nb, str(path))
 
 
@@ -522,7 +526,7 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
     start = time.perf_counter()
     error = ""
     try:
-        with _kernel_environment(phases):
+        with _kernel_environment(phases, output_dir / "media", name):
             pm.execute_notebook(str(input_path), str(staging), parameters=params,
                                 kernel_name=kernel_name, progress_bar=progress,
                                 cwd=str(source.parent))
@@ -755,7 +759,9 @@ def build_book(book_dir=None, *, builder="html", quiet=True):
 
     First writes the appendix page :data:`TIMES_PAGE` (``.md``) from the
     executed notebooks' timings; a chapter without them shows ``not
-    recorded``.
+    recorded``. After the build, copies the chapters' media folder
+    (``chapters/media``: audio clips and CSV files, :mod:`mirnb.publish`)
+    beside the pages.
 
     Raises
     ------
@@ -800,4 +806,8 @@ def build_book(book_dir=None, *, builder="html", quiet=True):
     if proc.returncode != 0:
         raise ChapterError(f"jupyter-book build failed ({' '.join(cmd)}):\n"
                            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    media = book_dir / "chapters" / "media"  # the pages' audio and CSV files
+    if media.is_dir():
+        shutil.copytree(media, book_dir / "_build" / builder / "chapters" / "media",
+                        dirs_exist_ok=True)
     return book_dir / "_build" / builder / "index.html"

@@ -514,9 +514,17 @@ class Dataset(abc.ABC):
         return expected * tol
 
     def info(self):
-        """Return a short text summary: where, how many tracks, which labels."""
+        """Return a short text summary: where, how many tracks, which labels.
+
+        The folder is named relative to the data home (``<data home>/gtzan``),
+        so a published page shows no path of the machine that built it.
+        """
         labels = self.labels
-        lines = [f"{self.name} at {self.root}", f"  tracks: {len(labels)}",
+        try:
+            where = "<data home>/" + self.root.relative_to(self.data_home).as_posix()
+        except ValueError:
+            where = str(self.root)
+        lines = [f"{self.name} at {where}", f"  tracks: {len(labels)}",
                  f"  label columns: {', '.join(map(str, labels.columns))}"]
         for col in getattr(self, "summary_columns", ()):
             if col in labels:
