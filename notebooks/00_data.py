@@ -25,8 +25,12 @@
 #
 # This chapter listens to the corpus, looks at it, counts its labels, shows
 # the MSD-style features computed from it, and measures how hard each task is
-# with simple baselines. **Every number here is about the synthetic corpus;
-# none is a reproduction of a paper's result.**
+# with simple baselines. The real datasets it stands in for are GTZAN
+# {footcite}`tzanetakis2002musical`, MagnaTagATune
+# {footcite}`law2009evaluation`, MajorMiner {footcite}`mandel2008web` and
+# the Million Song Dataset {footcite}`bertin2011million`. **Every number
+# here is about the synthetic corpus; none is a reproduction of a paper's
+# result.**
 
 # %% tags=["parameters"]
 profile = "default"
@@ -36,12 +40,13 @@ verbose = True
 
 # %%
 import time
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Audio, display
+from IPython.display import display
 
-from mirnb import analysis, embed, features, plotting, synth
+from mirnb import analysis, datasets, embed, features, plotting, publish, synth
 from mirnb.chapters import data
 from mirnb.models import baselines
 
@@ -58,7 +63,8 @@ cfg
 # %%
 t0 = time.perf_counter()
 manifest = data.corpus(cfg, data_home=data_home, verbose=verbose)
-print(f"ready in {time.perf_counter() - t0:.1f} s at {manifest['root']}")
+home = Path(manifest["root"]).relative_to(datasets.data_home(data_home))
+print(f"ready in {time.perf_counter() - t0:.1f} s at <data home>/{home}")
 data.views_table(manifest)
 
 # %% [markdown]
@@ -95,56 +101,68 @@ for genre in rng.choice(sorted(labels.genre.unique()), size=cfg.n_listen, replac
     row = labels.loc[tid]
     print(f"{tid}: {row.artist}, {row.key_name}, {row.tempo:.0f} bpm, "
           f"{row.time_signature}/4; instruments: {row.instruments.replace(';', ', ')}")
-    display(Audio(y, rate=sr))
+    display(publish.audio(y, sr, name=f"data-{genre}"))
 
 # %% [markdown]
 # ## What the genres look like
 #
-# One log-mel spectrogram per genre. The differences a network can learn are
-# visible: drums or none, the density of onsets, brightness, sustained or
-# plucked notes.
+# One log-mel spectrogram per genre ({numref}`fig-data-genres`), all on one
+# colour scale. The differences a network can learn are visible: drums or
+# none, the density of onsets, brightness, sustained or plucked notes. The
+# chapters of Nam et al. and Choi et al. start from the same kind of log-mel
+# input ({doc}`04_nam2015`, {doc}`05_choi2016`).
 
 # %%
 genres = list(synth.GTZAN_GENRES)
-fig, axes = plt.subplots(2, 5, figsize=(16, 6), sharey=True, constrained_layout=True)
+specs = {}
+for genre in genres:
+    y, sr = gtzan.track(labels.index[labels.genre == genre][0]).audio()
+    specs[genre] = features.log_mel(y, sr=sr, n_fft=2048, hop_length=512, n_mels=96)
+vmax = max(S.max() for S in specs.values())
+
+# %% mystnb={"figure": {"caption": "Log-mel spectrograms of one clip per genre of the GTZAN view, on one shared dB scale (colour bar, right). Look for drums (vertical stripes), onset density, brightness (energy high up) and sustained notes (horizontal lines).", "name": "fig-data-genres"}, "image": {"alt": "Ten log-mel spectrograms in two rows of five, one per genre, with a shared dB colour bar"}}
+fig, axes = plt.subplots(2, 5, figsize=(plotting.PAGE_WIDTH, 4.2), sharex=True, sharey=True,
+                         constrained_layout=True)
 for genre, ax in zip(genres, axes.flat):
-    tid = labels.index[labels.genre == genre][0]
-    y, sr = gtzan.track(tid).audio()
-    S = features.log_mel(y, sr=sr, n_fft=2048, hop_length=512, n_mels=96)
-    plotting.specshow(S, sr=sr, hop_length=512, y_axis="mel", ax=ax, colorbar=False,
-                      title=genre)
+    plotting.specshow(specs[genre], sr=sr, hop_length=512, y_axis="mel", ax=ax, colorbar=False,
+                      title=genre, vmin=vmax - 80, vmax=vmax)
     ax.title.set_color(plotting.color_of(genre))
+    ax.label_outer()
+axes[0, 0].xaxis.set_major_locator(plt.MaxNLocator(4, steps=[1, 2, 5, 10]))
+fig.colorbar(axes.flat[-1].collections[0], ax=axes, label="log-mel power (dB)")
 plt.show()
 
 # %% [markdown]
 # ## Label statistics
 #
-# The GTZAN view is balanced across genres, like GTZAN. Keys, modes and tempi
-# follow each family's distributions.
+# The GTZAN view is balanced across genres, like GTZAN
+# ({numref}`fig-data-labels`). Keys, modes and tempi follow each family's
+# distributions.
 
-# %%
-fig, axes = plt.subplots(1, 3, figsize=(16, 4), constrained_layout=True)
-plotting.label_counts(labels.genre, ax=axes[0])
-axes[0].set_title("clips per genre (GTZAN view)")
-plotting.label_counts(labels.key_name, ax=axes[1])
-axes[1].set_title("keys")
+# %% mystnb={"figure": {"caption": "Labels of the GTZAN view: clips per genre (top left), the tempo of every clip by genre (top right) and clips per key (bottom). The genres are balanced by construction; look at how far the genres' tempi overlap and how unevenly the keys are used.", "name": "fig-data-labels"}, "image": {"alt": "Bar chart of clips per genre, dot plot of tempo per genre, and bar chart of clips per key"}}
+fig, axes = plt.subplot_mosaic([["genre", "tempo"], ["key", "key"]], constrained_layout=True,
+                               figsize=(plotting.PAGE_WIDTH, 5.5))
+plotting.label_counts(labels.genre, ax=axes["genre"], title="clips per genre (GTZAN view)")
+plotting.label_counts(labels.key_name, ax=axes["key"], title="clips per key")
 for genre in genres:
     t = labels.tempo[labels.genre == genre]
-    axes[2].scatter(t, [genre] * len(t), s=10, color=plotting.color_of(genre))
-axes[2].set_xlabel("tempo (bpm)")
-axes[2].set_title("tempo per genre")
+    axes["tempo"].scatter(t, [genre] * len(t), s=10, color=plotting.color_of(genre))
+axes["tempo"].set(xlabel="tempo (bpm)", title="tempo per genre")
 plt.show()
 
 # %% [markdown]
 # The MagnaTagATune view has tags, with crowd-like noise: every clip's true
 # tags (recorded while rendering) go missing at random and a few false ones
-# appear, as they do when people tag music in a game.
+# appear, as they do when people tag music in a game. How often each tag
+# was given is in {numref}`fig-data-tags`.
 
 # %%
 noise = data.tag_noise(mtat)
 print(f"{noise['clips']} clips in {noise['songs']} songs; {noise['tags']} tags; "
       f"{noise['kept']:.0%} of true tags kept, {noise['false_per_clip']:.2f} false tags per clip")
-fig, ax = plt.subplots(figsize=(16, 4))
+
+# %% mystnb={"figure": {"caption": "Clips per tag for the 40 most frequent tags of the MagnaTagATune view (noisy tags, as a tagging game gives them). Look at how fast the counts fall from the most frequent tags to the rest.", "name": "fig-data-tags"}, "image": {"alt": "Bar chart of clip counts for the 40 most frequent tags, in decreasing order"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 3.2), constrained_layout=True)
 plotting.tag_bars(mtat.tag_counts().head(40), ax=ax, title="clips per tag (40 most frequent)")
 ax.set_ylabel("clips")
 plt.show()
@@ -155,23 +173,30 @@ plt.show()
 # The Million Song Dataset ships no audio, only the Echo Nest's analysis:
 # segments with 12-d chroma and timbre, beats, bars, key and tempo. The MSD
 # view holds the same fields, computed from the rendered audio by
-# `mirnb.analysis`, in HDF5 files of the real schema. Dieleman et al. (2011)
-# average the segment features per beat; `analysis.beat_features` does that
-# for real MSD files and for our analysed audio alike.
+# `mirnb.analysis`, in HDF5 files of the real schema. Dieleman et al.
+# {footcite}`dieleman2011audio` average the segment features per beat;
+# `analysis.beat_features` does that for real MSD files and for our analysed
+# audio alike ({numref}`fig-data-msd`; their network is in
+# {doc}`02_dieleman2011`).
 
 # %%
 tid = msd_view.track_ids[0]
 record = msd_view.track(tid).record()
 chroma_b, timbre_b = analysis.beat_features(record)
-fig, axes = plt.subplots(2, 1, figsize=(12, 5), sharex=True, constrained_layout=True)
-axes[0].imshow(chroma_b.T, aspect="auto", origin="lower", cmap="magma")
+z_timbre = (timbre_b - timbre_b.mean(axis=0)) / (timbre_b.std(axis=0) + 1e-9)
+
+# %% mystnb={"figure": {"caption": "One track of the MSD view, beat by beat: its chroma (top, the segments' chroma averaged over each beat) and its 12 timbre coefficients, each standardised over the track (bottom). Look for the chord changes in the chroma and the sections in the timbre.", "name": "fig-data-msd"}, "image": {"alt": "Two heat maps over beats: 12 chroma rows above, 12 timbre rows below"}}
+fig, axes = plt.subplots(2, 1, figsize=(plotting.PAGE_WIDTH, 4.5), sharex=True,
+                         constrained_layout=True)
+im = axes[0].imshow(chroma_b.T, aspect="auto", origin="lower", cmap="magma")
+fig.colorbar(im, ax=axes[0], label="chroma")
 axes[0].set_yticks(range(12), ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"])
 axes[0].set_title(f"{tid}: beat-aligned chroma ({record.artist_name}, "
                   f"{msd_view.labels.loc[tid, 'genre']})")
-z_timbre = (timbre_b - timbre_b.mean(axis=0)) / (timbre_b.std(axis=0) + 1e-9)
-axes[1].imshow(z_timbre.T, aspect="auto", origin="lower", cmap="coolwarm", vmin=-3, vmax=3)
-axes[1].set_title("beat-aligned timbre (each coefficient standardised over the track)")
-axes[1].set_xlabel("beat")
+im = axes[1].imshow(z_timbre.T, aspect="auto", origin="lower", cmap="coolwarm", vmin=-3, vmax=3)
+fig.colorbar(im, ax=axes[1], label="z-score")
+axes[1].set(title="beat-aligned timbre (standardised per coefficient)", xlabel="beat",
+            ylabel="coefficient")
 plt.show()
 
 # %% [markdown]
@@ -211,8 +236,9 @@ data.genre_mapping(msd_view)
 # ## A map of simple features
 #
 # MFCC statistics (mean and standard deviation of 20 MFCCs per clip) embedded
-# with t-SNE. Genres form regions that overlap: simple features carry genre
-# information, but not all of it.
+# with t-SNE ({numref}`fig-data-tsne`). Genres form regions that overlap:
+# simple features carry genre information, but not all of it. Every paper
+# chapter draws such maps of its own features, from {doc}`01_hamel2010` on.
 
 # %%
 tracks = [gtzan.track(t) for t in gtzan.track_ids]
@@ -225,7 +251,9 @@ print(f"features for {len(X_mfcc)} clips; skipped: {skipped or 'none'}")
 Xs = (X_mfcc - X_mfcc.mean()) / X_mfcc.std()
 tsne = embed.TSNE(perplexity=cfg.tsne_perplexity, random_state=seed)
 Z = tsne.fit_transform(Xs.to_numpy())
-fig, ax = plt.subplots(figsize=(7, 6))
+
+# %% mystnb={"figure": {"caption": "t-SNE map of the MFCC statistics of every clip of the GTZAN view, coloured by genre. Genres gather in regions that overlap: simple features carry part of the genre.", "name": "fig-data-tsne"}, "image": {"alt": "Scatter plot of clips in two dimensions, coloured by genre, with a legend of ten genres"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 5), constrained_layout=True)
 plotting.embedding(Z, labels.loc[X_mfcc.index, "genre"].to_numpy(), ax=ax,
                    title="t-SNE of MFCC statistics (GTZAN view)")
 plt.show()
@@ -260,3 +288,9 @@ synth.calibration_table(results)
 # genre is learnable but not solved by clip statistics; artist is harder;
 # key is nearly invisible to MFCCs and needs pitch features; tags are noisy,
 # so no model reaches an AUC of 1.
+
+# %% [markdown]
+# ## References
+#
+# ```{footbibliography}
+# ```

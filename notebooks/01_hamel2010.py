@@ -14,28 +14,36 @@
 # %% [markdown]
 # # Hamel & Eck 2010: features learned from DFT frames by a deep belief network
 #
-# {cite}`hamel2010learning` asked whether a network could learn, from the raw
-# spectrum, features that beat the hand-made ones. Their system:
+# Hamel and Eck {footcite}`hamel2010learning` asked whether a network could
+# learn, from the raw spectrum, features that beat the hand-made ones. Their
+# system:
 #
 # 1. cut the audio (22050 Hz) into frames of 1024 samples (46.44 ms) and take
 #    the magnitude of each frame's DFT: 513 numbers per frame;
 # 2. pretrain a deep belief network of three layers of 50 binary units on
 #    those frames, one restricted Boltzmann machine at a time, without labels
-#    {cite}`hinton2006fast`;
+#    {footcite}`hinton2006fast`;
 # 3. fine-tune it as a neural network that predicts the genre of every frame
-#    (GTZAN {cite}`tzanetakis2002musical`, a random 50/20/30 split); a song's
+#    (GTZAN {footcite}`tzanetakis2002musical`, a random 50/20/30 split); a song's
 #    genre is the average of its frames' predictions;
 # 4. feed the activations of its hidden layers to an RBF support vector
 #    machine, frame by frame (Table 2) and as means and variances over 5 s
 #    windows (Table 3), against MFCCs through the same SVM;
 # 5. reuse the features for auto-tagging 10 s clips of the MajorMiner game
-#    {cite}`mandel2008web` (Table 4).
+#    {footcite}`mandel2008web` (Table 4).
 #
 # This chapter runs all five steps. By default it runs on the book's
-# synthetic corpus (see the **Data** chapter), so **none of its numbers is a
-# reproduction of the paper's**: the paper's numbers sit beside ours, in a
-# column of their own, and every row says which data produced it. With
-# `dataset = "real"` and the `paper` profile it runs on GTZAN and MajorMiner.
+# synthetic corpus (see {doc}`the Data chapter <00_data>`), so **none of
+# its numbers is a reproduction of the paper's**: the paper's numbers sit
+# beside ours, in a column of their own, and every row says which data
+# produced it. With `dataset = "real"` and the `paper` profile it runs on
+# GTZAN and MajorMiner.
+#
+# Two of its parts come back later in the book: the RBM trained by
+# contrastive divergence becomes a convolutional RBM in
+# {doc}`Dieleman et al.'s chapter <02_dieleman2011>` and a sparse RBM in
+# {doc}`Nam et al.'s <04_nam2015>`; an RBF SVM on a network's hidden layer
+# is also Zhang et al.'s "+SVM" variant ({doc}`03_zhang2015`).
 
 # %% tags=["parameters"]
 profile = "default"
@@ -52,7 +60,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from mirnb import embed, metrics, plotting
+from mirnb import embed, metrics, plotting, publish
 from mirnb.chapters import hamel2010, paper_table
 from mirnb.results import results_table
 
@@ -99,27 +107,33 @@ timings["data"] = time.perf_counter() - t0
 # Gaussian RBM with unit variance expects. The MFCCs of the very same frames
 # (20 coefficients from 40 mel bands) are the baseline. Extraction runs over
 # the cores and is cached; a silent clip, or one shorter than a frame, is
-# skipped and reported.
+# skipped and reported. {numref}`fig-hamel-frames` shows both for one track.
 
 # %%
 t0 = time.perf_counter()
 frames = hamel2010.extract(data, cfg, verbose=verbose)
 timings["features"] = time.perf_counter() - t0
 tid = data.gtzan.track_ids[0]
-fig, axes = plt.subplots(1, 2, figsize=(14, 3.5), constrained_layout=True)
+
+# %% mystnb={"figure": {"caption": "The two inputs of the chapter for one GTZAN-view track: the compressed DFT magnitudes of its frames, ln(1 + 100 |X|) (top, 513 bins up to 11 kHz), and the 20 MFCCs of the same frames (bottom). The DFT keeps every harmonic; the MFCCs keep the spectral envelope.", "name": "fig-hamel-frames"}, "image": {"alt": "Two heat maps over time: a linear-frequency spectrogram above, 20 MFCC rows below"}}
+fig, axes = plt.subplots(2, 1, figsize=(plotting.PAGE_WIDTH, 4.6), sharex=True,
+                         constrained_layout=True)
 plotting.specshow(frames.gtzan[tid]["dft"].T, sr=cfg.sr, hop_length=cfg.hop_length,
-                  y_axis="linear", ax=axes[0], title=f"{tid}: ln(1 + 100 |DFT|) of its frames")
+                  y_axis="linear", ax=axes[0], title=f"{tid}: ln(1 + 100 |DFT|) of its frames",
+                  unit="ln(1 + 100 |X|)")
 plotting.specshow(frames.gtzan[tid]["mfcc"].T, sr=cfg.sr, hop_length=cfg.hop_length,
-                  y_axis=None, ax=axes[1], title=f"{tid}: MFCCs of the same frames")
+                  y_axis=None, ax=axes[1], title="MFCCs of the same frames", unit="MFCC value")
+axes[0].set_xlabel("")
+axes[1].set_ylabel("coefficient")
 plt.show()
 
 # %% [markdown]
 # The split is the paper's protocol: a random split of the tracks, stratified
 # by genre, 50 % to train, 20 % to validate (early stopping and every
 # hyperparameter choice), 30 % to test. On real GTZAN the chapter also runs
-# the fault-filtered split of {cite}`kereliuk2015deep`, which keeps each
-# artist on one side and leaves out GTZAN's repeated and mislabelled
-# excerpts; every table names its split.
+# the fault-filtered split of Kereliuk et al. {footcite}`kereliuk2015deep`,
+# which keeps each artist on one side and leaves out GTZAN's repeated and
+# mislabelled excerpts; every table names its split.
 
 # %%
 splits = hamel2010.genre_splits(data.gtzan, data_kind=data.info["data_kind"],
@@ -136,27 +150,55 @@ pd.DataFrame(genre.counts).T
 # contrastive divergence (CD-1): the first has Gaussian visible units for the
 # standardised DFT frames and 50 binary hidden units; the second and third
 # model the hidden probabilities of the layer below with binary units
-# (`mirnb.models.rbm`). Each epoch prints the reconstruction error, the
-# mean squared difference between a frame and its mean-field reconstruction.
+# (`mirnb.models.rbm`). Each epoch logs the reconstruction error, the
+# mean squared difference between a frame and its mean-field reconstruction
+# (the log itself is folded under the cell; the figure below draws it). The
+# log's `loss` is not a cost that training lowers: it is the gap between
+# the free energy of the data and that of the negative samples, the
+# quantity whose gradient is the CD-1 update. It can be negative and it
+# wanders as the samples follow the model; watch the reconstruction error.
+#
+# One CD-1 update on a batch of frames is the method below, from
+# `mirnb.models.cd`. Read it in order: the positive phase (the hidden
+# statistic `h0` of the data `v0`), the Gibbs step `_chain` to the negative
+# sample `vk` (it also returns `r`, the input of the mean-field
+# reconstruction whose error is logged), the negative phase `hk`, and the
+# gradient `g_W`, `g_b`, `g_c`: the negative phase's correlations minus the
+# positive phase's (plus the weight-cost and sparsity terms, when they are
+# on), which the optimizer applies.
+#
+# ```{literalinclude} ../../src/mirnb/models/cd.py
+# :pyobject: ContrastiveDivergence.cd_update
+# :language: python
+# ```
 
 # %%
 t0 = time.perf_counter()
 dbn = hamel2010.pretrain(genre, cfg, seed=run_seeds[0], verbose=verbose)
 timings["pretraining (first seed)"] = time.perf_counter() - t0
-fig, axes = plt.subplots(1, 3, figsize=(13.5, 3), constrained_layout=True)
+
+# %% [markdown]
+# {numref}`fig-hamel-pretraining` shows the three reconstruction errors
+# epoch by epoch.
+
+# %% mystnb={"figure": {"caption": "Pretraining: the reconstruction error of each RBM of the stack per epoch of CD-1 (first seed). Each curve should fall and flatten; the Gaussian first layer's error is on another scale than the binary layers'.", "name": "fig-hamel-pretraining"}, "image": {"alt": "Three line plots of reconstruction error against epoch, one per RBM"}}
+fig, axes = plt.subplots(1, 3, figsize=(plotting.PAGE_WIDTH, 2.6), constrained_layout=True)
 for i, (ax, hist, kind) in enumerate(zip(axes, dbn.history_, ["Gaussian", "binary", "binary"])):
     plotting.learning_curves(hist, metrics=("recon_error",), ax=ax,
-                             title=f"RBM {i + 1} ({kind} visible units)")
+                             title=f"RBM {i + 1} ({kind} visible)")
 plt.show()
 
 # %% [markdown]
-# The first layer's weights are filters over the spectrum: each row below is
-# one hidden unit's weights over the 513 frequency bins, the units sorted by
-# the frequency of their largest weight.
+# The first layer's weights are filters over the spectrum
+# ({numref}`fig-hamel-filters`): each row is one hidden unit's weights over
+# the 513 frequency bins, the units sorted by the frequency of their largest
+# weight.
 
-# %%
+# %% mystnb={"figure": {"caption": "The weights of the first RBM: one row per hidden unit over the 513 DFT bins (0 to 11 kHz), units sorted by the frequency of their largest weight; red positive, blue negative. Look for units tuned to bands of the spectrum.", "name": "fig-hamel-filters"}, "image": {"alt": "Heat map of 50 hidden units by frequency, in red and blue"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 3.2), constrained_layout=True)
 plotting.weights(dbn.rbms_[0].components_, extent=(0, cfg.sr / 2000), xlabel="frequency (kHz)",
-                 title="RBM 1: learned filters over the DFT bins")
+                 title="RBM 1: learned filters over the DFT bins", ax=ax)
+fig.colorbar(ax.images[0], ax=ax, label="weight")
 plt.show()
 
 # %% [markdown]
@@ -172,23 +214,34 @@ plt.show()
 t0 = time.perf_counter()
 model, history = hamel2010.finetune(dbn, genre, cfg, seed=run_seeds[0], verbose=verbose)
 timings["fine-tuning (first seed)"] = time.perf_counter() - t0
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), constrained_layout=True)
+
+# %% [markdown]
+# The learning curves are in {numref}`fig-hamel-finetuning`; the table after
+# them sets the paper's training settings (its Table 1) beside this run's.
+
+# %% mystnb={"figure": {"caption": "Fine-tuning the DBN on frame genres (first seed): cross-entropy (left) and accuracy (right) per epoch, on the training frames (solid) and the validation frames (dashed). Training stops when the validation loss stops improving.", "name": "fig-hamel-finetuning"}, "image": {"alt": "Two line plots against epoch: loss and accuracy, training and validation"}}
+fig, axes = plt.subplots(1, 2, figsize=(plotting.PAGE_WIDTH, 2.8), constrained_layout=True)
 plotting.learning_curves(history, metrics=("loss", "val_loss"), ax=axes[0],
                          title="frame-level cross-entropy")
 plotting.learning_curves(history, metrics=("accuracy", "val_accuracy"), ax=axes[1],
                          title="frame-level accuracy")
 plt.show()
+
+# %%
 hamel2010.settings_table(cfg, history)
 
 # %% [markdown]
 # A track's genre is the average of its frames' softmax outputs (the paper's
-# 73.7 % on GTZAN, Table 1):
+# 73.7 % on GTZAN, Table 1); {numref}`fig-hamel-confusion` shows which
+# genres the network confuses:
 
 # %%
 acc0, pred0 = hamel2010.frame_average_accuracy(model, genre)
 print(f"test track accuracy, mean of frame predictions: {acc0:.3f} "
       f"({len(pred0)} tracks, seed {run_seeds[0]})")
-fig, ax = plt.subplots(figsize=(6, 5))
+
+# %% mystnb={"figure": {"caption": "Confusion matrix of the fine-tuned DBN on the test tracks (first seed), each track's genre the average of its frames' predictions; rows are true genres, normalised to sum to 1. The diagonal is each genre's recall; dark cells off it are the genres taken for others.", "name": "fig-hamel-confusion"}, "image": {"alt": "Ten by ten confusion matrix of genres with the share in every cell"}}
+fig, ax = plt.subplots(figsize=(5.5, 4.8), constrained_layout=True)
 truth0 = data.gtzan.labels.genre.loc[pred0.index].to_numpy()
 plotting.confusion_matrix(metrics.confusion(truth0, pred0.to_numpy(), labels=genre.classes),
                           ax=ax, title="fine-tuned DBN, frame average (test)")
@@ -199,7 +252,8 @@ plt.show()
 #
 # The hidden layers' activations are features. For each feature set (each
 # layer, all three side by side, and the MFCCs) an RBF SVM
-# (`mirnb.models.svm.VoteSVM`) is trained on a random subsample of the
+# (`mirnb.models.svm.VoteSVM`, the head Zhang et al.'s "+SVM" variant
+# also uses in {doc}`03_zhang2015`) is trained on a random subsample of the
 # training frames (`cfg.svm_frames`; 10,000 in the paper), its `C` chosen by
 # track accuracy on the validation split, and the chosen SVM predicts every
 # test track by a majority vote over its frames (Table 2).
@@ -226,9 +280,11 @@ table3
 #
 # Figure 2 of the paper maps frames of the input, of the DBN's activations
 # and of the MFCCs to two dimensions with t-SNE. Here: the same test frames
-# under the three representations (each standardised), coloured by genre. The
-# activations come from a network fine-tuned on genre, so their genres should
-# gather more than the input's.
+# under the three representations (each standardised), coloured by genre
+# ({numref}`fig-hamel-tsne`). The activations come from a network fine-tuned
+# on genre, so their genres should gather more than the input's. The other
+# chapters draw the same kind of map of their features, starting with the
+# MFCC map of {doc}`00_data`.
 
 # %%
 t0 = time.perf_counter()
@@ -238,6 +294,8 @@ maps = embed.frame_maps({"DFT input (513 bins)": genre.dft["test"],
                         n_points=cfg.tsne_points, perplexity=cfg.tsne_perplexity,
                         n_iter=cfg.tsne_iter, random_state=run_seeds[0], verbose=verbose)
 timings["t-SNE"] = time.perf_counter() - t0
+
+# %% mystnb={"figure": {"caption": "t-SNE maps of the same test frames under three representations, coloured by genre (first seed): the DFT input (left), the activations of the fine-tuned DBN's three layers (middle) and the MFCCs (right). The more a genre forms its own region, the easier the representation makes it.", "name": "fig-hamel-tsne"}, "image": {"alt": "Three scatter plots of frames side by side, coloured by genre, with one legend below"}}
 plotting.embeddings(maps)
 plt.show()
 
@@ -246,7 +304,7 @@ plt.show()
 #
 # MajorMiner's players describe 10 s clips with free text. The book counts a
 # tag for a clip when at least two players gave it, MajorMiner's own
-# convention {cite}`mandel2008web`; Hamel & Eck do not state their rule. On
+# convention {footcite}`mandel2008web`; Hamel & Eck do not state their rule. On
 # the synthetic view, several simulated players tag each clip, each
 # reporting a noisy subset of the tags the renderer knows to be true, so the
 # two-player rule matters:
@@ -280,16 +338,20 @@ print(f"{Y.shape[1]} tags, {Y.shape[0]} clips; split "
       f"{ {p: len(v) for p, v in mm_split.items()} }")
 pd.DataFrame(tags0).T[["mean", "stderr", "tags", "C"]]
 
+# %% [markdown]
+# Tag by tag, the two feature sets side by side ({numref}`fig-hamel-tags`):
+
 # %%
 per_tag = pd.DataFrame({name: r["per_tag"] for name, r in tags0.items()})
-per_tag = per_tag.sort_values(per_tag.columns[0], ascending=False)
-fig, axes = plt.subplots(2, 1, figsize=(max(8, 0.35 * len(per_tag) + 2), 7), sharex=True,
-                         constrained_layout=True)
-for ax, name, color in zip(axes, per_tag.columns, ("C0", "C1")):
-    plotting.tag_bars(per_tag[name], ax=ax, sort=False, color=color,
-                      title=f"per-tag test accuracy: {name} (seed {run_seeds[0]})")
-    ax.axhline(0.5, color="0.4", linestyle=":", linewidth=1)
-    ax.set_ylim(0, 1)
+per_tag = per_tag.sort_values(per_tag.columns[0])
+
+# %% mystnb={"figure": {"caption": "Test accuracy of each tag's SVM (first seed) on the DBN features and on the timbral and temporal baseline, tags sorted by the DBN's accuracy; the dotted line is chance (50 %, balanced positives and negatives). Look for the tags where one feature set is far ahead; a tag without bars could not be scored on this split.", "name": "fig-hamel-tags"}, "image": {"alt": "Horizontal grouped bar chart of test accuracy per tag for two feature sets"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 0.22 * len(per_tag) + 1.5),
+                       constrained_layout=True)
+per_tag.plot.barh(ax=ax, width=0.8, xlim=(0, 1), legend=False)
+ax.axvline(0.5, color="0.4", linestyle=":", linewidth=1)
+ax.set(xlabel="test accuracy", ylabel="", title=f"per-tag test accuracy (seed {run_seeds[0]})")
+fig.legend(loc="outside lower center", ncol=2, frameon=False)
 plt.show()
 
 # %% [markdown]
@@ -322,6 +384,9 @@ table = results_table(records)
 print(table.attrs["note"])
 table
 
+# %%
+publish.download(records, name="hamel2010_results")
+
 # %% [markdown]
 # Did the learned features beat MFCCs through the same SVM, as the paper
 # found on GTZAN, and the timbral and temporal features on tags? Claim by
@@ -348,9 +413,15 @@ display(Markdown(hamel2010.verdict(runs, data_kind=data.info["data_kind"])))
 # %%
 hamel2010.tag_table(runs)
 
+# %% [markdown]
+# Over all runs, {numref}`fig-hamel-svm-summary` sets the frame-level SVMs
+# (Table 2) beside the window-level ones (Table 3) for every feature set.
+
 # %%
 summary = hamel2010.svm_summary(runs)
-fig, ax = plt.subplots(figsize=(10, 3.8))
+
+# %% mystnb={"figure": {"caption": "Test track accuracy of the RBF SVMs per feature set, on single frames (Table 2) and on 5 s windows of means and variances (Table 3): mean over the runs, with one standard deviation as error bar. Compare the DBN layers with the MFCCs, and frames with windows.", "name": "fig-hamel-svm-summary"}, "image": {"alt": "Grouped bar chart of test accuracy per feature set, frames beside windows"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 3.2), constrained_layout=True)
 summary["mean"].plot.bar(ax=ax, yerr=summary["std"], rot=0, capsize=3, ylim=(0, 1),
                          ylabel="test track accuracy",
                          title=f"Tables 2 and 3 over {len(runs)} runs: frames vs 5 s windows")
@@ -369,3 +440,9 @@ pd.Series(timings, name="seconds").round(1).to_frame()
 # on this data. It cannot show how large the paper's gains are on real
 # music; for that, run it with `dataset = "real"` and the `paper` profile on
 # GTZAN and MajorMiner.
+
+# %% [markdown]
+# ## References
+#
+# ```{footbibliography}
+# ```

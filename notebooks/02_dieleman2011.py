@@ -14,10 +14,10 @@
 # %% [markdown]
 # # Dieleman et al. 2011: a pretrained convolutional network on MSD features
 #
-# {cite}`dieleman2011audio` classify Million Song Dataset tracks by artist,
-# genre and key without any audio: the MSD holds only the Echo Nest's
-# analysis of each track, onset-based *segments* with 12 chroma and 12
-# timbre values each. The paper:
+# Dieleman, Brakel and Schrauwen {footcite}`dieleman2011audio` classify
+# Million Song Dataset tracks by artist, genre and key without any audio:
+# the MSD holds only the Echo Nest's analysis of each track, onset-based
+# *segments* with 12 chroma and 12 timbre values each. The paper:
 #
 # 1. averages the segments over each **beat**, so that the network's time
 #    axis is musical: 8 beats are two bars of 4/4;
@@ -38,6 +38,12 @@
 # (`dataset = "real"` reads your MSD). **Numbers on the synthetic corpus
 # describe the book's data; none of them is a reproduction of the paper's
 # real-data numbers**, which sit beside ours in columns of their own.
+#
+# The corpus is the one {doc}`the Data chapter <00_data>` introduces; the
+# MSD is described by Bertin-Mahieux et al. {footcite}`bertin2011million`.
+# The convolutional RBMs extend the dense RBMs and contrastive divergence of
+# {doc}`Hamel & Eck's chapter <01_hamel2010>`; {doc}`Nam et al.'s <04_nam2015>`
+# uses a sparse RBM as well.
 
 # %% tags=["parameters"]
 profile = "default"
@@ -53,7 +59,7 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from mirnb import analysis, plotting
+from mirnb import analysis, plotting, publish
 from mirnb.chapters import dieleman2011, paper_table
 
 t_start = time.perf_counter()
@@ -77,14 +83,20 @@ paper_table(dieleman2011.PAPER).head(3)
 # timbre. The job runs on a local Dask cluster and writes its features in
 # shards with a manifest; a second run reads them back, an interrupted one
 # finishes the rest, and on the real MSD (a million files) it is the same
-# call, pointed at a bigger cluster.
+# call, pointed at a bigger cluster. {numref}`fig-dieleman-beats` shows the
+# features of one track.
 
 # %%
 ds, info = dieleman2011.load(cfg, dataset, data_home=data_home, verbose=verbose)
 shards, report = dieleman2011.beat_features(ds, cfg, info, verbose=verbose)
 tid = shards.track_ids[0]
 chroma, timbre = shards.load([tid])
-plotting.beat_features(chroma[0], timbre[0], title=tid)
+
+# %% mystnb={"figure": {"caption": "The network's input for one track: its chroma (top, 12 pitch classes) and its 12 timbre coefficients (bottom), averaged over each beat. Eight beats, two bars of 4/4, are the width of the first convolutions.", "name": "fig-dieleman-beats"}, "image": {"alt": "Two heat maps over beats: chroma by pitch class above, timbre coefficients below"}}
+fig, axes = plt.subplots(2, 1, figsize=(plotting.PAGE_WIDTH, 4.4), sharex=True,
+                         constrained_layout=True)
+plotting.beat_features(chroma[0], timbre[0], title=tid, axes=axes)
+axes[0].set_xlabel("")
 plt.show()
 
 # %% [markdown]
@@ -140,6 +152,22 @@ dieleman2011.task_table(task_sets)
 # chroma, RBM 1a learned little from this corpus and the key task stayed
 # near chance (11-21 % against 8.3 %). `profile = "paper"` keeps the
 # paper's choices for both.
+#
+# One CD-1 step of a convolutional RBM is the dense RBM's step
+# ({doc}`01_hamel2010`) with the products turned into convolutions over
+# time. The method below writes it out: the positive statistic `p0` of the
+# data `v0` (biased towards the sparsity target), the negative phase
+# (`negative_phase`: the mean-field reconstruction `v1` from a sample of
+# the hidden units, and its hidden probabilities `p1`), and for every
+# offset `s` of the filter the correlation of visible and hidden units,
+# data minus reconstruction, over the valid positions. Training takes the
+# same update as the gradient of a free-energy gap (`compute_loss`, under
+# Keras's `fit`); the tests check that the two agree.
+#
+# ```{literalinclude} ../../src/mirnb/models/crbm.py
+# :pyobject: ConvContrastiveDivergence.cd_statistics
+# :language: python
+# ```
 
 # %%
 res = dieleman2011.run(shards, labels, cfg, dataset, seed=seed, verbose=verbose)
@@ -149,12 +177,15 @@ dieleman2011.pretraining_table(dbn).round(4)
 
 # %% [markdown]
 # The strongest filters of RBMs 1a (chroma, top) and 1b (timbre, bottom),
-# each `cfg.widths[0]` beats wide (blue negative, red positive):
+# each `cfg.widths[0]` beats wide, are in {numref}`fig-dieleman-filters`.
 
-# %%
-fig, axes = plt.subplots(2, 8, figsize=(11, 3.6), constrained_layout=True)
-plotting.conv_filters(dbn.rbm_chroma_.components_, axes=axes[0], ylabel="chroma", xlabel="")
-plotting.conv_filters(dbn.rbm_timbre_.components_, axes=axes[1], ylabel="timbre",
+# %% mystnb={"figure": {"caption": "The strongest filters (up to eight) of the first convolutional RBMs: chroma (top, 12 pitch classes, C at the bottom) and timbre (bottom, 12 coefficients), beats left to right; each filter on its own symmetric scale, red positive, blue negative. Look for filters that follow one pitch class or one timbre coefficient over several beats.", "name": "fig-dieleman-filters"}, "image": {"alt": "Two rows of eight small heat maps, the filters of the chroma and timbre RBMs"}}
+n_shown = min(8, len(dbn.rbm_chroma_.components_), len(dbn.rbm_timbre_.components_))
+fig, axes = plt.subplots(2, n_shown, figsize=(plotting.PAGE_WIDTH, 3.2), squeeze=False,
+                         constrained_layout=True)
+plotting.conv_filters(dbn.rbm_chroma_.components_, n=n_shown, axes=axes[0], ylabel="chroma",
+                      xlabel="")
+plotting.conv_filters(dbn.rbm_timbre_.components_, n=n_shown, axes=axes[1], ylabel="timbre",
                       xlabel="beats")
 plt.show()
 
@@ -175,12 +206,20 @@ plt.show()
 # run in the paper profile); the validation accuracy after every epoch
 # shows how fast each learns. The
 # paper prints no such curve, only Table 1's 20- and 30-epoch rows; this
-# is its claim that pretraining speeds convergence, made checkable. Mean
-# over seeds, band from the lowest to the highest seed:
+# is its claim that pretraining speeds convergence, made checkable
+# ({numref}`fig-dieleman-convergence`, then the same as a table).
+
+# %% mystnb={"figure": {"caption": "Validation accuracy per epoch of fine-tuning, for each task and each start (the pretrained DBN, the paper's random control and, in the default profile, a Glorot start): mean over seeds as a line, band from the lowest to the highest seed; chance dotted. If pretraining speeds convergence, its curve rises first.", "name": "fig-dieleman-convergence"}, "image": {"alt": "Three line plots of validation accuracy against epoch, one per task, with bands"}}
+fig, axes = plt.subplots(1, 3, figsize=(plotting.PAGE_WIDTH, 2.8), constrained_layout=True)
+dieleman2011.plot_convergence(res, axes=axes)
+for ax in axes[1:]:
+    ax.set_ylabel("")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2,
+           frameon=False)
+axes[0].get_legend().remove()
+plt.show()
 
 # %%
-dieleman2011.plot_convergence(res)
-plt.show()
 dieleman2011.convergence(res).round(3)
 
 # %% [markdown]
@@ -199,6 +238,9 @@ display(table.style.set_caption(table.attrs["caption"]))
 # %%
 records = dieleman2011.records(res, info, profile=profile, seed=seed)
 dieleman2011.results(records)
+
+# %%
+publish.download(records, name="dieleman2011_results")
 
 # %% [markdown]
 # The key labels are an analyser's guesses, in the MSD as here. On the
@@ -219,3 +261,9 @@ dieleman2011.key_truth_table(res, ds).round(3)
 display(Markdown(dieleman2011.verdict(res, data_kind=info["data_kind"])))
 print(f"chapter run time: {time.perf_counter() - t_start:.0f} s; stages: "
       + ", ".join(f"{k} {v:.0f} s" for k, v in res.seconds.items()))
+
+# %% [markdown]
+# ## References
+#
+# ```{footbibliography}
+# ```

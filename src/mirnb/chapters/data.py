@@ -93,7 +93,8 @@ def views_table(manifest):
     return pd.DataFrame({v: {"tracks": m["n_tracks"], "seconds to make": m["seconds"],
                              "clip length (s)": m["params"]["seconds"],
                              "sample rate": m["params"]["sr"]}
-                         for v, m in manifest["views"].items()}).T
+                         for v, m in manifest["views"].items()}).T.astype(
+        {"tracks": int, "sample rate": int})
 
 
 @timing.phase("corpus")
