@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Zhang et al. 2015: a convolutional network over audio words (KCNN)
 #
-# {cite}`zhang2015deep` borrow a sentence model from language processing
+# {footcite}`zhang2015deep` borrow a sentence model from language processing
 # (Kalchbrenner et al., ACL 2014) and feed it music written as *words*:
 #
 # 1. cut the audio (22,050 Hz) into frames of 1,024 samples, hop 512, and
@@ -53,7 +53,7 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from mirnb import plotting
+from mirnb import plotting, publish
 from mirnb.chapters import paper_table, zhang2015
 
 t_start = time.perf_counter()
@@ -77,6 +77,7 @@ paper_table(zhang2015.PAPER).head(3)
 # spectrum, log-compressed (our choice: whitening and K-means on raw
 # magnitudes are dominated by a few loud bands); SFM and SCF use the MPEG-7
 # quarter-octave bands, 21 below the Nyquist frequency.
+# {numref}`fig-zhang-frames` shows the three kinds of frames of one song.
 
 # %%
 ds, info = zhang2015.load(cfg, dataset, data_home=data_home, verbose=verbose)
@@ -84,6 +85,8 @@ frames, labels = zhang2015.extract(ds, cfg, verbose=verbose)
 song = labels.index[0]
 print(f"{len(frames)} songs; {song} ({labels[song]}): "
       + ", ".join(f"{k} {v.shape}" for k, v in frames[song].items()))
+
+# %% mystnb={"figure": {"caption": "The short-term features of one song, one row per kind: the 40 log-mel bands (MEL), then the spectral flatness (SFM) and crest factor (SCF) of the quarter-octave bands, frame by frame. Each kind has its own colour scale; notes and onsets show as vertical stripes in all three.", "name": "fig-zhang-frames"}, "image": {"alt": "Three heat maps over time: mel bands, spectral flatness bands, spectral crest bands of one song"}}
 zhang2015.plot_frames(frames[song], cfg, title=song)
 plt.show()
 
@@ -95,13 +98,15 @@ plt.show()
 # `cfg.n_words` words. The codebook is part of the model: in every fold it
 # is fitted on the training songs only, and test songs are merely encoded
 # with it. Here the first fold's codebook, and one test song written in its
-# words:
+# words ({numref}`fig-zhang-words`):
 
 # %%
 fold0 = zhang2015.folds(labels, cfg, seed=seed)[0]
 cb = zhang2015.codebook(frames, fold0["train"], "MEL", cfg, seed=seed)
-display(zhang2015.codebook_summary(cb, frames, fold0["train"], "MEL").to_frame())
 words0 = zhang2015.encode(cb, frames, fold0["test"][:1], "MEL")[0]
+zhang2015.codebook_summary(cb, frames, fold0["train"], "MEL").to_frame()
+
+# %% mystnb={"figure": {"caption": "One test song as a sequence of MEL audio words: each segment's colour is its word, and the numbers give the word index of every few segments. Repeated words mark repeated sounds; this sequence is all the network sees of the song.", "name": "fig-zhang-words"}, "image": {"alt": "A strip of coloured cells over time, one per segment, some labelled with word numbers"}}
 zhang2015.plot_words(words0, cfg, title=f"test song {fold0['test'][0]} as MEL audio words")
 plt.show()
 
@@ -126,7 +131,8 @@ layer_table
 # For each fold and column: the codebook on the training songs; three
 # networks trained (KCNN, ULT with the table frozen, k = 1); each
 # network's softmax accuracy on the test songs, and an RBF SVM on its hidden
-# layer; then the competitors on the same whitened segments, max-pooled
+# layer (the head that {doc}`Hamel & Eck's chapter <01_hamel2010>` puts on
+# its DBN); then the competitors on the same whitened segments, max-pooled
 # over each song into the same SVM. The `default` profile trains with Adam
 # (our choice; Table 1's plain gradient descent at 0.02 learns too slowly
 # for a CPU budget) and runs MEL and ALL; competitors on MEL only.
@@ -139,22 +145,33 @@ cv.folds.T.round(3)
 # ## Training curves
 #
 # Loss on the training songs and accuracy on the held-out tenth of them,
-# for the first fold's three networks:
+# for the first fold's three networks ({numref}`fig-zhang-curves`):
 
-# %%
+# %% mystnb={"figure": {"caption": "Training of the first fold's three networks: the loss on the training songs (left) and the accuracy on the tenth of them held out (right), per epoch. Compare the frozen table (ULT) and max pooling (k = 1) with the full KCNN.", "name": "fig-zhang-curves"}, "image": {"alt": "Two line plots over epochs: training loss and held-out accuracy of three networks"}}
 zhang2015.plot_curves(cv.show["history"])
 plt.show()
 
 # %% [markdown]
 # ## What k-max pooling keeps
 #
-# The convolution's output over the first test song, for the four units
-# whose output varies most; dots mark the k positions each unit keeps. The
-# pooled vector is these values in time order, so the layer above sees
-# *when* in the song each unit fired strongly, which max pooling (k = 1)
-# throws away.
+# The layer is `mirnb.layers.KMaxPooling1D`. Its `call` takes the top k
+# values of each unit over time, then sorts their *positions*, not their
+# values, before gathering them, so the k values come out in the order
+# they occurred (padded or masked steps count as missing and come out as 0):
+#
+# ```{literalinclude} ../../src/mirnb/layers.py
+# :pyobject: KMaxPooling1D.call
+# :dedent:
+# :language: python
+# ```
+#
+# {numref}`fig-zhang-kmax` shows it at work: the convolution's output over
+# the first test song, for the four units whose output varies most; dots
+# mark the k positions each unit keeps. The pooled vector is these values in
+# time order, so the layer above sees *when* in the song each unit fired
+# strongly, which max pooling (k = 1) throws away.
 
-# %%
+# %% mystnb={"figure": {"caption": "The convolution's output over one test song for its four most variable units, with dots on the k positions that k-max pooling keeps. The legend lists each unit's kept positions: they are passed on in time order, not sorted by value.", "name": "fig-zhang-kmax"}, "image": {"alt": "Four line traces over word positions with dots at the kept maxima"}}
 zhang2015.plot_kmax(cv.show["conv"], cfg.k)
 plt.show()
 
@@ -170,7 +187,8 @@ zhang2015.accuracy_table(cv)
 
 # %%
 records = zhang2015.records(cv, info, profile=profile, seed=seed)
-zhang2015.results(records)
+display(zhang2015.results(records))
+publish.download(records, name="zhang2015_results")
 
 # %% [markdown]
 # ## Ablations and competitors, fold by fold
@@ -187,15 +205,16 @@ diffs.round(3)
 # ## t-SNE of song-level representations
 #
 # Figure 3 of the paper maps the song-level representations of the KCNN and
-# its competitors with t-SNE. Here: the first fold's test songs, the
-# hidden layer of its KCNN beside the max-pooled competitor codes.
+# its competitors with t-SNE, as the other chapters map theirs (see the maps
+# of {doc}`Hamel & Eck's chapter <01_hamel2010>`). Here
+# ({numref}`fig-zhang-tsne`): the first fold's test songs, the hidden layer
+# of its KCNN beside the max-pooled competitor codes.
 
 # %%
 maps = zhang2015.tsne_maps(cv.show, cfg, seed=seed)
-fig, axes = plt.subplots(1, len(maps), figsize=(5 * len(maps), 4.2), constrained_layout=True,
-                         squeeze=False)
-for ax, (name, Z), legend in zip(axes[0], maps.items(), [False] * (len(maps) - 1) + [True]):
-    plotting.embedding(Z, cv.show["labels_test"], ax=ax, title=name, legend=legend)
+
+# %% mystnb={"figure": {"caption": "t-SNE maps of the first fold's test songs, one dot per song coloured by genre: the KCNN's hidden layer beside the max-pooled codes of the competitors. Look for how well each map keeps songs of one genre together.", "name": "fig-zhang-tsne"}, "image": {"alt": "Side-by-side scatter plots of songs coloured by genre, one per representation"}}
+plotting.embeddings({name: (Z, cv.show["labels_test"]) for name, Z in maps.items()})
 plt.show()
 
 # %% [markdown]
@@ -236,7 +255,8 @@ zhang2015.accuracy_table(cv3)
 
 # %%
 records3 = zhang2015.records(cv3, info3, profile=profile, seed=seed)
-zhang2015.results(records3)
+display(zhang2015.results(records3))
+publish.download(records3, name="zhang2015_table3_results")
 
 # %% [markdown]
 # The paper's claims on Table 3, as paired differences over the runs:
@@ -260,3 +280,9 @@ display(Markdown(zhang2015.verdict([diffs, diffs3], data_kind=info["data_kind"])
 print(f"chapter run time: {time.perf_counter() - t_start:.0f} s")
 display(zhang2015.timings(cv))
 zhang2015.timings(cv3)
+
+# %% [markdown]
+# ## References
+#
+# ```{footbibliography}
+# ```

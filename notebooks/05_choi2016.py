@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Choi et al. 2016: fully convolutional taggers
 #
-# {cite}`choi2016automatic` tag music with *fully convolutional networks*
+# {footcite}`choi2016automatic` tag music with *fully convolutional networks*
 # (FCNs): stacks of 3x3 convolutions and max-pooling, with batch
 # normalisation and dropout, that shrink a 96 x 1366 log-mel spectrogram of a
 # 29 s clip to a single 1 x 1 x 2048 vector, then one sigmoid per tag. There
@@ -51,6 +51,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+from mirnb import plotting, publish
 from mirnb.chapters import choi2016, paper_table
 from mirnb.results import results_table, save_results
 
@@ -72,8 +73,20 @@ paper_table(choi2016.PAPER)
 # The paper's Table 1 gives FCN-4; Table 2 gives FCN-5, FCN-6 and FCN-7
 # (FCN-5 plus one or two 1x1 convolutions with 1024 maps). Every
 # convolution is followed by batch normalisation and a ReLU, every pooling
-# by dropout 0.5. `fcn.build_fcn` builds them; here are the paper-sized
-# models' output shapes, as in the tables.
+# by dropout 0.5. `fcn.build_fcn` builds them. Past its checks, the model is
+# the few lines below: a batch normalisation of the input (in the authors'
+# code, not in the paper's text), then one block per pooling (a 3x3
+# convolution, batch normalisation, ReLU, max-pooling, dropout), the 1x1
+# convolutions of FCN-6 and FCN-7, and one sigmoid unit per tag:
+#
+# ```{literalinclude} ../../src/mirnb/models/fcn.py
+# :pyobject: build_fcn
+# :start-at: if input_norm:
+# :dedent:
+# :language: python
+# ```
+#
+# Here are the paper-sized models' output shapes, as in the tables.
 #
 # Table 1 prints FCN-4's second and third outputs as 24 x 85 and 12 x 21,
 # which are FCN-5's sizes; FCN-4's own poolings, (4, 5) and (3, 8), give
@@ -131,28 +144,36 @@ choi2016.inputs_summary(inputs)
 # %% [markdown]
 # Why mel rather than STFT? The paper's Figure 2 counts how many of the 96
 # mel bands and of the 129 bins of a 256-point FFT fall in each 1 kHz band at
-# 12 kHz: the mel spectrogram spends its resolution on the low frequencies.
+# 12 kHz: the mel spectrogram spends its resolution on the low frequencies
+# ({numref}`fig-choi-bins`). Nam et al.'s
+# {doc}`bag-of-features chapter <04_nam2015>` starts from log-mel bands too.
 
 # %%
 bins = choi2016.bins_per_khz()
-bins.plot.bar(rot=0, ylabel="bins per 1 kHz band",
+bins.T
+
+# %% mystnb={"figure": {"caption": "The paper's Figure 2, recomputed: how many of the 96 mel bands and of the 129 bins of a 256-point STFT fall in each 1 kHz band of 12 kHz audio. The mel bands crowd at the bottom (35 below 1 kHz, 6 between 5 and 6 kHz); the STFT bins spread evenly.", "name": "fig-choi-bins"}, "image": {"alt": "Grouped bar chart of mel bands and STFT bins per 1 kHz band, 0 to 6 kHz"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 2.8), constrained_layout=True)
+bins.plot.bar(rot=0, ax=ax, ylabel="bins per 1 kHz band",
               title="Figure 2 (recomputed): bins per 1 kHz band, 12 kHz audio")
 plt.show()
-bins.T
 
 # %% [markdown]
 # One clip as the networks see it, and the same spectrogram computed inside a
 # Keras model by `layers.LogMelSpectrogram` (STFT with `keras.ops.stft`, a
 # librosa mel filter bank, decibels). On a GPU this layer lets the model read
 # audio and compute its own input, so that a CPU front end does not starve
-# the accelerator (`front_end="device"`). The two agree to a fraction of a
-# decibel:
+# the accelerator (`front_end="device"`). {numref}`fig-choi-input` shows the
+# librosa one; the two agree to a fraction of a decibel, as the line below
+# the figure says.
+
+# %% mystnb={"figure": {"caption": "One clip's log-mel spectrogram as the networks read it (librosa front end, decibels). The Keras layer computes the same matrix inside the model; their largest difference is printed below.", "name": "fig-choi-input"}, "image": {"alt": "A log-mel spectrogram of one clip with a dB colour bar"}}
+fig, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 2.8), constrained_layout=True)
+max_diff, _ = choi2016.front_end_check(data, cfg, ax=ax)
+plt.show()
 
 # %%
-fig, ax = plt.subplots(figsize=(10, 3))
-max_diff, _ = choi2016.front_end_check(data, cfg, ax=ax)
 print(f"librosa vs keras.ops front end: max |difference| = {max_diff:.2e} dB")
-plt.show()
 
 # %% [markdown]
 # Does the input pipeline keep up with training? The clips per second that
@@ -198,7 +219,10 @@ records += base_records
 # %%
 choi2016.experiment_table(records, "I")
 
-# %%
+# %% [markdown]
+# {numref}`fig-choi-exp1` shows how each network got there.
+
+# %% mystnb={"figure": {"caption": "Experiment I: validation ROC-AUC per epoch of each network (left) and the test ROC-AUC of each, with the MFCC-statistics baseline in grey (right). In the paper (Table 3) FCN-4 on the mel spectrogram leads (0.894), FCN-5 is close (0.890), and the STFT input (0.846) falls below even the MFCC network (0.862).", "name": "fig-choi-exp1"}, "image": {"alt": "Learning curves of validation AUC per network beside a bar chart of their test AUCs"}}
 choi2016.plot_experiment(runs_i, title="Experiment I", baseline_auc=baseline_auc)
 plt.show()
 
@@ -216,15 +240,19 @@ choi2016.table4()
 # ## Experiment II: depth with more data
 #
 # FCN-3 to FCN-7 on the larger set. Figure 3 of the paper plots the
-# validation AUC of each depth as training goes on; here it is for our runs,
-# with the paper's Table 5 beside our test AUCs.
+# validation AUC of each depth as training goes on; here it is for our runs
+# ({numref}`fig-choi-exp2`), with the paper's Table 5 beside our test AUCs.
 
 # %%
 runs_ii, records_ii = choi2016.experiment_ii(inputs, data, cfg, plan, seed=seed,
                                              verbose=verbose)
 records += records_ii
+
+# %% mystnb={"figure": {"caption": "Experiment II, our analogue of the paper's Figure 3: validation ROC-AUC per epoch of FCN-3 to FCN-7 on the larger set (left) and their test ROC-AUC (right). In the paper (Table 5) the AUC rises with depth up to FCN-6 (0.851), with FCN-5 (0.848) and FCN-7 (0.845) close behind.", "name": "fig-choi-exp2"}, "image": {"alt": "Learning curves of validation AUC for five network depths beside a bar chart of their test AUCs"}}
 choi2016.plot_experiment(runs_ii, title="Experiment II (cf. Figure 3)")
 plt.show()
+
+# %%
 choi2016.experiment_table(records, "II")
 
 # %% [markdown]
@@ -242,10 +270,11 @@ shown = choi2016.show_clips(runs, inputs, data, cfg, seed=seed)
 # %% [markdown]
 # ## Which tags are easy?
 #
-# The test ROC-AUC of every tag for the same model. Tags with a single class
-# in the test set have no ROC curve and are counted, not drawn.
+# The test ROC-AUC of every tag for the same model
+# ({numref}`fig-choi-tags`). Tags with a single class in the test set have
+# no ROC curve and are counted, not drawn.
 
-# %%
+# %% mystnb={"figure": {"caption": "Test ROC-AUC of every tag for the model above, from best to worst; the dotted line is chance (0.5): bars below it are tags the model ranks worse than chance.", "name": "fig-choi-tags"}, "image": {"alt": "Bar chart of per-tag test ROC-AUC, sorted, with a dotted chance line"}}
 choi2016.plot_tag_auc(runs, shown)
 plt.show()
 
@@ -268,4 +297,11 @@ display(Markdown(choi2016.verdict(runs_i, runs_ii, baseline_auc=baseline_auc,
 
 # %%
 save_results(records, results_path)
-results_table(records)
+display(results_table(records))
+publish.download(records, name="choi2016_results")
+
+# %% [markdown]
+# ## References
+#
+# ```{footbibliography}
+# ```

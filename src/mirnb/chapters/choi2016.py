@@ -495,7 +495,7 @@ def front_end_check(data, cfg, *, ax=None):
     S_dev = np.asarray(_front_layer(cfg)(y[None]))[0, :, :, 0]
     diff = float(np.abs(S_cpu - S_dev).max())
     ax = plotting.specshow(S_cpu, sr=cfg.sr, hop_length=cfg.hop_length, y_axis="mel", ax=ax,
-                           title=f"{clip.track_id}: log-mel input "
+                           title=f"clip {clip.track_id}: log-mel input "
                                  f"({' x '.join(map(str, S_cpu.shape))})")
     return diff, ax
 
@@ -703,9 +703,8 @@ def experiment_ii(inputs, data, cfg, plan, *, seed=0, verbose=True):
 @timing.phase("evaluation")
 def experiment_table(records, experiment):
     """The results of one experiment ('I' or 'II'), ours beside the paper's."""
-    table = results_table([r for r in records
-                           if r.experiment.startswith(f"Experiment {experiment} ")])
-    return table[["Method", "Metric", "Ours", "Paper", "Paper source", "Data", "Note"]]
+    return results_table([r for r in records
+                          if r.experiment.startswith(f"Experiment {experiment} ")])
 
 
 def plot_experiment(runs, *, title, baseline_auc=None, axes=None):
@@ -730,19 +729,21 @@ def plot_experiment(runs, *, title, baseline_auc=None, axes=None):
     if not runs:
         return axes
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(13, 3.8), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(plotting.PAGE_WIDTH, 3.4),
+                               constrained_layout=True)
+    axes[0].figure.suptitle(title)
     plotting.compare_curves({n: r.fit.history for n, r in runs.items()}, metric="val_auc",
                             ax=axes[0], ylabel="validation ROC-AUC",
-                            title=f"{title}: validation AUC per epoch")
+                            title="validation AUC per epoch")
     names, aucs = list(runs), [r.auc for r in runs.values()]
     colors = ["C0"] * len(names)
     if baseline_auc is not None:
         names, aucs, colors = names + ["MFCC stats + LR"], aucs + [baseline_auc], colors + ["C7"]
     axes[1].barh(names, aucs, color=colors)
-    axes[1].set_xlim(0.5, 1.0)
+    axes[1].set_xlim(min([0.5] + [a - 0.02 for a in aucs if np.isfinite(a)]), 1.0)
     axes[1].invert_yaxis()
     axes[1].set_xlabel("test ROC-AUC")
-    axes[1].set_title(f"{title}: test ROC-AUC")
+    axes[1].set_title("test ROC-AUC")
     return axes
 
 
@@ -751,7 +752,7 @@ def plot_tag_auc(runs, key, *, ax=None):
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(14, 3.8))
+        _, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 3.6), constrained_layout=True)
     plotting.tag_bars(runs[key].per_tag, ax=ax,
                       title=f"{key[1]}, Experiment {key[0]}: test ROC-AUC per tag")
     ax.axhline(0.5, color="k", lw=0.8, ls=":")
@@ -775,7 +776,9 @@ def show_clips(runs, inputs, data, cfg, *, seed=0, n=None):
     model run. On the synthetic corpus the renderer's ground truth (what
     was actually played) is shown too.
     """
-    from IPython.display import Audio, Markdown, display
+    from IPython.display import Markdown, display
+
+    from .. import publish
 
     key = ("I", "FCN-4 (mel)") if ("I", "FCN-4 (mel)") in runs else next(iter(runs))
     e, name = key
@@ -799,7 +802,8 @@ def show_clips(runs, inputs, data, cfg, *, seed=0, n=None):
             table["actually played"] = ["yes" if t in played else "" for t in top.index]
         display(Markdown(f"**clip {tid}** ({name}, Experiment {e})"))
         y, sr = ds.track(tid).audio(sr=None)
-        display(Audio(y, rate=sr))
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in str(tid))
+        display(publish.audio(y, sr, name=f"choi2016-clip-{safe}"))
         display(pd.DataFrame(table))
         print("the clip's tags:", ", ".join(sorted(clip_tags & set(x.tags))) or "none")
     return key

@@ -676,18 +676,22 @@ def results(recs):
 # ----------------------------------------------------------------------------
 # figures
 # ----------------------------------------------------------------------------
-def _axes(axes, n, figsize):
+def _axes(axes, n, height, rows=1):
+    """``axes``, or ``n`` new Axes in ``rows`` rows of a page-wide figure (flat)."""
     import matplotlib.pyplot as plt
 
+    from .. import plotting
+
     if axes is None:
-        _, axes = plt.subplots(1, n, figsize=figsize, squeeze=False)
-        axes = axes[0]
+        _, axes = plt.subplots(rows, -(-n // rows), figsize=(plotting.PAGE_WIDTH, height),
+                               squeeze=False, constrained_layout=True)
+        axes = axes.ravel()[:n]
     return axes
 
 
 def _not_run(df, axes=None, n=1):
     """The axes, saying that the experiment behind ``df`` did not run."""
-    axes = _axes(None if axes is None else np.ravel([axes]), n, (6, 2))
+    axes = _axes(None if axes is None else np.ravel([axes]), n, 2)
     for ax in np.ravel(axes):
         ax.text(0.5, 0.5, df.attrs.get("skipped", "no results"), ha="center",
                 va="center", transform=ax.transAxes, wrap=True)
@@ -696,13 +700,13 @@ def _not_run(df, axes=None, n=1):
 
 
 def plot_front_end(fe, cfg, *, axes=None):
-    """The mel spectrogram before and after AGC, and the novelty function."""
+    """The mel spectrogram before and after AGC, and the novelty function (one row each)."""
     from .. import plotting
 
-    axes = _axes(axes, 3, (13, 3))
+    axes = _axes(axes, 3, 6.6, rows=3)
     for ax, key, title in ((axes[0], "mel", "no AGC"), (axes[1], "mel_agc", "with AGC")):
         plotting.specshow(fe[key], sr=cfg.sr, hop_length=cfg.hop_length, ax=ax,
-                          title=f"{fe['clip']}: log10(1 + {cfg.gain:g} M), {title}")
+                          unit=f"log10(1 + {cfg.gain:g} M)", title=f"clip {fe['clip']}, {title}")
     t = np.arange(len(fe["novelty"])) * cfg.hop_length / cfg.sr
     axes[2].plot(t, fe["novelty"], lw=0.8)
     axes[2].set(xlabel="time (s)", title="novelty (onset function)")
@@ -713,9 +717,10 @@ def plot_blocks(frames, origin, clip, cfg, *, ax=None):
     """A clip's spectrogram with the starts of its sampled training blocks."""
     from .. import plotting
 
-    ax = _axes(None if ax is None else [ax], 1, (8, 3))[0]
+    ax = _axes(None if ax is None else [ax], 1, 2.8)[0]
     plotting.specshow(frames[clip]["mel"], sr=cfg.sr, hop_length=cfg.hop_length, ax=ax,
-                      title=f"{clip}: training blocks ({cfg.sampling}, P = {cfg.n_frames})")
+                      unit=f"log10(1 + {cfg.gain:g} M)",
+                      title=f"clip {clip}: training blocks ({cfg.sampling}, P = {cfg.n_frames})")
     for s in origin.loc[origin["clip"] == clip, "start"]:
         t = s * cfg.hop_length / cfg.sr
         ax.axvspan(t, t + cfg.n_frames * cfg.hop_length / cfg.sr, color="w", alpha=0.35)
@@ -726,24 +731,33 @@ def plot_dictionary(stage1, *, n=16, axes=None):
     """The strongest RBM filters mapped back through the whitening.
 
     Filter ``j`` in the input space is ``W_j`` times the inverse of the
-    whitening, a patch of frames (across) by mel bands (up).
+    whitening, a patch of frames (across) by mel bands (up). The ``n`` with
+    the largest summed absolute weight are drawn in two rows, each scaled to
+    its own largest absolute weight (one shared colour bar).
     """
     from .. import plotting
 
     local, wh = stage1.local, stage1.local.whitener_
     W = local.rbm_.components_ @ (np.sqrt(wh.explained_variance_ + wh.eps)[:, None]
                                   * wh.components_)
-    return plotting.conv_filters(W.reshape(len(W), int(local.n_frames), -1), n=n, axes=axes,
+    W = W.reshape(len(W), int(local.n_frames), -1)
+    W = W[np.argsort(-np.abs(W).sum(axis=(1, 2)))[:n]]
+    W = W / np.maximum(np.abs(W).max(axis=(1, 2), keepdims=True), 1e-12)
+    axes = plotting.conv_filters(W, n=n, axes=_axes(axes, min(n, len(W)), 3.2, rows=2),
                                  ylabel="mel band", xlabel="frame")
+    axes[0].figure.colorbar(axes[0].images[0], ax=list(axes), shrink=0.8,
+                            label="weight / filter's max")
+    return axes
 
 
 def plot_bags(stage1, lab, seconds, *, n=6, ax=None):
     """The bags of features of a few test clips, with their true tags."""
-    ax = _axes(None if ax is None else [ax], 1, (10, 3))[0]
+    ax = _axes(None if ax is None else [ax], 1, 2.8)[0]
     B = lab.split(stage1.bags[lab.window(seconds)])["test"][:n]
-    ax.imshow(B, aspect="auto", cmap="magma", interpolation="nearest")
+    im = ax.imshow(B, aspect="auto", cmap="magma", interpolation="nearest")
+    ax.figure.colorbar(im, ax=ax, label="pooled activation")
     ids = lab.data.part("test")[:n]
-    labels = [", ".join(t for t, v in zip(lab.data.tags, lab.data.Y.loc[c]) if v)[:40]
+    labels = [", ".join(t for t, v in zip(lab.data.tags, lab.data.Y.loc[c]) if v)[:32]
               for c in ids]
     ax.set(yticks=range(len(ids)), yticklabels=labels, xlabel="hidden unit",
            title=f"bags of features, pooling {seconds:g} s")
@@ -777,6 +791,7 @@ def plot_experiment(df, name, *, ax=None):
     _check.choice("name", name, tuple(_PLOTS))
     if not len(df):
         return _not_run(df, ax)
+    ax = _axes(None if ax is None else [ax], 1, 3.2)[0]
     if name == "weight_cost":
         df = pd.concat([pd.DataFrame({"layer": c, "weight cost": df[c],
                                       "test AUC-T": df["test AUC-T"]})
@@ -793,6 +808,7 @@ def plot_strategies(df, *, ax=None):
     st = strategies(df)
     if not len(st):
         return _not_run(df, ax)
+    ax = _axes(None if ax is None else [ax], 1, 3.2)[0]
     return plotting.grouped_boxes(st, x="strategy", group="sparsity", y="test AUC-T", ax=ax,
                                   ylabel="test AUC-T (ours)", xlabel="weight-cost strategy",
                                   title="Fig. 8 analogue (each chosen on validation)")

@@ -761,19 +761,22 @@ def paper_layer_table(n_words=512, n_components=64, n_words_song=161, n_classes=
 
 
 def plot_frames(song_frames, cfg, *, axes=None, title=""):
-    """MEL, SFM and SCF frames of one song (time on x)."""
+    """MEL, SFM and SCF frames of one song, one row each (time on x)."""
     import matplotlib.pyplot as plt
 
+    from .. import plotting
+
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(14, 3), constrained_layout=True)
+        _, axes = plt.subplots(3, 1, figsize=(plotting.PAGE_WIDTH, 5.4), sharex=True,
+                               constrained_layout=True)
     sec = cfg.hop_length / cfg.sr
     for ax, kind in zip(axes, ("mel", "sfm", "scf")):
         F = song_frames[kind]
         im = ax.imshow(F.T, aspect="auto", origin="lower", cmap="magma",
                        extent=(0, len(F) * sec, 0, F.shape[1]))
-        ax.set(title=f"{title} {kind.upper()} ({F.shape[1]} per frame)", xlabel="s",
-               ylabel="band")
-        plt.colorbar(im, ax=ax)
+        ax.set(title=f"{title} {kind.upper()} ({F.shape[1]} per frame)", ylabel="band")
+        plt.colorbar(im, ax=ax, label=kind.upper())
+    axes[-1].set_xlabel("time (s)")
     return axes
 
 
@@ -781,17 +784,19 @@ def plot_words(words, cfg, *, ax=None, title="one song as audio words"):
     """A song's word sequence: word index per segment (one colour per word)."""
     import matplotlib.pyplot as plt
 
+    from .. import plotting
+
     if ax is None:
-        _, ax = plt.subplots(figsize=(14, 2.5), constrained_layout=True)
+        _, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 2.2), constrained_layout=True)
     w = np.asarray(words)
     w = w[:, None] if w.ndim == 1 else w
     seg = cfg.n_frames * cfg.hop_length / cfg.sr
     ax.imshow(w.T, aspect="auto", cmap="tab20", interpolation="nearest",
               extent=(0, len(w) * seg, w.shape[1], 0))
     for i in range(w.shape[1]):
-        for j in range(0, len(w), max(1, len(w) // 25)):
+        for j in range(0, len(w), max(1, -(-len(w) // 12))):
             ax.text((j + 0.5) * seg, i + 0.5, str(w[j, i]), ha="center", va="center",
-                    fontsize=6)
+                    fontsize=8)
     ax.set(title=title, xlabel=f"s (one segment = {cfg.n_frames} frames = {seg:.2f} s)",
            ylabel="table", yticks=np.arange(w.shape[1]) + 0.5,
            yticklabels=[str(i) for i in range(w.shape[1])])
@@ -802,8 +807,10 @@ def plot_kmax(conv, k, *, units=4, ax=None):
     """Convolution output of a few units over one song, the k kept positions marked."""
     import matplotlib.pyplot as plt
 
+    from .. import plotting
+
     if ax is None:
-        _, ax = plt.subplots(figsize=(14, 3.5), constrained_layout=True)
+        _, ax = plt.subplots(figsize=(plotting.PAGE_WIDTH, 3.6), constrained_layout=True)
     order = np.argsort(-conv.std(axis=0))[:units]
     for i, u in enumerate(order):
         x = conv[:, u]
@@ -812,23 +819,28 @@ def plot_kmax(conv, k, *, units=4, ax=None):
         ax.plot(keep, x[keep], "o", color=f"C{i}")
     ax.set(xlabel="word position", ylabel="conv output",
            title=f"k-max pooling (k = {k}) keeps these positions, in time order")
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     return ax
 
 
 def plot_curves(history, *, axes=None):
     """Training loss and validation accuracy per epoch of the first fold's networks."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    from .. import plotting
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(12, 3.2), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(plotting.PAGE_WIDTH, 3), constrained_layout=True)
     for name, h in history.items():
         axes[0].plot(h["loss"], label=name)
         if "val_accuracy" in h:
             axes[1].plot(h["val_accuracy"], label=name)
     axes[0].set(xlabel="epoch", ylabel="training loss", title="training loss")
     axes[1].set(xlabel="epoch", ylabel="accuracy", title="held-out training songs")
-    axes[0].legend(fontsize=8)
+    axes[0].legend()
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return axes
 
 
