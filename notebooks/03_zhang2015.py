@@ -37,8 +37,7 @@
 # (Table 3), on the book's synthetic corpus by default (`dataset = "real"`
 # reads your GTZAN and ISMIR2004Genre). **Numbers on the synthetic corpus
 # describe the book's data; none of them is a reproduction of the paper's
-# real-data numbers**, which sit beside ours in columns of their own. The
-# autoencoder competitor is not run here.
+# real-data numbers**, which sit beside ours in columns of their own.
 
 # %% tags=["parameters"]
 profile = "default"

@@ -144,13 +144,14 @@ def test_every_fold_fills_every_row_and_fits_codebooks_on_training_songs_only(to
             for row in ("KCNN (k = 5)", "KCNN (k = 5) ULT", "KCNN (k = 1) + SVM",
                         "KCNN (k = 5) + SVM"):
                 assert 0.0 <= acc[col, row] <= 1.0
-        assert {("MEL", "DBN + SVM"), ("MEL", "Sparse coding + SVM")} <= set(acc.index)
+        assert {("MEL", "DBN + SVM"), ("MEL", "Sparse coding + SVM"),
+                ("MEL", "Autoencoder + SVM")} <= set(acc.index)
     # the first fold keeps what the figures draw
     test0 = folds[0]["test"]
     assert cv.show["kcnn_test"].shape == (len(test0), cfg.hidden)
     assert cv.show["conv"].shape[1] == cfg.filters
     assert cv.show["song"] == test0[0] and cv.show["labels_test"] == list(labels[test0])
-    assert set(cv.show["competitor_test"]) == {"DBN", "sparse coding"}
+    assert set(cv.show["competitor_test"]) == {"DBN", "sparse coding", "autoencoder"}
 
 
 def test_a_fold_with_a_song_on_both_sides_is_refused():

@@ -243,16 +243,21 @@ def test_word_matrix_keeps_the_centre_and_repeats_short_songs():
         word_matrix(songs, length=0)
 
 
-@pytest.mark.parametrize("name, width", [("sparse coding", 6), ("DBN", 3)])
+@pytest.mark.parametrize("name, width", [("sparse coding", 6), ("DBN", 3), ("autoencoder", 5)])
 def test_competitor_features_are_song_maxima_of_segment_codes(name, width):
     rng = np.random.default_rng(0)
     Ztr = [rng.standard_normal((n, 4)).astype("float32") for n in (5, 7, 3)]
     Zte = [rng.standard_normal((n, 4)).astype("float32") for n in (4, 6)]
-    kw = dict(max_segments=10, n_atoms=6, n_iter=1, dbn_hidden=(5, 3), dbn_epochs=1, seed=0)
+    kw = dict(max_segments=10, n_atoms=6, n_iter=1, dbn_hidden=(5, 3), dbn_epochs=1,
+              ae_hidden=5, ae_epochs=2, seed=0)
     Ftr, Fte = competitor_features(name, Ztr, Zte, **kw)
     assert Ftr.shape == (3, width) and Fte.shape == (2, width)
     assert (Ftr >= 0).all() and np.isfinite(Fte).all()
+    if name == "autoencoder":  # sigmoid codes, and each song's is the maximum over its segments
+        assert (Ftr <= 1).all() and len(np.unique(Ftr.round(6), axis=0)) == 3
     again = competitor_features(name, Ztr, Zte, **kw)
     np.testing.assert_allclose(again[0], Ftr, rtol=1e-5)
     with pytest.raises(ParameterError, match="autoencoder"):
-        competitor_features("autoencoder", Ztr, Zte, **kw)
+        competitor_features("restricted", Ztr, Zte, **kw)
+    with pytest.raises(ParameterError, match="ae_noise"):
+        competitor_features("autoencoder", Ztr, Zte, **{**kw, "ae_noise": 1.0})

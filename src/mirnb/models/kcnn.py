@@ -417,14 +417,35 @@ def word_matrix(seqs, *, length=None):
     return np.stack(out).astype(np.int32)
 
 
+def _autoencoder(X, *, hidden, epochs, noise, seed):
+    """Train a one-layer denoising autoencoder on ``X``; return its encoder (a keras.Model)."""
+    import keras
+
+    from ..training import set_seed
+
+    hidden = _check.positive_int("ae_hidden", hidden)
+    epochs = _check.positive_int("ae_epochs", epochs)
+    if not 0 <= noise < 1:
+        raise ParameterError(f"ae_noise={noise!r}: expected a fraction in [0, 1)")
+    set_seed(seed)
+    inputs = keras.Input((X.shape[1],))
+    codes = keras.layers.Dense(hidden, activation="sigmoid", name="code")(
+        keras.layers.Dropout(noise)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(X.shape[1], name="decoder")(codes))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    model.fit(X, X, batch_size=256, epochs=epochs, shuffle=True, verbose=0)
+    return keras.Model(inputs, codes)
+
+
 def competitor_features(name, Ztr, Zte, *, max_segments=100000, n_atoms=512, alpha=1.0,
-                        n_iter=20, dbn_hidden=(50, 50, 50), dbn_lr=0.001, dbn_epochs=5, seed=0):
+                        n_iter=20, dbn_hidden=(50, 50, 50), dbn_lr=0.001, dbn_epochs=5,
+                        ae_hidden=128, ae_epochs=5, ae_noise=0.3, seed=0):
     """Song-level features of the KCNN's competitors: codes of each segment, max-pooled
     over the song (Sec. 4.3).
 
     Parameters
     ----------
-    name : {'sparse coding', 'DBN'}
+    name : {'sparse coding', 'autoencoder', 'DBN'}
         Sparse coding: :class:`sklearn.decomposition.MiniBatchDictionaryLearning`
         (``n_atoms`` atoms learned by coordinate descent, ``n_iter`` passes;
         lasso codes, ``lasso_cd``, penalty ``alpha``), pooled as the maximum
@@ -432,7 +453,12 @@ def competitor_features(name, Ztr, Zte, *, max_segments=100000, n_atoms=512, alp
         signed; the paper used SPAMS and gives no settings; ``lasso_lars`` is
         several times slower). DBN: :class:`mirnb.models.dbn.DBN` (Gaussian
         visible units, layers ``dbn_hidden``, ``dbn_epochs`` epochs at
-        ``dbn_lr``), the top layer's probabilities max-pooled.
+        ``dbn_lr``), the top layer's probabilities max-pooled. Autoencoder
+        (the paper used DeepLearnToolbox and gives no settings; the book's
+        choice): one denoising layer of ``ae_hidden`` sigmoid units (a
+        fraction ``ae_noise`` of each input zeroed while training), a linear
+        decoder, mean squared error, Adam, ``ae_epochs`` epochs; its codes
+        (the sigmoid units) max-pooled.
     Ztr, Zte : list of np.ndarray, shape (n_segments_i, n_dims)
         Whitened segments of the training and the test songs. The codes are
         learned from at most ``max_segments`` training segments, drawn at
@@ -460,6 +486,12 @@ def competitor_features(name, Ztr, Zte, *, max_segments=100000, n_atoms=512, alp
 
         def code(Z):
             return est.transform(Z)
+    elif name == "autoencoder":
+        encoder = _autoencoder(pool, hidden=ae_hidden, epochs=ae_epochs, noise=ae_noise,
+                               seed=seed)
+
+        def code(Z):
+            return encoder.predict(Z, batch_size=1024, verbose=0)
     elif name == "sparse coding":
         from sklearn.decomposition import MiniBatchDictionaryLearning
 
@@ -475,7 +507,7 @@ def competitor_features(name, Ztr, Zte, *, max_segments=100000, n_atoms=512, alp
                 warnings.simplefilter("ignore")
                 return np.abs(est.transform(Z))
     else:
-        raise ParameterError(f"name={name!r}: expected 'sparse coding' or 'DBN'")
+        raise ParameterError(f"name={name!r}: expected 'sparse coding', 'autoencoder' or 'DBN'")
 
     def pooled(Zs):
         lens = np.cumsum([0] + [len(z) for z in Zs])
