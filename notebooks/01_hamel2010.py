@@ -380,9 +380,7 @@ timings["other runs"] = time.perf_counter() - t0
 
 # %%
 records = hamel2010.results_records(runs, cfg, profile=profile, info=data.info)
-table = results_table(records)
-print(table.attrs["note"])
-table
+results_table(records)
 
 # %%
 publish.download(records, name="hamel2010_results")

@@ -198,7 +198,7 @@ publish.download(records, name="zhang2015_results")
 
 # %%
 diffs = zhang2015.paired_differences(cv)
-diffs.round(3)
+zhang2015.differences_table(diffs)
 
 # %% [markdown]
 # ## t-SNE of song-level representations
@@ -262,7 +262,7 @@ publish.download(records3, name="zhang2015_table3_results")
 
 # %%
 diffs3 = zhang2015.paired_differences(cv3)
-diffs3.round(3)
+zhang2015.differences_table(diffs3)
 
 # %% [markdown]
 # ## Verdict

@@ -106,6 +106,9 @@ def test_results_table_formats_and_marks_synthetic():
     assert "Seeds: 0, 1, 2" in note and "Hamel & Eck 2010, Table 2" in note
     assert "synthetic GTZAN view (synthetic)" in note and "GTZAN (real, abc123)" in note
     assert "Profile: default" in note and "not a reproduction error" in note
+    # a notebook shows the caption under the table, and keeps it through pandas' operations
+    html = df.head(2)._repr_html_()
+    assert "<table" in html and html.rstrip().endswith("</p>") and "Seeds: 0, 1, 2" in html
     assert "synthetic" in df.attrs["note"]
 
 

@@ -10,8 +10,11 @@ a script), :func:`audio` embeds the clip and :func:`download` writes into
 
 :func:`tidy` prepares an executed notebook for reading: the parameters cells
 are removed from the page, long orchestration cells are collapsed behind a
-toggle, each cell's printed output becomes one block, and a log longer than
+toggle, each run of printed output becomes one block, and a log longer than
 :data:`MAX_LINES` lines is folded away (one click shows it).
+
+Importing the module sets pandas' display precision to 3 decimals: the
+book's one format for the numbers of the tables its pages show.
 """
 
 import html
@@ -20,6 +23,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .errors import ParameterError
 
@@ -35,6 +39,8 @@ MAX_LINES = 30
 INPUT_LINES = 4
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+pd.set_option("display.precision", 3)
 
 
 def media_dir():
@@ -118,7 +124,6 @@ def download(records, *, name, text=None):
     """
     import json
 
-    import pandas as pd
     from IPython.display import Markdown
 
     from .results import _as_results
@@ -169,8 +174,10 @@ def tidy(nb, *, max_lines=MAX_LINES, input_lines=INPUT_LINES):
       ``remove-cell``: a reader sees the values in the prose and the config.
     - A code cell of more than ``input_lines`` lines of code gets
       ``hide-input`` (its output stays), unless tagged ``show-input``.
-    - A cell's ``stdout`` outputs become one block, and so do its ``stderr``
-      outputs (progress bars the page does not show), at the place of the first.
+    - Consecutive ``stdout`` outputs of a cell become one block, and so do
+      its ``stderr`` outputs (progress bars the page does not show): a
+      run of printed text, interleaved as Jupyter received it, ends only
+      where a figure, table or player comes, which keeps its place.
     - A ``stdout`` block longer than ``max_lines`` lines (a per-epoch log)
       becomes a folded HTML block: one line on the page, the whole log one
       click away.
@@ -198,23 +205,23 @@ def tidy(nb, *, max_lines=MAX_LINES, input_lines=INPUT_LINES):
             tags.append("hide-input")
         if tags:
             meta["tags"] = list(dict.fromkeys(tags))
-        outputs, first = [], {}
+        outputs, run = [], {}
         for out in cell.get("outputs", []):
             if out.get("output_type") != "stream":
                 outputs.append(out)
+                run = {}  # a figure, table or player ends a run of printed text
                 continue
             stream = out.get("name", "stdout")
-            if stream in first:
-                first[stream]["text"] += _text(out.get("text", ""))
+            if stream in run:
+                run[stream]["text"] += _text(out.get("text", ""))
             else:
-                merged = from_dict({"output_type": "stream", "name": stream,
-                                    "text": _text(out.get("text", ""))})
-                first[stream] = merged
-                outputs.append(merged)
-        log = first.get("stdout")
-        if log is not None:
-            n = len(log["text"].splitlines())
-            if n > max_lines:
-                outputs[outputs.index(log)] = _folded(log["text"], n)
+                run[stream] = from_dict({"output_type": "stream", "name": stream,
+                                         "text": _text(out.get("text", ""))})
+                outputs.append(run[stream])
+        for i, out in enumerate(outputs):
+            if out.get("output_type") == "stream" and out.get("name") == "stdout":
+                n = len(out["text"].splitlines())
+                if n > max_lines:
+                    outputs[i] = _folded(out["text"], n)
         cell["outputs"] = outputs
     return nb

@@ -24,7 +24,7 @@ from . import _check
 from .errors import DataError, MissingDataError, ParameterError
 
 __all__ = [
-    "Result", "result_from_seeds", "save_results", "load_results", "results_table",
+    "Result", "result_from_seeds", "save_results", "load_results", "results_table", "ResultsTable",
     "paper_vs_ours",
     "code_version", "DATA_KINDS", "MISSING",
 ]
@@ -387,6 +387,27 @@ def _provenance(records):
     return " ".join(parts)
 
 
+class ResultsTable(pd.DataFrame):
+    """A DataFrame that shows its caption, ``attrs['note']``, under itself in a notebook.
+
+    :func:`results_table` returns one; everything else about it is a
+    pandas DataFrame.
+    """
+
+    @property
+    def _constructor(self):
+        return ResultsTable
+
+    def _repr_html_(self):
+        import html
+
+        table = super()._repr_html_()
+        note = self.attrs.get("note")
+        if table is None or not note:
+            return table
+        return table + f'<p class="mirnb-caption">{html.escape(note)}</p>'
+
+
 def results_table(results, *, digits=3):
     """Lay out results records for reading: ours, the paper's number, the gap.
 
@@ -398,7 +419,8 @@ def results_table(results, *, digits=3):
 
     Returns
     -------
-    pandas.DataFrame
+    ResultsTable
+        A pandas DataFrame that shows ``attrs['note']`` under itself.
         Index (``Experiment``, ``Method``); columns ``Metric``, ``Ours``
         (``'0.812 ± 0.013'`` over several seeds), ``Paper`` (``'—'`` where
         the paper gives no number) and ``Gap`` (ours − paper, signed).
@@ -425,7 +447,7 @@ def results_table(results, *, digits=3):
             ("Gap", f"{r.value - r.paper_value:+.{digits}f}" if has_paper else MISSING),
         ]))
     columns = ["Experiment", "Method", "Metric", "Ours", "Paper", "Gap"]
-    df = pd.DataFrame(rows, columns=columns).set_index(["Experiment", "Method"])
+    df = ResultsTable(pd.DataFrame(rows, columns=columns).set_index(["Experiment", "Method"]))
     df.attrs["note"] = TABLE_NOTE + " " + _provenance(records) if records else TABLE_NOTE
     return df
 

@@ -177,6 +177,11 @@ def test_cross_validation_tables_records_and_paired_differences(toy_cv):
     assert set(diffs["column"]) == {"MEL", "ALL"}
     assert (diffs["n"] == cfg.n_folds).all() and set(diffs["over"]) == {"folds"}
     assert set(diffs["table"]) == {"Table 2"}
+    shown = zhang2015.differences_table(diffs)  # what the page shows: three cells a row
+    assert list(shown.columns) == ["paper gap", "ours", "a won"] and len(shown) == len(diffs)
+    row = diffs.iloc[0]
+    assert shown.iloc[0]["ours"] == f"{row['ours mean']:+.3f} ± {row['ours SD']:.3f}"
+    assert shown.iloc[0]["a won"] == f"{row['a > b']} of {cfg.n_folds} folds"
 
 
 # ----------------------------------------------------------------------------

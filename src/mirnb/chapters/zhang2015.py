@@ -721,6 +721,25 @@ def paired_differences(cv, *, table=None):
     return pd.DataFrame(rows)
 
 
+def differences_table(diffs, digits=3):
+    """:func:`paired_differences` for reading: one row per claim and column, three cells.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (claim, column); ``paper gap``, ``ours`` (mean ± SD of the
+        paired differences), ``a won`` (in how many folds or runs).
+    """
+    out = diffs.set_index(["claim", "column"])
+    return pd.DataFrame({
+        "paper gap": out["paper gap"].map(lambda v: f"{v:+.{digits}f}"),
+        "ours": [f"{m:+.{digits}f} ± {sd:.{digits}f}" for m, sd in
+                 zip(out["ours mean"], out["ours SD"])],
+        "a won": [f"{w} of {n} {over}" for w, n, over in zip(out["a > b"], out["n"],
+                                                              out["over"])]},
+        index=out.index)
+
+
 @timing.phase("evaluation")
 def records(cv, info, *, profile, seed=0, table=None):
     """One :class:`mirnb.results.Result` per (column, method): mean and SD over folds (Table 2)
@@ -858,8 +877,7 @@ def tsne_maps(show, cfg, *, seed=0):
     """2-D t-SNE maps of the first fold's test songs: KCNN hidden layer and competitors."""
     from .. import embed
 
-    sets = {"KCNN (k = 5) hidden layer": show["kcnn_test"],
-            **{f"{n} (max-pooled)": F for n, F in show.get("competitor_test", {}).items()}}
+    sets = {"KCNN (k = 5)": show["kcnn_test"], **show.get("competitor_test", {})}
     perp = min(cfg.tsne_perplexity, (len(show["labels_test"]) - 1) / 3.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

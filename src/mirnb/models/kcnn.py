@@ -501,6 +501,9 @@ def competitor_features(name, Ztr, Zte, *, max_segments=100000, n_atoms=512, alp
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             est.fit(pool)
+        # the codes of every segment over the cores: the same codes, half the time on
+        # 2 cores (fitting in parallel would be slower: its batches are small)
+        est.set_params(n_jobs=-1)
 
         def code(Z):
             with warnings.catch_warnings():
