@@ -182,7 +182,7 @@ nam2015.plot_bags(s1, lab, cfg.pooling_final)
 plt.show()
 
 # %% [markdown]
-# ## Fig. 4: frames per block and onset against random sampling
+# ## The paper's Fig. 4: frames per block and onset against random sampling
 #
 # The paper trains logistic regression on the bags (to save time) for
 # 2 to 10 frames per block, both samplings, and every sparsity and pooling
@@ -202,7 +202,7 @@ nam2015.plot_experiment(out["frames"], "frames")
 plt.show()
 
 # %% [markdown]
-# ## Fig. 5: depth, and pretraining against random initialisation
+# ## The paper's Fig. 5: depth, and pretraining against random initialisation
 #
 # 1 to 3 hidden layers, each net both pretrained with ReLU RBMs and
 # initialised at random, over the sparsities and the pooling windows of
@@ -218,7 +218,7 @@ nam2015.plot_experiment(out["layers"], "layers")
 plt.show()
 
 # %% [markdown]
-# ## Fig. 6: sparsity and pooling
+# ## The paper's Fig. 6: sparsity and pooling
 #
 # Pretrained nets of the deepest size for every sparsity target and pooling
 # window. The paper finds sparsity 0.02 best, with pooling of 1 or 2 s on
@@ -234,7 +234,7 @@ nam2015.plot_experiment(out["sparsity_pooling"], "sparsity_pooling")
 plt.show()
 
 # %% [markdown]
-# ## Figs. 7-8: weight costs
+# ## The paper's Figs. 7-8: weight costs
 #
 # The weight cost of each pretraining RBM from {0.001, 0.01, 0.1}. The
 # paper: small costs at the bottom, larger ones higher up, and the "WC Inc"
