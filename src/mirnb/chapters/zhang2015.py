@@ -690,7 +690,9 @@ CLAIMS = (("k-max pooling beats max pooling (k = 5 vs k = 1, both + SVM)",
            "KCNN (k = 5)"),
           ("KCNN + SVM beats DBN + SVM", "KCNN (k = 5) + SVM", "DBN + SVM"),
           ("KCNN + SVM beats sparse coding + SVM", "KCNN (k = 5) + SVM",
-           "Sparse coding + SVM"))
+           "Sparse coding + SVM"),
+          ("KCNN + SVM beats autoencoder + SVM", "KCNN (k = 5) + SVM",
+           "Autoencoder + SVM"))
 
 
 @timing.phase("evaluation")
