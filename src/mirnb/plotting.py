@@ -9,6 +9,10 @@ figure, whatever other labels share the plot (:func:`genre_colors`,
 :func:`color_of`). Labels outside the genre list get a colour derived from
 their name by a stable hash, so they too keep their colour across figures
 and across processes.
+
+Importing the module sets the book's figure style (:data:`STYLE`: sizes
+for figures :data:`PAGE_WIDTH` wide); :func:`legibility` measures a figure
+as the page will show it.
 """
 
 import colorsys
