@@ -67,6 +67,11 @@ def test_audio_embeds_outside_the_book_and_writes_ogg_in_it(tmp_path, monkeypatc
         publish.audio(y, 22050, name="../escape")
     with pytest.raises(ParameterError, match="mono"):
         publish.audio(np.zeros((2, 10)), 22050, name="x")
+    with pytest.raises(ParameterError, match="sr="):
+        publish.audio(y, 0, name="x")
+    monkeypatch.delenv(publish.ENV)  # outside the book too: the same checks
+    with pytest.raises(ParameterError, match="name="):
+        publish.audio(y, 22050, name="a/b")
 
 
 def test_download_writes_every_field_of_the_records(tmp_path, monkeypatch):

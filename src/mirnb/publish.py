@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import _check
 from .errors import ParameterError
 
 __all__ = ["ENV", "MAX_LINES", "INPUT_LINES", "media_dir", "audio", "download", "tidy"]
@@ -84,22 +85,25 @@ def audio(y, sr, *, name):
     -------
     IPython.display.HTML or IPython.display.Audio
         In the book (:data:`ENV` set): an ``<audio>`` element pointing at
-        ``media/<name>.ogg``, Ogg Vorbis of about 10 kB per second. Elsewhere:
-        the clip embedded as a player.
+        ``media/<name>.ogg``, Ogg Vorbis of about 6 kB per second (samples
+        beyond full scale are clipped). Elsewhere: the clip embedded as a
+        player.
     """
     from IPython.display import HTML, Audio
 
+    name = _check_name(name)
+    sr = _check.positive_int("sr", sr)
     y = np.asarray(y, dtype=np.float32)
     if y.ndim != 1 or y.size == 0:
         raise ParameterError(f"y has shape {y.shape}: expected a non-empty mono signal")
     if not np.all(np.isfinite(y)):
         raise ParameterError("y holds NaN or infinite samples")
     if not os.environ.get(ENV):
-        return Audio(y, rate=int(sr))
+        return Audio(y, rate=sr)
     import soundfile as sf
 
-    path = media_dir() / f"{_check_name(name)}.ogg"
-    sf.write(str(path), np.clip(y, -1.0, 1.0), int(sr), format="OGG", subtype="VORBIS")
+    path = media_dir() / f"{name}.ogg"
+    sf.write(str(path), np.clip(y, -1.0, 1.0), sr, format="OGG", subtype="VORBIS")
     return HTML(f'<audio controls preload="none" src="{_link(path)}" '
                 f'title="{html.escape(name)}"></audio>')
 
