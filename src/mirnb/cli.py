@@ -9,6 +9,13 @@
     mirnb data validate NAME [--synth PROFILE] [--data-home DIR]
     mirnb data info NAME [--synth PROFILE] [--data-home DIR]
     mirnb list
+    mirnb tag FILE_OR_FOLDER ... [--model CHAPTER/NAME] [--top-k K] [--format table|json|csv]
+              [--taggram OUT.png] [--hop H] [--data-home DIR]
+    mirnb models [--data-home DIR]
+
+``mirnb tag --taggram out.png`` draws the taggram of a single file to
+``out.png``; with several files it writes one PNG per file, named
+``out-<n>-<file stem>.png`` (n = 1, 2, ... in the order of the output).
 """
 
 import argparse
@@ -60,6 +67,23 @@ def _parser():
     sub.add_parser("book", help="build the HTML book from executed chapters")
     sub.add_parser("list", help="list the chapters")
 
+    t = sub.add_parser("tag", help="tag audio files (or name their genre) with a saved model")
+    t.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER",
+                   help="audio files, and folders whose audio files are all tagged")
+    t.add_argument("--model", default="choi2016/fcn4", metavar="CHAPTER/NAME",
+                   help="a saved model (see `mirnb models`; default: choi2016/fcn4)")
+    t.add_argument("--top-k", type=int, default=5, help="labels shown per file (default 5)")
+    t.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    t.add_argument("--taggram", default=None, metavar="OUT.png",
+                   help="draw the taggram (scores over time) to this PNG; with several "
+                        "files, one PNG per file: OUT-<n>-<file stem>.png")
+    t.add_argument("--hop", type=float, default=0.5,
+                   help="hop between windows, as a fraction of one window (default 0.5)")
+    t.add_argument("--data-home", default=None)
+
+    m = sub.add_parser("models", help="list the saved models")
+    m.add_argument("--data-home", default=None)
+
     d = sub.add_parser("data", help="datasets: generate, validate, describe")
     dsub = d.add_subparsers(dest="data_command", required=True)
     s = dsub.add_parser("synth", help="generate the synthetic corpus (cached)")
@@ -81,6 +105,29 @@ def _dataset(args):
     from . import datasets
 
     return datasets.load(args.name, data_home=args.data_home, synth=args.synth)
+
+
+def _taggrams(results, out):
+    """Draw the taggram of each result to a PNG; return the paths written."""
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import tagging
+
+    out = Path(out)
+    paths = [out] if len(results) == 1 else [
+        out.with_name(f"{out.stem}-{i}-{Path(r.path).stem}{out.suffix or '.png'}")
+        for i, r in enumerate(results, 1)]
+    for r, path in zip(results, paths):
+        ax = tagging.taggram(r)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ax.figure.savefig(path, bbox_inches="tight")
+        plt.close(ax.figure)
+    return paths
 
 
 def main(argv=None):
@@ -118,6 +165,25 @@ def main(argv=None):
             from . import run
 
             print(f"built {run.build_book()}")
+            return 0
+        if args.command == "tag":
+            from . import tagging
+
+            results = tagging.tag(args.paths, model=args.model, top_k=args.top_k,
+                                  data_home=args.data_home, hop=args.hop)
+            print(tagging.format_results(results, top_k=args.top_k, fmt=args.format))
+            if args.taggram:
+                for path in _taggrams(results, args.taggram):
+                    print(f"taggram: {path}", file=sys.stderr)
+            return 0
+        if args.command == "models":
+            from . import tagging
+
+            table = tagging.list_models(args.data_home)
+            if table.empty:
+                print(f"{tagging.NO_MODELS} (none in {tagging.models_root(args.data_home)})")
+            else:
+                print(table.to_string(index=False))
             return 0
         if args.command == "list":
             from . import run

@@ -333,7 +333,7 @@ def _backend():
     return os.environ.get("KERAS_BACKEND", "tensorflow")  # Keras's own default
 
 
-def inputs_hash(source, parameters):
+def inputs_hash(source, parameters, records=()):
     """A hash of everything an executed chapter depends on.
 
     Parameters
@@ -353,6 +353,10 @@ def inputs_hash(source, parameters):
         ``data_home``, else ``MIRNB_DATA``, else ``~/mir_datasets``): the
         contents of its ``mirnb_synth/<profile>/manifest.json`` files, or
         the fact that there is none. Real datasets are not hashed.
+    records : sequence of Path
+        Other chapters' results files the chapter reads (the closing
+        chapter's claims table): their contents are hashed too, so that it
+        runs again when a chapter it reads has run again.
     """
     from .datasets.core import data_home
 
@@ -372,6 +376,8 @@ def inputs_hash(source, parameters):
         add(f"corpus {path.parent.name}", path.read_bytes())
     if not manifests:
         add("corpus", b"none")
+    for path in sorted(records):
+        add(f"records {Path(path).name}", Path(path).read_bytes())
     return h.hexdigest()
 
 
@@ -508,7 +514,11 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
                     {"profile": profile, **(parameters or {})})
     name = _NAME.match(source.name).group(2)
     output = output_dir / (source.stem + ".ipynb")
-    inputs = inputs_hash(source, params)
+    # the closing chapter reads the other chapters' results beside their pages
+    records = (sorted((output_dir / "media").glob("*_results.csv")) if name == "comparison"
+               else ())
+    records = [p for p in records if not p.name.startswith("comparison_")]
+    inputs = inputs_hash(source, params, records)
     old = _metadata(output).get("mirnb") or {}
     if not force and old.get("inputs") == inputs and not executed_errors(output):
         return Outcome(name, True, output, 0.0, params, timings=old.get("timings"),

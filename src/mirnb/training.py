@@ -700,8 +700,8 @@ def _data_identity(data):
 
 
 def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="adam",
-                 learning_rate=1e-3, seed=0, checkpoint_dir=None, name=None, verbose=2,
-                 run_info=None):
+                 learning_rate=1e-3, loss="binary_crossentropy", seed=0, checkpoint_dir=None,
+                 name=None, verbose=2, run_info=None):
     """Build, train (early stopping on validation AUC) and test one tagger.
 
     Parameters
@@ -717,6 +717,10 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="a
     optimizer : str
         A Keras optimizer name (see :func:`compile_model`).
     learning_rate : float
+    loss : str
+        A Keras loss name: ``'binary_crossentropy'`` for sigmoid tag outputs
+        (the default), ``'categorical_crossentropy'`` for a softmax head over
+        one-hot classes (early stopping still watches the validation ROC-AUC).
     seed : int
         Seeds the weights, the batch order and dropout.
     checkpoint_dir : str or Path, optional
@@ -743,7 +747,7 @@ def train_tagger(build, data, *, epochs, patience=5, batch_size=32, optimizer="a
     if not isinstance(data, TaggingData):
         raise ParameterError("data: expected TaggingData")
     set_seed(seed)
-    model = compile_model(build(), optimizer=optimizer, learning_rate=learning_rate)
+    model = compile_model(build(), loss=loss, optimizer=optimizer, learning_rate=learning_rate)
     name = name or model.name
     if verbose:
         print(f"--- {name}: {model.count_params():,} parameters, input "

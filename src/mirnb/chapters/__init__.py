@@ -13,7 +13,8 @@ everywhere else (``mirnb run <name>`` -> ``notebooks/NN_<name>.py`` ->
 
 The dependency rule: a chapter module may import any concern module
 (``mirnb.features``, ``mirnb.models``, ...); no concern module imports a
-chapter. Only ``chapters.comparison``, :mod:`mirnb.run` and :mod:`mirnb.cli`
+chapter. Only ``chapters.comparison`` (with its methods,
+``chapters.comparison_methods``), :mod:`mirnb.run` and :mod:`mirnb.cli`
 may import chapter modules (``tests/chapters/test_layout.py`` checks this).
 """
 
@@ -32,7 +33,8 @@ __all__ = ["PROFILES", "CHAPTERS", "PaperNumber", "make_config", "paper_table", 
 PROFILES = ("smoke", "default", "paper")
 
 #: The chapter modules, in the book's order.
-CHAPTERS = ("data", "hamel2010", "dieleman2011", "zhang2015", "nam2015", "choi2016")
+CHAPTERS = ("data", "hamel2010", "dieleman2011", "zhang2015", "nam2015", "choi2016",
+            "comparison")
 
 
 @dataclass(frozen=True)

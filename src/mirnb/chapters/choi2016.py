@@ -42,7 +42,7 @@ from . import PROFILES, PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "setup", "paper_models", "load",
            "make_inputs", "bins_per_khz", "front_end_check", "throughput", "experiment_i", "baseline",
-           "experiment_ii", "experiment_table", "inputs_summary", "plot_experiment",
+           "experiment_ii", "save_model", "experiment_table", "inputs_summary", "plot_experiment",
            "plot_tag_auc", "table4", "show_clips", "verdict"]
 
 NOTEBOOK = "notebooks/05_choi2016.py"
@@ -698,6 +698,35 @@ def experiment_ii(inputs, data, cfg, plan, *, seed=0, verbose=True):
         records += _records(runs[name], experiment="Experiment II (Table 5)", table="Table 5",
                             data=data, e="II", cfg=cfg, plan=plan, seed=seed, split=split)
     return runs, records
+
+
+def save_model(runs, data, cfg, plan, *, seed=0, name="FCN-4 (mel)", data_home=None):
+    """Save Experiment I's FCN-4 with its model card, for ``mirnb tag`` (None if it did not run).
+
+    The card (:class:`mirnb.tagging.ModelCard`) gives the data, split, seed,
+    test metrics and log-mel front end; a model trained on the synthetic
+    corpus says in bold that it will not tag real music well.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The model's folder, ``<data_home>/mirnb_runs/models/choi2016/fcn4``.
+    """
+    from .. import tagging
+
+    run = runs.get(name)
+    if run is None or cfg.front_end != "precomputed":
+        return None
+    card = tagging.ModelCard(
+        name="fcn4", chapter="choi2016", paper=_P, task="tags", labels=list(data.tags["I"]),
+        profile=plan["profile"], data_kind=data.data_kind, dataset=data.describe["I"],
+        dataset_version=data.versions["I"], split="folder split (0-b / c / d-f)",
+        seed=int(seed),
+        metrics={"AUC-T": run.auc, "PR-AUC": float(run.report["PR-AUC"])},
+        front_end=dict(kind="log_mel", sr=cfg.sr, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                       n_mels=cfg.n_mels, top_db=cfg.top_db,
+                       n_frames=int(run.model.input_shape[2])))
+    return tagging.save_model(run.model, card, data_home=data_home)
 
 
 @timing.phase("evaluation")

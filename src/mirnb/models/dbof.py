@@ -323,7 +323,7 @@ def first_layers(dbn, n_layers):
 
 
 def build_tagger(n_features, n_tags, *, layers=3, units=512, dropout=0.5, input_dropout=0.0,
-                 dbn=None, biases="hidden", random_state=None):
+                 dbn=None, biases="hidden", head="sigmoid", random_state=None):
     """The song-level DNN: ReLU hidden layers and one sigmoid output per tag.
 
     Parameters
@@ -347,6 +347,9 @@ def build_tagger(n_features, n_tags, *, layers=3, units=512, dropout=0.5, input_
         Which RBM biases a pretrained net starts from: the hidden biases
         (standard) or the authors' code's (the visible bias of the RBM
         above; spec Sec. 1.10).
+    head : {'sigmoid', 'softmax'}
+        One probability per tag (the paper's), or a posterior over
+        exclusive classes (the genre task of the book's closing chapter).
     random_state : int or None
 
     Returns
@@ -357,15 +360,16 @@ def build_tagger(n_features, n_tags, *, layers=3, units=512, dropout=0.5, input_
     n_features = _check.positive_int("n_features", n_features)
     n_tags = _check.positive_int("n_tags", n_tags)
     layers = _check.int_range("layers", layers, 0)
+    _check.choice("head", head, ("sigmoid", "softmax"))
     if dbn is None:
         return _dbn.mlp(n_features, (units,) * layers, n_tags, activation="relu",
-                        head="sigmoid", dropout=dropout, input_dropout=input_dropout,
+                        head=head, dropout=dropout, input_dropout=input_dropout,
                         name=f"dnn{layers}", random_state=random_state)
     sizes = tuple(r.n_components for r in dbn.rbms_)
     if sizes != (units,) * layers or dbn.n_features_in_ != n_features:
         raise ParameterError(f"dbn has layers {sizes} on {dbn.n_features_in_} inputs: "
                              f"expected {layers} x {units} on {n_features}")
-    return dbn.to_keras(n_tags, head="sigmoid", dropout=dropout, input_dropout=input_dropout,
+    return dbn.to_keras(n_tags, head=head, dropout=dropout, input_dropout=input_dropout,
                         biases=biases, name=f"dnn{layers}_pretrained",
                         random_state=random_state)
 
@@ -379,7 +383,7 @@ def tag_crossentropy(y_true, y_pred):
 
 
 def finetune(model, X, Y, *, validation_data, epochs=100, batch_size=128, rho=0.99,
-             epsilon=1e-8, random_state=0, verbose=0):
+             epsilon=1e-8, loss=tag_crossentropy, random_state=0, verbose=0):
     """Fine-tune a tagger with AdaDelta, keeping the best validation AUC-T epoch.
 
     Parameters
@@ -397,6 +401,10 @@ def finetune(model, X, Y, *, validation_data, epochs=100, batch_size=128, rho=0.
         AdaDelta's decay and constant (*code*: 0.99, 1e-8), at learning rate
         1 (Zeiler's update has none; Keras's default of 0.001 would be 1000
         times slower).
+    loss : callable or str
+        :func:`tag_crossentropy` (the paper's); ``'categorical_crossentropy'``
+        for a softmax head over one-hot classes (the best epoch is still the
+        one of the best validation AUC, one-vs-rest over the classes).
     random_state : int
         Seeds the order of the batches.
     verbose : {0, 2}
@@ -418,7 +426,7 @@ def finetune(model, X, Y, *, validation_data, epochs=100, batch_size=128, rho=0.
         raise ParameterError("validation_data: expected a pair (X_valid, Y_valid)")
     model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0, rho=rho,
                                                       epsilon=epsilon),
-                  loss=tag_crossentropy)
+                  loss=loss)
     batches = training.Batches(np.asarray(X, np.float32), np.asarray(Y, np.float32),
                                batch_size=batch_size, shuffle=True, seed=int(random_state))
     Xv, Yv = validation_data

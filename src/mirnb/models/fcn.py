@@ -192,7 +192,8 @@ def _check_input(input_shape, front_end):
 
 
 def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
-              pools=None, dropout=0.5, input_norm=True, front_end=None, name=None):
+              pools=None, dropout=0.5, input_norm=True, front_end=None, head="sigmoid",
+              name=None):
     """Build FCN-``depth`` (Choi et al. 2016) as a functional Keras model.
 
     Each block is Conv2D 3x3 ('same' padding) -> BatchNormalization -> ReLU
@@ -226,6 +227,9 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
         A layer turning waveforms into ``(n_bins, n_frames, 1)``
         spectrograms, e.g. :class:`mirnb.layers.LogMelSpectrogram`; the
         model then takes audio.
+    head : {'sigmoid', 'softmax'}
+        One probability per tag (the paper's tagger), or one posterior over
+        exclusive classes (a genre classifier; the book's closing chapter).
     name : str, optional
         Default ``'fcn<depth>'``.
 
@@ -241,6 +245,7 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
     """
     spec = ARCHITECTURES[_depth(depth)]
     n_tags, width, dropout = _check_head(n_tags, width, dropout)
+    _check.choice("head", head, ("sigmoid", "softmax"))
     inputs, x, shape = _check_input(input_shape, front_end)
     if pools is None:
         pools = fcn_pools(spec.pools, shape)
@@ -265,7 +270,7 @@ def build_fcn(depth, *, input_shape=PAPER_INPUT, n_tags=PAPER_N_TAGS, width=1.0,
         x = layers.BatchNormalization(name=f"bn1x1_{j}")(x)
         x = layers.Activation("relu", name=f"relu1x1_{j}")(x)
     x = layers.Flatten(name="flatten")(x)
-    outputs = layers.Dense(n_tags, activation="sigmoid", dtype="float32", name="output")(x)
+    outputs = layers.Dense(n_tags, activation=head, dtype="float32", name="output")(x)
     return keras.Model(inputs, outputs, name=name or f"fcn{depth}")
 
 

@@ -154,7 +154,7 @@ def _tables(n_words, embedding, embedding_dim, n_tables):
 
 def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, window=5, k=5,
                filters=500, hidden=300, n_classes=10, trainable_table=True, l2=1e-4,
-               n_tables=None, name="kcnn"):
+               n_tables=None, head="softmax", name="kcnn"):
     """Build Zhang et al.'s KCNN as a functional Keras model.
 
     words -> lookup table(s) -> linear Conv1D ('same') -> k-max pooling ->
@@ -188,7 +188,8 @@ def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, 
     hidden : int > 0
         Sigmoid units of the hidden layer (300).
     n_classes : int > 0
-        Softmax outputs (10 for GTZAN, 6 for ISMIR2004Genre).
+        Outputs: softmax classes (10 for GTZAN, 6 for ISMIR2004Genre), or
+        tags with ``head='sigmoid'``.
     trainable_table : bool
         Fine-tune the lookup table(s) (True, the full KCNN) or freeze them
         at their initial values (False: the ULT variant).
@@ -199,6 +200,11 @@ def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, 
     n_tables : int > 0 or None
         Lookup tables (one per feature type; 3 for ALL). None: one per
         centroid array in ``embedding``, else 1.
+    head : {'softmax', 'sigmoid'}
+        The output layer: a softmax over exclusive classes (the paper's
+        genre classifier), or one sigmoid probability per output (a
+        multi-label tagger; the book's closing chapter). It carries the
+        same L2 penalty.
     name : str
         The model's name.
 
@@ -208,10 +214,12 @@ def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, 
         Input ``'words'``: int indices, shape ``(batch, seq_len)`` with one
         table, ``(batch, seq_len, n_tables)`` with several (one sequence of
         the same length per feature type, in the order of ``embedding``).
-        Output: class probabilities ``(batch, n_classes)``. Layers
+        Output: class probabilities (or tag probabilities with
+        ``head='sigmoid'``) ``(batch, n_classes)``. Layers
         ``'table'`` (or ``'table_0'``, ``'table_1'``...), ``'conv'``,
         ``'kmax'``, ``'flatten'``, ``'hidden'`` (the song-level
-        representation of the "+ SVM" rows), ``'softmax'``.
+        representation of the "+ SVM" rows), and ``'softmax'`` or
+        ``'sigmoid'`` (named after ``head``).
 
     Raises
     ------
@@ -243,6 +251,7 @@ def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, 
     hidden = _check.positive_int("hidden", hidden)
     n_classes = _check.positive_int("n_classes", n_classes)
     trainable_table = _check.boolean("trainable_table", trainable_table)
+    head = _check.choice("head", head, ("softmax", "sigmoid"))
     l2 = _check.nonneg("l2", l2)
     if not isinstance(name, str) or not name:
         raise ParameterError(f"name={name!r}: expected a non-empty string")
@@ -265,8 +274,8 @@ def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, 
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(hidden, activation="sigmoid", kernel_regularizer=reg(),
                      bias_regularizer=reg(), name="hidden")(x)
-    out = layers.Dense(n_classes, activation="softmax", kernel_regularizer=reg(),
-                       bias_regularizer=reg(), name="softmax")(x)
+    out = layers.Dense(n_classes, activation=head, kernel_regularizer=reg(),
+                       bias_regularizer=reg(), name=head)(x)
     model = keras.Model(words, out, name=name)
     for i, (_, _, centroids) in enumerate(tables):
         if centroids is not None:
@@ -320,10 +329,11 @@ def kcnn_features(model, X, *, batch_size=32, verbose=0):
 
 def fit_kcnn(centroids, X, y, *, n_classes, k=5, window=5, filters=500, hidden=300, l2=1e-4,
              trainable_table=True, optimizer="sgd", learning_rate=0.02, batch_size=1,
-             epochs=100, patience=None, valid=None, seed=0, verbose=0):
+             epochs=100, patience=None, valid=None, seed=0, verbose=0, multilabel=False):
     """Build a KCNN on a codebook's centroids and train it on songs as audio words.
 
     The loss is Eq. 6: the softmax's mean cross-entropy plus the L2 penalty
+    (with ``multilabel``: a sigmoid output and binary cross-entropy)
     that :func:`build_kcnn` puts on every weight; the optimizer is plain
     gradient descent at Table 1's rate by default.
 
@@ -332,8 +342,9 @@ def fit_kcnn(centroids, X, y, *, n_classes, k=5, window=5, filters=500, hidden=3
     centroids : ndarray (n_words, dim) or list of them
         Initialise the lookup table(s) (one per feature type for ALL).
     X : ndarray of int, shape (n_songs, n_words_song) or (n_songs, n_words_song, n_tables)
-    y : ndarray of int, shape (n_songs,)
-        Class indices in ``[0, n_classes)``.
+    y : ndarray of int, shape (n_songs,), or of 0/1, shape (n_songs, n_classes)
+        Class indices in ``[0, n_classes)``; with ``multilabel``, a binary
+        song x tag matrix.
     n_classes, k, window, filters, hidden, l2, trainable_table
         As in :func:`build_kcnn` (``trainable_table=False``: the ULT variant).
     optimizer, learning_rate : str, float
@@ -341,20 +352,25 @@ def fit_kcnn(centroids, X, y, *, n_classes, k=5, window=5, filters=500, hidden=3
     batch_size, epochs : int > 0
     patience : int or None
         With ``valid``: stop after ``patience`` epochs without a better
-        validation accuracy and keep the best epoch's weights. None trains
-        ``epochs`` epochs.
+        validation accuracy (with ``multilabel``: a lower validation loss)
+        and keep the best epoch's weights. None trains ``epochs`` epochs.
     valid : (X, y) or None
         Held-out songs: validation accuracy per epoch (and early stopping).
     seed : int
         Seeds Python, NumPy and the backend (:func:`mirnb.training.set_seed`).
     verbose : int
         Keras's ``fit`` verbosity.
+    multilabel : bool
+        A sigmoid output (:func:`build_kcnn` ``head='sigmoid'``) trained
+        with binary cross-entropy on a 0/1 matrix ``y``: a tagger (the
+        book's closing chapter), not in the paper.
 
     Returns
     -------
     model : keras.Model
     history : dict
-        ``loss``, ``accuracy`` (and ``val_loss``, ``val_accuracy``) per epoch.
+        ``loss``, ``accuracy`` (``binary_accuracy`` with ``multilabel``;
+        and ``val_loss``, ``val_accuracy``) per epoch.
 
     References
     ----------
@@ -363,19 +379,30 @@ def fit_kcnn(centroids, X, y, *, n_classes, k=5, window=5, filters=500, hidden=3
     """
     batch_size = _check.positive_int("batch_size", batch_size)
     epochs = _check.positive_int("epochs", epochs)
+    multilabel = _check.boolean("multilabel", multilabel)
+    y = np.asarray(y)
+    if multilabel:
+        if y.ndim != 2 or y.shape[1] != n_classes or not np.isin(y, (0, 1)).all():
+            raise ParameterError(f"y has shape {y.shape}: with multilabel=True expected a 0/1 "
+                                 f"matrix (n_songs, n_classes={n_classes})")
+        y = y.astype("float32")
+        if valid is not None:
+            valid = (valid[0], np.asarray(valid[1], dtype="float32"))
+    loss = "binary_crossentropy" if multilabel else "sparse_categorical_crossentropy"
     training.set_seed(seed)
     model = build_kcnn(embedding=centroids, window=window, k=k, filters=filters, hidden=hidden,
-                       n_classes=n_classes, trainable_table=trainable_table, l2=l2)
-    training.compile_model(model, loss="sparse_categorical_crossentropy", optimizer=optimizer,
-                           learning_rate=learning_rate)
-    model.compile(optimizer=model.optimizer, loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+                       n_classes=n_classes, trainable_table=trainable_table, l2=l2,
+                       head="sigmoid" if multilabel else "softmax")
+    training.compile_model(model, loss=loss, optimizer=optimizer, learning_rate=learning_rate)
+    model.compile(optimizer=model.optimizer, loss=loss,
+                  metrics=["binary_accuracy" if multilabel else "accuracy"])
     callbacks = []
     if valid is not None and patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_accuracy", patience=_check.positive_int("patience", patience),
-            restore_best_weights=True))
-    hist = model.fit(np.asarray(X), np.asarray(y), batch_size=batch_size, epochs=epochs,
+            monitor="val_loss" if multilabel else "val_accuracy",
+            mode="min" if multilabel else "max",
+            patience=_check.positive_int("patience", patience), restore_best_weights=True))
+    hist = model.fit(np.asarray(X), y, batch_size=batch_size, epochs=epochs,
                      shuffle=True, validation_data=valid, callbacks=callbacks, verbose=verbose)
     return model, {name: list(map(float, v)) for name, v in hist.history.items()}
 
