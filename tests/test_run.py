@@ -428,6 +428,14 @@ def test_inputs_hash_follows_notebook_parameters_code_backend_and_corpus(project
     (package / "sub" / "step.py").write_text("x = 1\n")
     (package / "new.py").write_text("")
     assert changed()
+    # the results files a chapter reads (the closing chapter's claims)
+    plain = run.inputs_hash(source, params)
+    csv = tmp_path / "hamel2010_results.csv"
+    csv.write_text("a,b\n1,2\n")
+    with_records = run.inputs_hash(source, params, [csv])
+    assert with_records != plain
+    csv.write_text("a,b\n1,3\n")
+    assert run.inputs_hash(source, params, [csv]) != with_records
     (package / "new.py").unlink()
     assert not changed()
     manifest = tmp_path / "home" / "mirnb_synth" / "smoke" / "manifest.json"

@@ -554,3 +554,26 @@ def test_fit_stream_trains_three_rbms_one_batch_at_a_time():
         convdbn.ConvDBN(**SMALL_DBN).fit_stream(list(_chunk_stream()()))
     with pytest.raises(ParameterError, match="no batch"):
         convdbn.ConvDBN(**SMALL_DBN).fit_stream(lambda: iter(()))
+
+
+def test_a_conv_tagger_learns_tags_from_the_steps_of_each_track():
+    import keras
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(8, 30, size=24)
+    chroma = [rng.random((n, 12)).astype(np.float32) for n in lengths]
+    timbre = [rng.normal(size=(n, 12)).astype(np.float32) for n in lengths]
+    tags = (rng.random((24, 2)) < 0.5).astype(np.float32)
+    for t, row in zip(timbre, tags):
+        t[:, :2] += 3.0 * row  # each tag raises one timbre coefficient
+    base = convdbn.build_conv_mlp(2, maps=16, widths=SMALL, init="random", random_state=0)
+    out = keras.layers.Dense(2, activation="sigmoid")(base.get_layer("pool4").output)
+    model = keras.Model(base.inputs, out)
+    convdbn.fit_conv_tagger(model, chroma, timbre, tags, epochs=30, learning_rate=1.0,
+                            batch_size=24, random_state=0)
+    scores = convdbn.track_posteriors(model, chroma, timbre)
+    assert scores.shape == (24, 2)
+    from sklearn.metrics import roc_auc_score
+    assert roc_auc_score(tags[:, 0], scores[:, 0]) > 0.9
+    with pytest.raises(ParameterError, match="one 0/1 row per track"):
+        convdbn.fit_conv_tagger(model, chroma, timbre, tags[:, :1], epochs=1)

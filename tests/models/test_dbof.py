@@ -53,6 +53,10 @@ def test_build_tagger_random_and_pretrained():
                                dbn.rbms_[0].components_.T)
     with pytest.raises(ParameterError, match="expected 1 x 4"):
         dbof.build_tagger(8, 3, layers=1, units=4, dbn=dbn)
+    genre = dbof.build_tagger(8, 3, layers=2, units=4, dbn=dbn, head="softmax")
+    np.testing.assert_allclose(genre.predict(bags, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ParameterError, match="head"):
+        dbof.build_tagger(8, 3, layers=0, head="relu")
     one = dbof.first_layers(dbn, 1)
     assert len(one.rbms_) == 1 and len(dbn.rbms_) == 2 and one.rbms_[0] is dbn.rbms_[0]
     with pytest.raises(ParameterError, match="n_layers"):

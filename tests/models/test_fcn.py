@@ -215,3 +215,11 @@ def test_stft_and_mfcc_inputs_match_librosa(clip):
                                atol=1e-5)
     with pytest.raises(ParameterError, match="amin"):
         features.log_stft(y, amin=0)
+
+
+def test_softmax_head_gives_a_posterior_over_classes():
+    model = fcn.build_fcn(4, input_shape=(16, 32, 1), n_tags=5, width=1 / 32, head="softmax")
+    x = np.random.default_rng(0).standard_normal((3, 16, 32, 1)).astype("float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ParameterError, match="head"):
+        fcn.build_fcn(4, input_shape=(16, 32, 1), head="relu")

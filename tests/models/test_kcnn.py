@@ -261,3 +261,32 @@ def test_competitor_features_are_song_maxima_of_segment_codes(name, width):
         competitor_features("restricted", Ztr, Zte, **kw)
     with pytest.raises(ParameterError, match="ae_noise"):
         competitor_features("autoencoder", Ztr, Zte, **{**kw, "ae_noise": 1.0})
+def test_build_kcnn_sigmoid_head_gives_independent_tag_probabilities():
+    model = build_kcnn(embedding=_centroids(), seq_len=8, window=3, k=2, filters=4, hidden=5,
+                       n_classes=7, head="sigmoid")
+    assert model.layers[-1].name == "sigmoid" and len(model.losses) > 0
+    P = model.predict(np.zeros((3, 8), "int32"), verbose=0)
+    assert P.shape == (3, 7) and ((P > 0) & (P < 1)).all()
+    assert not np.allclose(P.sum(axis=1), 1.0)
+    with pytest.raises(ParameterError, match="head"):
+        build_kcnn(embedding=_centroids(), head="relu")
+
+
+def test_fit_kcnn_multilabel_trains_with_binary_crossentropy():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 6, (12, 10)).astype("int32")
+    Y = (rng.random((12, 5)) < 0.4).astype(int)
+    kw = dict(n_classes=5, window=3, k=2, filters=4, hidden=5, optimizer="adam",
+              learning_rate=0.01, batch_size=4, epochs=3, seed=0, multilabel=True)
+    model, hist = fit_kcnn(_centroids(), X, Y, valid=(X[:3], Y[:3]), **kw)
+    assert model.layers[-1].name == "sigmoid"
+    assert len(hist["loss"]) == 3 and "val_binary_accuracy" in hist
+    assert hist["loss"][-1] < hist["loss"][0]
+    assert kcnn_features(model, X).shape == (12, 5)
+    _, again = fit_kcnn(_centroids(), X, Y, valid=(X[:3], Y[:3]), **kw)
+    assert again["loss"] == pytest.approx(hist["loss"], rel=1e-4)
+    _, stopped = fit_kcnn(_centroids(), X, Y, valid=(X[:3], Y[:3]),
+                          **dict(kw, learning_rate=1e-9, epochs=20), patience=1)
+    assert len(stopped["loss"]) < 20
+    with pytest.raises(ParameterError, match="multilabel"):
+        fit_kcnn(_centroids(), X, Y[:, 0], **kw)

@@ -37,10 +37,11 @@ from ..results import Result, result_from_seeds
 from . import PROFILES, make_config
 from . import comparison_methods as cm
 
-__all__ = ["NOTEBOOK", "Config", "config", "PAPER", "Run", "Task", "tasks", "methods",
-           "evaluate", "quality_table", "cost_table", "paired_differences",
-           "plot_differences", "plot_cost", "tsne_maps", "plot_maps", "best_confusion", "records",
-           "papers_own_numbers", "claims", "save_models", "tag_examples", "verdict"]
+__all__ = ["NOTEBOOK", "Config", "config", "PAPER", "MAIN", "CLAIMS", "Run", "Task", "tasks",
+           "tasks_table", "methods", "adaptations", "evaluate", "quality_table", "cost_table",
+           "paired_differences", "plot_differences", "plot_cost", "tsne_maps", "plot_maps",
+           "best_confusion", "records", "papers_own_numbers", "read_chapter_records", "claims",
+           "save_models", "tag_examples", "verdict"]
 
 NOTEBOOK = "notebooks/06_comparison.py"
 
@@ -275,13 +276,15 @@ def methods(cfg):
     return [cm.method(k, cfg.method_profile) for k in cfg.methods]
 
 
-def methods_table(ms, ts):
-    """What each method is, and what changed for each task."""
-    return pd.DataFrame([{"method": m.name, "paper": m.paper,
-                          "chapter": m.chapter or "-",
-                          **{f"{t} task: what changed": m.adaptation(ts[t]) or
-                             "nothing: the paper's own task" for t in ts}}
-                         for m in ms]).set_index("method")
+def adaptations(ms, ts):
+    """What each method is, and what changed for each task, as a Markdown list."""
+    lines = []
+    for m in ms:
+        parts = [f"{t}: {m.adaptation(ts[t]) or 'nothing, the paper’s own task'}" for t in ts]
+        chapter = f", chapter {m.chapter}" if m.chapter else ""
+        lines.append(f"- **{m.name}** ({m.paper}{chapter}). " + " ".join(
+            p if p.endswith(".") else p + "." for p in parts))
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------
@@ -400,11 +403,13 @@ def cost_table(out):
     c = out.costs.groupby(["method", "task"], sort=False).agg(
         params=("params", "mean"), prepare_s=("prepare_s", "first"),
         train_s=("train_s", "mean"), infer=("infer_clips_per_s", "median")).reset_index()
-    c["params"] = c["params"].round().astype(int)
+    c["params"] = c["params"].round().astype(int).map("{:,}".format)
+    c["infer"] = c["infer"].round().astype(int)
+    c["method"] = c["method"].map(_short)
     c = c.rename(columns={"prepare_s": "features s (once per task)",
                           "train_s": "training s per run",
                           "infer": "inference clips/s (from features)"})
-    return c.set_index(["method", "task"]).round(2)
+    return c.set_index(["method", "task"]).round(1)
 
 
 def paired_differences(out, task, *, metric=None):
@@ -457,8 +462,15 @@ def plot_differences(diffs, *, ax=None):
     return ax
 
 
+#: Short labels of the methods, for figure ticks and panel titles.
+_SHORT = {cm.MFCC.name: "MFCC + LR", cm.Hamel.name: "Hamel DBN + SVM",
+          cm.Dieleman.name: "Dieleman conv. DBN", cm.KCNN.name: "Zhang KCNN",
+          cm.KCNNSVM.name: "Zhang KCNN + SVM", cm.Nam.name: "Nam deep BoF",
+          "Choi: FCN-4": "Choi FCN-4", "Choi: FCN-5": "Choi FCN-5"}
+
+
 def _short(name):
-    return name.split(" (")[0].replace("statistics + logistic regression", "+ LR")
+    return _SHORT.get(name, name)
 
 
 def plot_cost(out, *, axes=None):
@@ -612,9 +624,9 @@ def papers_own_numbers(ms):
         chapter, wanted, data = _OWN[m.key]
         for n in module(chapter).PAPER:
             if (n.table, n.row) in wanted:
-                rows.append({"method": m.name, "paper": n.ref, "row": n.row, "data": data,
-                             "metric": n.metric, "value (paper)": n.value})
-    cols = ["method", "paper", "row", "data", "metric", "value (paper)"]
+                rows.append({"method": _short(m.name), "where": f"{n.ref}: {n.row}",
+                             "data": data, "metric": n.metric, "value (paper)": n.value})
+    cols = ["method", "where", "data", "metric", "value (paper)"]
     return pd.DataFrame(rows, columns=cols).set_index("method")
 
 

@@ -47,7 +47,8 @@ from .rbm import _order_seed, _seed, _verbose
 
 __all__ = ["PAPER", "zscore_tracks", "zscored_chunks", "receptive_field", "output_length",
            "min_length", "ConvDBN", "max_pool", "moment_matched", "build_conv_mlp",
-           "step_weights", "step_posteriors", "track_posteriors", "fit_conv_mlp"]
+           "step_weights", "step_posteriors", "track_posteriors", "fit_conv_mlp",
+           "fit_conv_tagger"]
 
 #: The paper's settings (Sec. 5-6): maps, widths (w1, p1, w3, p2), RBM learning rates
 #: (1a, 1b, 3), sparsity targets (1a, 1b, 3), relative sparsity cost, pretraining
@@ -688,7 +689,9 @@ class _TrackBatches(Batches):
 
     Every batch is padded to the longest track of the whole set, so that all
     batches have one shape: Keras's TensorFlow data adapter fixes the shape
-    of a :class:`keras.utils.PyDataset`'s batches from its first one.
+    of a :class:`keras.utils.PyDataset`'s batches from its first one. ``y``
+    is a class per track, or a 0/1 tag row per track (then every valid step
+    gets its track's row).
     """
 
     def __init__(self, chroma, timbre, y, widths, *, per_track=True, **kwargs):
@@ -708,8 +711,13 @@ class _TrackBatches(Batches):
         w = np.zeros((len(x["chroma"]), n), dtype=np.float32)
         w[:len(rows)] = step_weights([len(self.x[r]) for r in rows], self.widths,
                                      n_steps=n, per_track=self.per_track)
-        y = np.zeros(w.shape, dtype=np.int32)
-        y[:len(rows)] = np.asarray(self.y)[rows, None]
+        labels = np.asarray(self.y)
+        if labels.ndim == 2:
+            y = np.zeros(w.shape + labels.shape[1:], dtype=np.float32)
+            y[:len(rows)] = labels[rows][:, None, :]
+        else:
+            y = np.zeros(w.shape, dtype=np.int32)
+            y[:len(rows)] = labels[rows, None]
         return x, y, w
 
 
@@ -841,3 +849,44 @@ def fit_conv_mlp(model, train, valid=None, *, test=None, epochs=30, learning_rat
 
     model.fit(batches, epochs=epochs, shuffle=False, verbose=verbose, callbacks=[Score()])
     return hist
+
+
+def fit_conv_tagger(model, chroma, timbre, tags, *, epochs=30, learning_rate=0.05,
+                    batch_size=16, per_track=True, random_state=None, verbose=0):
+    """Fine-tune a conv MLP with sigmoid outputs on tags: :func:`fit_conv_mlp` for many labels.
+
+    Every valid output step is trained towards its track's tag row with
+    binary cross-entropy, each track's steps averaged, padded steps weighted
+    0; plain SGD, as :func:`fit_conv_mlp`. The paper classifies (genre,
+    artist, key); the book's closing chapter also tags with it.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Its output a sigmoid per tag at every step, e.g.
+        :func:`build_conv_mlp`'s network with its last layer replaced.
+    chroma, timbre : lists of np.ndarray, shape (n_beats_i, 12)
+    tags : array_like, shape (n_tracks, n_tags)
+        0/1 tags per track.
+    epochs, learning_rate, batch_size, per_track, random_state, verbose
+        As in :func:`fit_conv_mlp`.
+
+    Returns
+    -------
+    keras.Model
+        The same model, trained.
+    """
+    tags = np.asarray(tags, dtype=np.float32)
+    if tags.ndim != 2 or len(tags) != len(chroma) or tags.shape[1] != model.output_shape[-1]:
+        raise ParameterError(f"tags has shape {tags.shape}: expected ({len(chroma)}, "
+                             f"{model.output_shape[-1]}), one 0/1 row per track")
+    batches = _TrackBatches(list(chroma), list(timbre), tags, _model_widths(model),
+                            per_track=per_track,
+                            batch_size=_check.positive_int("batch_size", batch_size),
+                            shuffle=True, seed=_order_seed(_seed(random_state)))
+    model.compile(optimizer=keras.optimizers.SGD(
+        learning_rate=_check.positive("learning_rate", learning_rate)),
+        loss=keras.losses.BinaryCrossentropy(reduction="mean_with_sample_weight"))
+    model.fit(batches, epochs=_check.positive_int("epochs", epochs), shuffle=False,
+              verbose=_verbose(verbose))
+    return model

@@ -17,8 +17,8 @@ default widths (8, 4, 4, 2) need 27.
 Genre: the chapter's convolutional MLP (softmax at every output step, track
 posterior the mean of the step posteriors), fine-tuned with
 :func:`mirnb.models.convdbn.fit_conv_mlp`. Tags: the same network with a
-sigmoid output and binary cross-entropy per step (:func:`_fit_tagger`),
-which ``build_conv_mlp`` / ``fit_conv_mlp`` do not offer.
+sigmoid output and binary cross-entropy per step
+(:func:`mirnb.models.convdbn.fit_conv_tagger`).
 """
 
 import dataclasses
@@ -113,44 +113,11 @@ class _State:
     learning_rate: float
 
 
-class _TagBatches(convdbn._TrackBatches):
-    """The conv MLP's padded track batches with a tag vector at every valid output step."""
-
-    def __init__(self, chroma, timbre, tags, widths, **kwargs):
-        super().__init__(chroma, timbre, np.zeros(len(chroma), dtype=np.int64), widths,
-                         **kwargs)
-        self.tags = np.asarray(tags, dtype=np.float32)
-
-    def __getitem__(self, i):
-        x, _, w = super().__getitem__(i)
-        rows = self._rows(i)
-        y = np.zeros(w.shape + (self.tags.shape[1],), dtype=np.float32)
-        y[:len(rows)] = self.tags[rows][:, None, :]
-        return x, y, w
-
-
 def _tagger(model, n_tags):
     """``model`` with its softmax output replaced by ``n_tags`` sigmoid units (zero start)."""
     out = keras.layers.Dense(n_tags, activation="sigmoid", kernel_initializer="zeros",
                              bias_initializer="zeros", name="output")
     return keras.Model(model.inputs, out(model.get_layer("pool4").output), name=model.name)
-
-
-def _fit_tagger(model, chroma, timbre, tags, *, epochs, learning_rate, batch_size, seed):
-    """Plain SGD on the mean binary cross-entropy of every valid step, per track averaged.
-
-    :func:`convdbn.fit_conv_mlp` with multi-label targets: the same batches,
-    step weights and optimiser, ``BinaryCrossentropy`` in place of the
-    sparse categorical one.
-    """
-    widths = convdbn._model_widths(model)
-    batches = _TagBatches(chroma, timbre, tags, widths, per_track=True,
-                          batch_size=batch_size, shuffle=True,
-                          seed=convdbn._order_seed(convdbn._seed(seed)))
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
-                  loss=keras.losses.BinaryCrossentropy(reduction="mean_with_sample_weight"))
-    model.fit(batches, epochs=epochs, shuffle=False, verbose=0)
-    return model
 
 
 class Dieleman:
@@ -217,8 +184,9 @@ class Dieleman:
         cfg = self.cfg
         c, t = dieleman2011.read(store, list(rows), cfg, stats)
         if task.multilabel:
-            return _fit_tagger(model, c, t, task.y[rows], epochs=cfg.epochs, learning_rate=lr,
-                               batch_size=cfg.batch_size, seed=seed)
+            return convdbn.fit_conv_tagger(model, c, t, task.y[rows], epochs=cfg.epochs,
+                                           learning_rate=lr, batch_size=cfg.batch_size,
+                                           random_state=seed)
         convdbn.fit_conv_mlp(model, (c, t, task.y[rows].astype(np.int64)),
                              epochs=cfg.epochs, learning_rate=lr, batch_size=cfg.batch_size,
                              random_state=seed)

@@ -37,6 +37,7 @@ from ...features import FrameSet
 from ...models import svm
 from ...models.dbn import finetune as finetune_mlp
 from ...models.dbn import layer_outputs
+from ._common import _no_skips
 
 __all__ = ["Hamel"]
 
@@ -140,6 +141,7 @@ class Hamel:
         if native < cfg.sr:
             n_bins = int(np.floor(native / 2 * cfg.n_fft / cfg.sr)) + 1
             frames = {t: {**f, "dft": f["dft"][:, :n_bins]} for t, f in frames.items()}
+        _no_skips(skipped, f"DFT frames of {task.name}")
         return _Frames(frames, list(skipped), cfg, native, n_bins)
 
     # ------------------------------------------------------------------
