@@ -182,7 +182,7 @@ plt.show()
 
 # %%
 claims = comparison.claims(comparison.read_chapter_records(records_dir))
-claims
+Markdown(comparison.claims_markdown(claims))
 
 # %% [markdown]
 # ## Your own audio: `mirnb tag`

@@ -90,6 +90,8 @@ def test_claims_are_read_from_chapter_records_and_judged_by_their_spread():
                      "status"] == "within noise"
     missing = table.loc[("choi2016", "FCN-4 beats FCN-3 on mel input (Table 3)"), "status"]
     assert missing.startswith("not run yet")
+    text = comparison.claims_markdown(table)
+    assert text.count("\n") == len(table) + 1 and "| hamel2010 | DBN features beat" in text
 
 
 def test_saved_fcn4_models_tag_unseen_clips(smoke_run, tmp_path):

@@ -41,6 +41,7 @@ __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "MAIN", "CLAIMS", "Run", "Ta
            "tasks_table", "methods", "adaptations", "evaluate", "quality_table", "cost_table",
            "paired_differences", "plot_differences", "plot_cost", "tsne_maps", "plot_maps",
            "best_confusion", "records", "papers_own_numbers", "read_chapter_records", "claims",
+           "claims_markdown",
            "save_models", "tag_examples", "verdict"]
 
 NOTEBOOK = "notebooks/06_comparison.py"
@@ -721,6 +722,18 @@ def read_chapter_records(folder=None):
         out[chapter] = pd.concat([out[chapter], df], ignore_index=True) \
             if chapter in out else df
     return out
+
+
+def claims_markdown(table):
+    """:func:`claims` as a Markdown table, whose long cells wrap on the page."""
+    def cell(text):
+        return str(text).replace("|", "\\|")
+
+    lines = ["| chapter | claim | paper | ours | status |", "|---|---|---|---|---|"]
+    for (chapter, claim), r in table.iterrows():
+        lines.append("| " + " | ".join(cell(v) for v in (chapter, claim, r["paper"],
+                                                          r["ours"], r["status"])) + " |")
+    return "\n".join(lines)
 
 
 def claims(chapter_records):
