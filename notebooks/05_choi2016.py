@@ -227,7 +227,7 @@ choi2016.experiment_table(records, "I")
 # music well, and its card says so.
 
 # %%
-choi2016.save_model(runs_i, data, cfg, plan, seed=seed, data_home=data_home)
+Markdown(choi2016.save_model(runs_i, data, cfg, plan, seed=seed, data_home=data_home))
 
 # %% [markdown]
 # {numref}`fig-choi-exp1` shows how each network got there.

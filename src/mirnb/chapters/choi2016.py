@@ -27,6 +27,7 @@ References
 
 import dataclasses
 import logging
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -701,22 +702,25 @@ def experiment_ii(inputs, data, cfg, plan, *, seed=0, verbose=True):
 
 
 def save_model(runs, data, cfg, plan, *, seed=0, name="FCN-4 (mel)", data_home=None):
-    """Save Experiment I's FCN-4 with its model card, for ``mirnb tag`` (None if it did not run).
+    """Save Experiment I's FCN-4 with its model card, for ``mirnb tag``.
 
-    The card (:class:`mirnb.tagging.ModelCard`) gives the data, split, seed,
+    The model goes to ``<data_home>/mirnb_runs/models/choi2016/fcn4``. The
+    card (:class:`mirnb.tagging.ModelCard`) gives the data, split, seed,
     test metrics and log-mel front end; a model trained on the synthetic
     corpus says in bold that it will not tag real music well.
 
     Returns
     -------
-    pathlib.Path or None
-        The model's folder, ``<data_home>/mirnb_runs/models/choi2016/fcn4``.
+    str
+        The card as Markdown, or a sentence saying why nothing was saved
+        (no FCN-4 on precomputed mel input in this run).
     """
     from .. import tagging
 
     run = runs.get(name)
     if run is None or cfg.front_end != "precomputed":
-        return None
+        return (f"Nothing saved: this run has no {name} on the precomputed front end "
+                "(`mirnb tag` reads log-mel models).")
     card = tagging.ModelCard(
         name="fcn4", chapter="choi2016", paper=_P, task="tags", labels=list(data.tags["I"]),
         profile=plan["profile"], data_kind=data.data_kind, dataset=data.describe["I"],
@@ -726,7 +730,9 @@ def save_model(runs, data, cfg, plan, *, seed=0, name="FCN-4 (mel)", data_home=N
         front_end=dict(kind="log_mel", sr=cfg.sr, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
                        n_mels=cfg.n_mels, top_db=cfg.top_db,
                        n_frames=int(run.model.input_shape[2])))
-    return tagging.save_model(run.model, card, data_home=data_home)
+    tagging.save_model(run.model, card, data_home=data_home)
+    # the card's headings as bold lines: on the page they are not sections of the chapter
+    return re.sub(r"^#+ (.*)$", r"**\1**", card.markdown(), flags=re.M)
 
 
 @timing.phase("evaluation")

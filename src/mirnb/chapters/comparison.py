@@ -306,6 +306,8 @@ class Outcome:
         ``{(task, method): (rows, scores, representation)}`` of the first run.
     states : dict
         ``{(task, method key): fitted state}`` of the first run.
+    methods : list
+        The methods, in the order they ran (the tables' row order).
     """
 
     scores: pd.DataFrame
