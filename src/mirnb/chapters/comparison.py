@@ -212,8 +212,8 @@ def _genre_task(ds, cfg, describe, version, profile, sr):
 
 def _tag_task(ds, cfg, describe, version, profile, sr):
     split = ds.splits("folder")
-    ids = sorted(set(split["train"]) | set(split["valid"]) | set(split["test"]),
-                 key=list(ds.track_ids).index)
+    in_split = set(split["train"]) | set(split["valid"]) | set(split["test"])
+    ids = [t for t in ds.track_ids if t in in_split]
     tags = ds.top_tags(min(cfg.n_tags, len(ds.tag_names)))
     y = ds.tag_matrix(tags=tags).loc[ids].to_numpy(dtype=np.float32)
     parts = {p: _rows(ids, split[p]) for p in ("train", "valid", "test")}
@@ -354,7 +354,8 @@ def evaluate(ts, ms, *, verbose=True):
                 if s.shape != (len(run.test), len(task.labels)):
                     raise ParameterError(f"{m.name} gave scores of shape {s.shape} on "
                                          f"{tname}: expected {(len(run.test), len(task.labels))}")
-                for metric, v in _measure(task, task.y[run.test], s).items():
+                measured = _measure(task, task.y[run.test], s)
+                for metric, v in measured.items():
                     scores.append(dict(task=tname, method=m.name, run=run.index,
                                        seed=run.seed, metric=metric, value=v))
                 # a method sharing a trained stage with another (Zhang's KCNN and
@@ -370,9 +371,8 @@ def evaluate(ts, ms, *, verbose=True):
                     test[tname, m.name] = (run.test, s, rep.reshape(len(run.test), -1))
                     states[tname, m.key] = state
                 if verbose:
-                    main = [r["value"] for r in scores[-4:] if r["metric"] == MAIN[tname]][-1]
                     print(f"{m.name:42s} {tname:5s} run {run.index}: {MAIN[tname]} "
-                          f"{main:.3f}, fit {fit_s:.1f} s", flush=True)
+                          f"{measured[MAIN[tname]]:.3f}, fit {fit_s:.1f} s", flush=True)
     return Outcome(pd.DataFrame(scores), pd.DataFrame(costs), test, states, ms)
 
 
