@@ -56,7 +56,7 @@ endif
 ## Execute every chapter with papermill into book/chapters/; a chapter whose
 ## notebook, code, parameters and corpus are unchanged is not executed again.
 notebooks: data
-	$(BIN)/mirnb run --profile $(PROFILE) --jobs 1 $(if $(filter 1,$(FORCE)),--force)
+	$(BIN)/mirnb run --profile $(PROFILE) --jobs $(JOBS) $(if $(filter 1,$(FORCE)),--force)
 
 ## Build the HTML from the executed notebooks (no execution by Jupyter Book).
 html: env

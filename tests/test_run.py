@@ -144,6 +144,41 @@ def test_cli_run_in_parallel_reports_failure_and_exit_status(project, capsys):
     assert cli.main(["run", "good", "--profile", "smoke", "-p", "n", "3"]) == 0
 
 
+def test_parallel_run_shares_the_cores_and_runs_the_comparison_last(project):
+    notebooks = project / "notebooks"
+    for f in notebooks.glob("*.py"):
+        f.unlink()
+    log = project / "log.txt"
+    body = textwrap.dedent("""\
+        # %% tags=["parameters"]
+        profile = "default"
+
+        # %%
+        import os, time
+        with open({log!r}, "a") as f:
+            f.write(f"{name} start {{time.time()}} {{os.environ['TF_NUM_INTRAOP_THREADS']}}\\n")
+        time.sleep({sleep})
+        with open({log!r}, "a") as f:
+            f.write(f"{name} end {{time.time()}} -\\n")
+        """)
+    for i, (name, sleep) in enumerate((("slow", 2), ("quick", 0), ("comparison", 0)), 1):
+        (notebooks / f"0{i}_{name}.py").write_text(
+            HEADER + body.format(log=str(log), name=name, sleep=sleep))
+    outcomes = run.run(["comparison", "quick", "slow"], profile="smoke", jobs=2,
+                       progress=False)
+    assert [o.chapter for o in outcomes] == ["comparison", "quick", "slow"]
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    events = {(n, what): (float(t), threads) for n, what, t, threads in
+              (line.split() for line in log.read_text().splitlines())}
+    # the comparison reads the others' results: it starts after both have ended
+    assert events["comparison", "start"][0] >= max(events["slow", "end"][0],
+                                                   events["quick", "end"][0])
+    # two chapters at a time share the cores; the comparison, alone, has them all
+    cores = os.cpu_count()
+    assert events["slow", "start"][1] == events["quick", "start"][1] == str(max(1, cores // 2))
+    assert events["comparison", "start"][1] == str(cores)
+
+
 def test_book_needs_executed_chapters(project):
     (project / "book" / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
                                                 "  - file: chapters/01_good\n")
@@ -501,7 +536,8 @@ def test_book_writes_the_build_times_page(project, monkeypatch):
                          "evaluation": 2.0, "other": 4.0}, "total": 19.75, **machine}
     chapters = project / "book" / "chapters"
     _write_executed(chapters / "01_good.ipynb", mirnb={"inputs": "x", "timings": timed},
-                    nb_meta={"end_time": "2026-11-12T10:31:02.5+00:00"})
+                    nb_meta={"start_time": "2026-11-12T10:30:40+00:00",
+                             "end_time": "2026-11-12T10:31:02.5+00:00"})
     _write_executed(chapters / "02_bad.ipynb",  # executed before timings were recorded
                     nb_meta={"end_time": "2026-11-01T08:00:00+00:00"})
     calls = []
@@ -520,6 +556,14 @@ def test_book_writes_the_build_times_page(project, monkeypatch):
     assert rows["02_bad"] == ["smoke", "not recorded", "", "", "", "", "", "2026-11-01 08:00"]
     assert "2 CPUs, Linux-6-x86_64, Python 3.11.9, Keras backend jax: 01_good" in page
     assert "keeps the timings of the run that produced it" in page
+    assert "between 2026-11-12 10:30 and 2026-11-12 10:31 UTC, 0.4 minutes apart" in page
+    # a chapter run in parallel, on part of the cores, says so
+    _write_executed(chapters / "01_good.ipynb",
+                    mirnb={"inputs": "x", "timings": {**timed, "threads": 1}})
+    run.build_book()
+    page = (chapters / "build_times.md").read_text()
+    assert ("Keras backend jax; 1 thread(s) per chapter, chapters run in parallel: 01_good"
+            in page)
     # the book's own table of contents ends with the page, in the appendix
     toc = (Path(__file__).resolve().parents[1] / "book" / "_toc.yml").read_text()
     appendix = toc[toc.index("- caption: Appendix"):]
@@ -540,5 +584,5 @@ def test_make_passes_force_through(tmp_path):
                               check=True, capture_output=True, text=True)
         return [line.rstrip() for line in proc.stdout.splitlines() if "mirnb run" in line]
 
-    assert dry_run("FORCE=1")[-1].endswith("--jobs 1 --force")
-    assert dry_run()[-1].endswith("--jobs 1")
+    assert dry_run("FORCE=1", "JOBS=2")[-1].endswith("--jobs 2 --force")
+    assert dry_run("JOBS=3")[-1].endswith("--jobs 3")

@@ -25,6 +25,7 @@ successfully from the same inputs is not executed again (unless forced);
 import ast
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -35,6 +36,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from . import publish, timing
@@ -395,7 +397,9 @@ def _timings(phases, seconds, profile):
     phases = {k: round(v, 3) for k, v in phases.items()}
     return {"seconds": {**phases, "other": round(max(seconds - sum(phases.values()), 0.0), 3)},
             "total": round(seconds, 3), "profile": profile, "backend": _backend(),
-            "cpus": os.cpu_count(), "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "threads": int(os.environ.get("TF_NUM_INTRAOP_THREADS") or os.cpu_count() or 1),
+            "machine": platform.machine(),
             "platform": platform.platform(), "python": platform.python_version()}
 
 
@@ -515,7 +519,7 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
     name = _NAME.match(source.name).group(2)
     output = output_dir / (source.stem + ".ipynb")
     # the closing chapter reads the other chapters' results beside their pages
-    records = (sorted((output_dir / "media").glob("*_results.csv")) if name == "comparison"
+    records = (sorted((output_dir / "media").glob("*_results.csv")) if name in _READS_RECORDS
                else ())
     records = [p for p in records if not p.name.startswith("comparison_")]
     inputs = inputs_hash(source, params, records)
@@ -574,7 +578,27 @@ def execute(chapter, *, profile="default", parameters=None, output_dir=None,
     return outcome
 
 
-def _execute_quiet(chapter, kwargs):
+#: Chapters that read the other chapters' results: :func:`run` starts them
+#: after the others have finished.
+_READS_RECORDS = ("comparison",)
+
+#: The thread-count variables of TensorFlow, OpenMP and the BLAS libraries.
+_THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+                "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _last_seconds(chapter, output_dir, profile):
+    """Seconds of the last recorded run of ``chapter`` at ``profile`` (inf if none)."""
+    output_dir = Path(output_dir) if output_dir else root() / "book" / "chapters"
+    output = output_dir / (notebook_source(chapter).stem + ".ipynb")
+    timings = (_metadata(output).get("mirnb") or {}).get("timings") or {}
+    total = timings.get("total")
+    return float(total) if timings.get("profile") == profile and total else math.inf
+
+
+def _execute_quiet(chapter, kwargs, threads):
+    # one worker process per chapter: its kernels inherit these variables
+    os.environ.update({k: str(threads) for k in _THREAD_VARS})
     return execute(chapter, raise_error=False, progress=False, **kwargs)
 
 
@@ -585,6 +609,12 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
     Every chapter's parameters are checked (:func:`check_parameters`)
     before the first kernel starts. A chapter whose executed notebook is
     up to date is not executed again, unless ``force`` (see :func:`execute`).
+
+    With ``jobs > 1`` each kernel gets its share of the cores (TensorFlow's,
+    OpenMP's and the BLAS's thread counts: the cores // ``jobs``, at least
+    one), so that parallel chapters do not fight over them; a chapter
+    that reads the others' results (the comparison) starts once they have
+    finished.
 
     Returns
     -------
@@ -613,12 +643,21 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
             print(f"[mirnb run] {outcomes[-1].summary()}", flush=True)
         return outcomes
     done = {}
+    # the longest first (by the last run's seconds; never run: first of all),
+    # so that the last chapter to finish does not run on its own for long
+    first = sorted((n for n in names if n not in _READS_RECORDS),
+                   key=lambda n: -_last_seconds(n, output_dir, profile))
+    later = [n for n in names if n in _READS_RECORDS]
+    print(f"[mirnb run] {len(names)} chapters, {jobs} at a time"
+          + (f"; {', '.join(later)} after the others" if later and first else ""), flush=True)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_execute_quiet, n, kwargs): n for n in names}
-        for fut in as_completed(futures):
-            outcome = fut.result()
-            done[futures[fut]] = outcome
-            print(f"[mirnb run] {len(done)}/{len(names)} {outcome.summary()}", flush=True)
+        for group in (first, later):
+            threads = max(1, (os.cpu_count() or 1) // min(jobs, max(1, len(group))))
+            futures = {pool.submit(_execute_quiet, n, kwargs, threads): n for n in group}
+            for fut in as_completed(futures):
+                outcome = fut.result()
+                done[futures[fut]] = outcome
+                print(f"[mirnb run] {len(done)}/{len(names)} {outcome.summary()}", flush=True)
     return [done[n] for n in names]
 
 
@@ -676,7 +715,7 @@ def _toc_chapters(book_dir):
 
 def _times_page(book_dir):
     """Markdown of the appendix page: the recorded timings of the executed chapters."""
-    rows, machines, total = [], {}, dict.fromkeys(_COLUMNS, 0.0)
+    rows, machines, total, spans = [], {}, dict.fromkeys(_COLUMNS, 0.0), []
     for c in _toc_chapters(book_dir):
         meta = _metadata(book_dir / (c + ".ipynb"))
         name, pm = Path(c).name, meta.get("papermill") or {}
@@ -688,12 +727,17 @@ def _times_page(book_dir):
             cells = [f"{row[col]:.1f}" for col in _COLUMNS]
             for col in _COLUMNS:
                 total[col] += row[col]
+            threads = t.get("threads", t["cpus"])
             machine = (f"{t['cpus']} CPUs, {t['platform']}, Python {t['python']}, "
-                       f"Keras backend {t['backend']}")
+                       f"Keras backend {t['backend']}"
+                       + (f"; {threads} thread(s) per chapter, chapters run in parallel"
+                          if threads < t["cpus"] else ""))
             machines.setdefault(machine, []).append(name)
         else:
             cells = ["not recorded"] + [""] * (len(_COLUMNS) - 1)
         rows.append(f"| {name} | {profile} | " + " | ".join(cells) + f" | {when or '—'} |")
+        if pm.get("start_time") and pm.get("end_time"):
+            spans.append((pm["start_time"], pm["end_time"]))
     head = ["chapter", "profile", *_COLUMNS, "executed (UTC)"]
     lines = [
         "# How long this book took to build", "",
@@ -707,7 +751,19 @@ def _times_page(book_dir):
         "A chapter whose code, notebook, parameters and corpus have not changed since it "
         "was last executed is not executed again: it keeps the timings of the run that "
         "produced it, and the date of that run. *not recorded*: the chapter was executed "
-        "before its timings were kept.", "", "## The machine", ""]
+        "before its timings were kept.", ""]
+    try:
+        start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        wall = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    except (ValueError, TypeError):  # none, or a time papermill did not write
+        spans = []
+    if spans:
+        lines += [f"The chapters above were executed between {start[:16].replace('T', ' ')} "
+                  f"and {end[:16].replace('T', ' ')} UTC, {wall / 60:.1f} minutes apart: the "
+                  "build's wall time when they all ran in one build. Where chapters ran in "
+                  "parallel (see the machine below), the sum of their totals exceeds that "
+                  "wall time, and each chapter took longer than it would on its own.", ""]
+    lines += ["## The machine", ""]
     lines += [f"- {m}: {', '.join(names)}" for m, names in machines.items()] or \
         ["No chapter recorded its machine."]
     return "\n".join(lines) + "\n"

@@ -135,6 +135,17 @@ def set_mixed_precision(enabled):
     return policy
 
 
+#: Training steps per call of Keras's compiled train function, in every
+#: ``compile`` of the book. Most of the book's models are small; on a CPU,
+#: TensorFlow spends more time dispatching a step than computing it, and
+#: several steps per call cut that overhead (2 CPU cores, Batches, epoch
+#: overhead included: a 3 x 256 sigmoid net with AdaDelta, 8.5 ms a step
+#: at 1, 4.5 ms at 32; FCN-4 at the default size, 41 and 35 ms; see
+#: ``benchmarks/steps_per_execution.py``). The batches, their order and the
+#: arithmetic are the same; Keras calls batch-level callbacks once per call.
+STEPS_PER_EXECUTION = 32
+
+
 def compile_model(model, *, loss="binary_crossentropy", optimizer="adam", learning_rate=1e-3):
     """Compile a model with a named optimizer at a given step size.
 
@@ -167,7 +178,7 @@ def compile_model(model, *, loss="binary_crossentropy", optimizer="adam", learni
     except ValueError:
         raise ParameterError(f"optimizer={optimizer!r}: not a Keras optimizer; try 'adam', "
                              "'sgd', 'adadelta' or 'rmsprop'") from None
-    model.compile(optimizer=opt, loss=loss)
+    model.compile(optimizer=opt, loss=loss, steps_per_execution=STEPS_PER_EXECUTION)
     return model
 
 

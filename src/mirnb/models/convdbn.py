@@ -41,7 +41,7 @@ from keras import ops
 
 from .. import _check
 from ..errors import ParameterError
-from ..training import Batches
+from ..training import STEPS_PER_EXECUTION, Batches
 from .crbm import ConvRBM, _tracks, pad_tracks
 from .rbm import _order_seed, _seed, _verbose
 
@@ -829,7 +829,8 @@ def fit_conv_mlp(model, train, valid=None, *, test=None, epochs=30, learning_rat
                             shuffle=True, seed=_order_seed(seed))
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr),
                   loss=keras.losses.SparseCategoricalCrossentropy(
-                      reduction="mean_with_sample_weight"))
+                      reduction="mean_with_sample_weight"),
+                  steps_per_execution=STEPS_PER_EXECUTION)
     hist = {"loss": []}
     verbose = _verbose(verbose)
 
@@ -886,7 +887,8 @@ def fit_conv_tagger(model, chroma, timbre, tags, *, epochs=30, learning_rate=0.0
                             shuffle=True, seed=_order_seed(_seed(random_state)))
     model.compile(optimizer=keras.optimizers.SGD(
         learning_rate=_check.positive("learning_rate", learning_rate)),
-        loss=keras.losses.BinaryCrossentropy(reduction="mean_with_sample_weight"))
+        loss=keras.losses.BinaryCrossentropy(reduction="mean_with_sample_weight"),
+        steps_per_execution=STEPS_PER_EXECUTION)
     model.fit(batches, epochs=_check.positive_int("epochs", epochs), shuffle=False,
               verbose=_verbose(verbose))
     return model

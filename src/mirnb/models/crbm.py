@@ -79,7 +79,7 @@ from keras import ops
 
 from .. import _check
 from ..errors import ParameterError
-from ..training import Batches
+from ..training import STEPS_PER_EXECUTION, Batches
 from .rbm import _order_seed, _seed, _verbose
 
 __all__ = ["ConvContrastiveDivergence", "ConvRBM", "pad_tracks"]
@@ -496,7 +496,8 @@ class ConvRBM(BaseEstimator, TransformerMixin):
                 mean = np.log(mean / (1 - mean))
             model.b.assign(np.asarray(mean, dtype=np.float32))
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=self.learning_rate,
-                                                     momentum=self.momentum))
+                                                     momentum=self.momentum),
+                      steps_per_execution=STEPS_PER_EXECUTION)
         self.model_, self.n_features_in_ = model, n_channels
         self.history_ = {"loss": [], "recon_error": [], "mean_hidden": [], "n_chunks": []}
         self._n_rows = int(self.batch_size)

@@ -38,7 +38,7 @@ from keras import ops
 
 from .. import _check
 from ..errors import ParameterError
-from ..training import Batches
+from ..training import STEPS_PER_EXECUTION, Batches
 from .cd import HIDDEN_UNITS, _matrix
 from .rbm import RBM, _order_seed, _seed, _verbose
 
@@ -484,7 +484,7 @@ def finetune(model, X, y, *, validation_data, learning_rate=0.1, momentum=0.0, e
                 else "sparse_categorical_crossentropy")
     metric = ("binary_accuracy" if loss == "binary_crossentropy" else "accuracy")
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=momentum),
-                  loss=loss, metrics=[metric])
+                  loss=loss, metrics=[metric], steps_per_execution=STEPS_PER_EXECUTION)
     mode = "max" if "acc" in monitor else "min"
     stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, mode=mode,
                                          restore_best_weights=True)

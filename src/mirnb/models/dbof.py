@@ -426,7 +426,7 @@ def finetune(model, X, Y, *, validation_data, epochs=100, batch_size=128, rho=0.
         raise ParameterError("validation_data: expected a pair (X_valid, Y_valid)")
     model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0, rho=rho,
                                                       epsilon=epsilon),
-                  loss=loss)
+                  loss=loss, steps_per_execution=training.STEPS_PER_EXECUTION)
     batches = training.Batches(np.asarray(X, np.float32), np.asarray(Y, np.float32),
                                batch_size=batch_size, shuffle=True, seed=int(random_state))
     Xv, Yv = validation_data

@@ -395,7 +395,8 @@ def fit_kcnn(centroids, X, y, *, n_classes, k=5, window=5, filters=500, hidden=3
                        head="sigmoid" if multilabel else "softmax")
     training.compile_model(model, loss=loss, optimizer=optimizer, learning_rate=learning_rate)
     model.compile(optimizer=model.optimizer, loss=loss,
-                  metrics=["binary_accuracy" if multilabel else "accuracy"])
+                  metrics=["binary_accuracy" if multilabel else "accuracy"],
+                  steps_per_execution=training.STEPS_PER_EXECUTION)
     callbacks = []
     if valid is not None and patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
@@ -459,7 +460,8 @@ def _autoencoder(X, *, hidden, epochs, noise, seed):
     codes = keras.layers.Dense(hidden, activation="sigmoid", name="code")(
         keras.layers.Dropout(noise)(inputs))
     model = keras.Model(inputs, keras.layers.Dense(X.shape[1], name="decoder")(codes))
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse",
+                  steps_per_execution=training.STEPS_PER_EXECUTION)
     model.fit(X, X, batch_size=256, epochs=epochs, shuffle=True, verbose=0)
     return keras.Model(inputs, codes)
 
