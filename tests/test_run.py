@@ -557,13 +557,29 @@ def test_book_writes_the_build_times_page(project, monkeypatch):
     assert "2 CPUs, Linux-6-x86_64, Python 3.11.9, Keras backend jax: 01_good" in page
     assert "keeps the timings of the run that produced it" in page
     assert "between 2026-11-12 10:30 and 2026-11-12 10:31 UTC, 0.4 minutes apart" in page
-    # a chapter run in parallel, on part of the cores, says so
+    assert "Builds from a fresh clone" not in page  # no benchmark record yet
+    # a chapter run in parallel, on part of the cores, says so; the last measured
+    # builds (benchmarks/book_build.py) are shown
+    record = project / "benchmarks" / "results" / "book_build.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({
+        "commit": "abc1234", "measured": "2026-12-03 13:00 UTC", "profile": "default",
+        "jobs": 2, "machine": {"cpu_count": 2, "platform": "Linux-x"},
+        "phases": {"cold": {"command": "make book", "rc": 0, "wall_s": 1800.0,
+                            "target_s": 2400, "chapters_executed": 7,
+                            "longest_chapter_s": 450.0},
+                   "unchanged": {"command": "make book", "rc": 0, "wall_s": 60.0,
+                                 "target_s": 120, "chapters_executed": 0,
+                                 "longest_chapter_s": None}}}))
     _write_executed(chapters / "01_good.ipynb",
                     mirnb={"inputs": "x", "timings": {**timed, "threads": 1}})
     run.build_book()
     page = (chapters / "build_times.md").read_text()
     assert ("Keras backend jax; 1 thread(s) per chapter, chapters run in parallel: 01_good"
             in page)
+    assert "at commit abc1234, profile default, 2 chapters at a time" in page
+    assert "| cold | `make book` | 30.0 | 40 | 7 | 7.5 |" in page
+    assert "| unchanged | `make book` | 1.0 | 2 | 0 | — |" in page
     # the book's own table of contents ends with the page, in the appendix
     toc = (Path(__file__).resolve().parents[1] / "book" / "_toc.yml").read_text()
     appendix = toc[toc.index("- caption: Appendix"):]

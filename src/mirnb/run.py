@@ -766,7 +766,36 @@ def _times_page(book_dir):
     lines += ["## The machine", ""]
     lines += [f"- {m}: {', '.join(names)}" for m, names in machines.items()] or \
         ["No chapter recorded its machine."]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _measured_builds()) + "\n"
+
+
+#: What ``benchmarks/book_build.py`` writes, relative to the checkout.
+BUILD_BENCHMARK = Path("benchmarks") / "results" / "book_build.json"
+
+
+def _measured_builds():
+    """Appendix lines for the last ``benchmarks/book_build.py`` run ([] if none)."""
+    try:
+        b = json.loads((root() / BUILD_BENCHMARK).read_text())
+        phases, machine = b["phases"], b["machine"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    rows = []
+    for name, p in phases.items():
+        longest = p.get("longest_chapter_s")
+        rows.append(f"| {name} | `{p['command']}` | {p['wall_s'] / 60:.1f} | "
+                    f"{p['target_s'] / 60:.0f} | {p['chapters_executed']} | "
+                    + (f"{longest / 60:.1f}" if longest else "—")
+                    + (" |" if p["rc"] == 0 else " (failed) |"))
+    return ["", "## Builds from a fresh clone", "",
+            f"Measured by `benchmarks/book_build.py` on {b['measured']}, at commit "
+            f"{b['commit']}, profile {b['profile']}, {b['jobs']} chapters at a time, on "
+            f"{machine['cpu_count']} CPUs ({machine['platform']}). *cold*: a fresh clone, "
+            "no environment, corpus or cache; *warm*: everything kept, every chapter "
+            "executed again; *unchanged*: nothing to execute. Minutes of the whole "
+            "`make book`; the targets are issue 14's.", "",
+            "| build | command | minutes | target | chapters executed | longest chapter, "
+            "minutes |", "|---|---|---:|---:|---:|---:|", *rows]
 
 
 def executed_errors(path):
