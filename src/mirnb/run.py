@@ -793,7 +793,7 @@ def _measured_builds():
             f"{machine['cpu_count']} CPUs ({machine['platform']}). *cold*: a fresh clone, "
             "no environment, corpus or cache; *warm*: everything kept, every chapter "
             "executed again; *unchanged*: nothing to execute. Minutes of the whole "
-            "`make book`; the targets are issue 14's.", "",
+            "`make book`; the targets are the project's, for 2 cores.", "",
             "| build | command | minutes | target | chapters executed | longest chapter, "
             "minutes |", "|---|---|---:|---:|---:|---:|", *rows]
 
