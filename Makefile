@@ -53,8 +53,9 @@ ifneq ($(PROFILE),paper)
 	$(BIN)/mirnb data synth --profile $(PROFILE) --jobs $(JOBS)
 endif
 
-## Execute every chapter with papermill into book/chapters/; a chapter whose
-## notebook, code, parameters and corpus are unchanged is not executed again.
+## Execute every chapter with papermill into book/chapters/, JOBS at a time
+## (the comparison last); a chapter whose notebook, code, parameters and
+## corpus are unchanged is not executed again.
 notebooks: data
 	$(BIN)/mirnb run --profile $(PROFILE) --jobs $(JOBS) $(if $(filter 1,$(FORCE)),--force)
 

@@ -36,10 +36,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from . import publish, timing
+from . import build_times, publish, timing
+from .build_times import table as timing_table
 from .chapters import PROFILES
 from .errors import MirnbError, ParameterError
 
@@ -661,51 +661,11 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
     return [done[n] for n in names]
 
 
-#: Seconds columns of the timing tables: the phases, the time in none, and the total.
-_COLUMNS = (*timing.PHASES, "other", "total")
-
-
-def _row_seconds(timings):
-    """``{column: seconds}`` of a timings record (see :func:`execute`)."""
-    return {**timings["seconds"], "total": timings["total"]}
-
-
-def timing_table(outcomes):
-    """Where the time of a build went: seconds per chapter and phase, as text.
-
-    Parameters
-    ----------
-    outcomes : list of Outcome
-        From :func:`run`.
-
-    Returns
-    -------
-    str
-        One row per chapter, columns :data:`mirnb.timing.PHASES`, ``other``
-        and ``total`` (seconds, one decimal), then the build's total. A
-        chapter that was not executed shows ``unchanged`` and does not count
-        in the total; a failed one counts with the time it ran.
-    """
-    labels = [o.chapter + ("" if o.ok else " (failed)") for o in outcomes]
-    width = max(map(len, labels + ["chapter"])) + 2
-    lines = ["chapter".ljust(width) + "".join(f"{c:>12}" for c in _COLUMNS)]
-    total = dict.fromkeys(_COLUMNS, 0.0)
-    for label, o in zip(labels, outcomes):
-        if o.unchanged:
-            lines.append(label.ljust(width) + f"{'-':>12}" * (len(_COLUMNS) - 1)
-                         + f"{'unchanged':>12}")
-            continue
-        row = (_row_seconds(o.timings) if o.timings
-               else {**dict.fromkeys(_COLUMNS, 0.0), "other": o.seconds, "total": o.seconds})
-        for c in _COLUMNS:
-            total[c] += row[c]
-        lines.append(label.ljust(width) + "".join(f"{row[c]:>12.1f}" for c in _COLUMNS))
-    lines.append("total".ljust(width) + "".join(f"{total[c]:>12.1f}" for c in _COLUMNS))
-    return "\n".join(lines)
-
-
 #: The appendix page that :func:`build_book` writes (listed in ``_toc.yml``).
 TIMES_PAGE = "chapters/build_times"
+
+#: What ``benchmarks/book_build.py`` writes, relative to the checkout.
+BUILD_BENCHMARK = Path("benchmarks") / "results" / "book_build.json"
 
 
 def _toc_chapters(book_dir):
@@ -714,88 +674,14 @@ def _toc_chapters(book_dir):
 
 
 def _times_page(book_dir):
-    """Markdown of the appendix page: the recorded timings of the executed chapters."""
-    rows, machines, total, spans = [], {}, dict.fromkeys(_COLUMNS, 0.0), []
-    for c in _toc_chapters(book_dir):
-        meta = _metadata(book_dir / (c + ".ipynb"))
-        name, pm = Path(c).name, meta.get("papermill") or {}
-        t = (meta.get("mirnb") or {}).get("timings")
-        profile = (pm.get("parameters") or {}).get("profile", "")
-        when = (pm.get("end_time") or "")[:16].replace("T", " ")
-        if t:
-            row = _row_seconds(t)
-            cells = [f"{row[col]:.1f}" for col in _COLUMNS]
-            for col in _COLUMNS:
-                total[col] += row[col]
-            threads = t.get("threads", t["cpus"])
-            machine = (f"{t['cpus']} CPUs, {t['platform']}, Python {t['python']}, "
-                       f"Keras backend {t['backend']}"
-                       + (f"; {threads} thread(s) per chapter, chapters run in parallel"
-                          if threads < t["cpus"] else ""))
-            machines.setdefault(machine, []).append(name)
-        else:
-            cells = ["not recorded"] + [""] * (len(_COLUMNS) - 1)
-        rows.append(f"| {name} | {profile} | " + " | ".join(cells) + f" | {when or '—'} |")
-        if pm.get("start_time") and pm.get("end_time"):
-            spans.append((pm["start_time"], pm["end_time"]))
-    head = ["chapter", "profile", *_COLUMNS, "executed (UTC)"]
-    lines = [
-        "# How long this book took to build", "",
-        "Wall seconds of each chapter's last execution, by phase: making the synthetic "
-        "corpus, features, training and evaluation. *other* is the time in no phase: "
-        "starting the kernel, plots, t-SNE maps and the like.", "",
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" * 2 + "---:|" * len(_COLUMNS) + "---|", *rows,
-        "| **all chapters** | | " + " | ".join(f"**{total[c]:.1f}**" for c in _COLUMNS)
-        + " | |", "",
-        "A chapter whose code, notebook, parameters and corpus have not changed since it "
-        "was last executed is not executed again: it keeps the timings of the run that "
-        "produced it, and the date of that run. *not recorded*: the chapter was executed "
-        "before its timings were kept.", ""]
+    """Markdown of the appendix page, from the executed notebooks' metadata and the
+    last ``benchmarks/book_build.py`` record (:func:`mirnb.build_times.page`)."""
     try:
-        start, end = min(a for a, _ in spans), max(b for _, b in spans)
-        wall = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
-    except (ValueError, TypeError):  # none, or a time papermill did not write
-        spans = []
-    if spans:
-        lines += [f"The chapters above were executed between {start[:16].replace('T', ' ')} "
-                  f"and {end[:16].replace('T', ' ')} UTC, {wall / 60:.1f} minutes apart: the "
-                  "build's wall time when they all ran in one build. Where chapters ran in "
-                  "parallel (see the machine below), the sum of their totals exceeds that "
-                  "wall time, and each chapter took longer than it would on its own.", ""]
-    lines += ["## The machine", ""]
-    lines += [f"- {m}: {', '.join(names)}" for m, names in machines.items()] or \
-        ["No chapter recorded its machine."]
-    return "\n".join(lines + _measured_builds()) + "\n"
-
-
-#: What ``benchmarks/book_build.py`` writes, relative to the checkout.
-BUILD_BENCHMARK = Path("benchmarks") / "results" / "book_build.json"
-
-
-def _measured_builds():
-    """Appendix lines for the last ``benchmarks/book_build.py`` run ([] if none)."""
-    try:
-        b = json.loads((root() / BUILD_BENCHMARK).read_text())
-        phases, machine = b["phases"], b["machine"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    rows = []
-    for name, p in phases.items():
-        longest = p.get("longest_chapter_s")
-        rows.append(f"| {name} | `{p['command']}` | {p['wall_s'] / 60:.1f} | "
-                    f"{p['target_s'] / 60:.0f} | {p['chapters_executed']} | "
-                    + (f"{longest / 60:.1f}" if longest else "—")
-                    + (" |" if p["rc"] == 0 else " (failed) |"))
-    return ["", "## Builds from a fresh clone", "",
-            f"Measured by `benchmarks/book_build.py` on {b['measured']}, at commit "
-            f"{b['commit']}, profile {b['profile']}, {b['jobs']} chapters at a time, on "
-            f"{machine['cpu_count']} CPUs ({machine['platform']}). *cold*: a fresh clone, "
-            "no environment, corpus or cache; *warm*: everything kept, every chapter "
-            "executed again; *unchanged*: nothing to execute. Minutes of the whole "
-            "`make book`; the targets are the project's, for 2 cores.", "",
-            "| build | command | minutes | target | chapters executed | longest chapter, "
-            "minutes |", "|---|---|---:|---:|---:|---:|", *rows]
+        measured = json.loads((root() / BUILD_BENCHMARK).read_text())
+    except (OSError, ValueError):
+        measured = None
+    return build_times.page([(Path(c).name, _metadata(book_dir / (c + ".ipynb")))
+                             for c in _toc_chapters(book_dir)], measured)
 
 
 def executed_errors(path):
