@@ -25,7 +25,7 @@ from .errors import DataError, MissingDataError, ParameterError
 
 __all__ = [
     "Result", "result_from_seeds", "save_results", "load_results", "results_table", "ResultsTable",
-    "paper_vs_ours",
+    "paper_vs_ours", "mean_sd", "plus_minus",
     "code_version", "DATA_KINDS", "MISSING",
 ]
 
@@ -333,6 +333,39 @@ def result_from_seeds(values, *, seeds=None, **fields):
     spread = float(np.std(vals, ddof=1)) if vals.size > 1 else None
     return Result(value=float(vals.mean()), spread=spread, n_seeds=int(vals.size),
                   seeds=seeds if seeds is not None else (), extra=extra, **fields)
+
+
+def mean_sd(values):
+    """The mean of ``values`` and their sample standard deviation.
+
+    Parameters
+    ----------
+    values : array_like of float, shape (n_runs,)
+
+    Returns
+    -------
+    mean, sd : float
+        ``sd`` has ``ddof=1``, as :func:`result_from_seeds`'s spread; NaN for
+        one value (one run has no spread). Both NaN for no values.
+    """
+    v = np.asarray(values, dtype=np.float64).ravel()
+    if v.size == 0:
+        return float("nan"), float("nan")
+    return float(v.mean()), (float(v.std(ddof=1)) if v.size > 1 else float("nan"))
+
+
+def plus_minus(mean, sd, *, digits=3):
+    """``'mean ± sd'``, or ``'mean'`` where ``sd`` is None or NaN (one run).
+
+    Examples
+    --------
+    >>> plus_minus(*mean_sd([0.70, 0.72]))
+    '0.710 ± 0.014'
+    >>> plus_minus(*mean_sd([0.7]))
+    '0.700'
+    """
+    shown = sd is not None and np.isfinite(sd)
+    return f"{mean:.{digits}f}" + (f" ± {sd:.{digits}f}" if shown else "")
 
 
 def _as_results(results):

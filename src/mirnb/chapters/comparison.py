@@ -33,7 +33,7 @@ import pandas as pd
 
 from .. import _check, metrics, plotting, tagging, timing
 from ..errors import ParameterError
-from ..results import Result, result_from_seeds
+from ..results import Result, mean_sd, plus_minus, result_from_seeds
 from . import PROFILES, make_config
 from . import comparison_methods as cm
 
@@ -376,15 +376,6 @@ def evaluate(ts, ms, *, verbose=True):
     return Outcome(pd.DataFrame(scores), pd.DataFrame(costs), test, states, ms)
 
 
-def _mean_sd(x):
-    x = np.asarray(x, dtype=float)
-    return float(x.mean()), (float(x.std(ddof=1)) if x.size > 1 else float("nan"))
-
-
-def _fmt(m, sd):
-    return f"{m:.3f}" + (f" ± {sd:.3f}" if np.isfinite(sd) else "")
-
-
 def _order(out):
     return [m.name for m in out.methods]
 
@@ -392,7 +383,7 @@ def _order(out):
 def quality_table(out, task):
     """Mean ± SD over runs of every metric of one task, one row per method."""
     df = out.scores[out.scores["task"] == task]
-    cells = {name: {metric: _fmt(*_mean_sd(g["value"])) for metric, g in d.groupby("metric")}
+    cells = {name: {metric: plus_minus(*mean_sd(g["value"])) for metric, g in d.groupby("metric")}
              for name, d in df.groupby("method")}
     cols = ["Accuracy"] if task == "genre" else list(_TAG_METRICS)
     table = pd.DataFrame(cells).T.reindex(index=_order(out), columns=cols)
@@ -434,7 +425,7 @@ def paired_differences(out, task, *, metric=None):
             if a == b:
                 continue
             d = (wide[a] - wide[b]).dropna()
-            m, sd = _mean_sd(d)
+            m, sd = mean_sd(d)
             rows.append(dict(a=a, b=b, mean=m, sd=sd, a_ahead=int((d > 0).sum()), n=len(d),
                              beyond_noise=bool(np.isfinite(sd) and abs(m) > sd)))
     res = pd.DataFrame(rows)
@@ -491,7 +482,7 @@ def plot_cost(out, *, axes=None):
             c = co.loc[co["method"] == name, "train_s"]
             if q.empty:
                 continue
-            (qm, qs), (cm_, cs) = _mean_sd(q), _mean_sd(c)
+            (qm, qs), (cm_, cs) = mean_sd(q), mean_sd(c)
             ax.errorbar(cm_, qm, xerr=np.nan_to_num(cs), yerr=np.nan_to_num(qs), fmt="o",
                         color=f"C{i}", label=_short(name), capsize=2)
         ax.set_xscale("log")
@@ -777,7 +768,7 @@ def claims(chapter_records):
                  if pd.notna(pa) and pd.notna(pb) else "A above B (no numbers for both)")
         va, vb = _per_run(ra), _per_run(rb)
         if va is not None and vb is not None and len(va) == len(vb) and len(va) > 1:
-            m, sd = _mean_sd(va - vb)
+            m, sd = mean_sd(va - vb)
         else:
             m = float(ra["value"] - rb["value"])
             sa, sb = ra.get("spread"), rb.get("spread")
@@ -787,7 +778,7 @@ def claims(chapter_records):
         else:
             status = ("reproduced" if m > sd else "opposite" if m < -sd else "within noise")
         rows.append({**row, "paper": paper,
-                     "ours": f"{_fmt(m, sd)} ({ra['data_kind']}, {ra['profile']})",
+                     "ours": f"{plus_minus(m, sd)} ({ra['data_kind']}, {ra['profile']})",
                      "status": status})
     return pd.DataFrame(rows).set_index(["chapter", "claim"])
 
@@ -873,7 +864,7 @@ def verdict(out, claims_table=None, *, data_kind="synthetic"):
                f"({means.iloc[0]:.3f})"
         if second is not None:
             d = diffs[(diffs["a"] == best) & (diffs["b"] == second)].iloc[0]
-            text += (f", ahead of {second} by {_fmt(d['mean'], d['sd'])}: "
+            text += (f", ahead of {second} by {plus_minus(d['mean'], d['sd'])}: "
                      + ("one run, no spread to judge by" if d["n"] < 2 else
                         "beyond the spread over runs" if d["beyond_noise"]
                         else "not beyond the spread over runs"))

@@ -39,7 +39,7 @@ import pandas as pd
 from .. import _check, timing
 from ..errors import ParameterError
 from ..datasets.msd import task_table
-from ..results import Result, results_table
+from ..results import Result, mean_sd, plus_minus, results_table
 from . import PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "TASKS", "METHODS", "GLOROT", "paper_cells",
@@ -864,15 +864,6 @@ def key_truth_table(res, ds):
     return out.loc[[m for m in METHODS + (GLOROT,) if m in out.index]]
 
 
-def _mean_sd(x):
-    x = np.asarray(x, dtype=float)
-    return x.mean(), (x.std(ddof=1) if x.size > 1 else np.nan)
-
-
-def _fmt(m, sd):
-    return f"{m:.3f}" + ("" if not np.isfinite(sd) else f" ± {sd:.3f}")
-
-
 @timing.phase("evaluation")
 def verdict(res, *, data_kind="synthetic"):
     """The paper's claims (Sec. 7) against ours, as Markdown, computed from the runs.
@@ -890,12 +881,12 @@ def verdict(res, *, data_kind="synthetic"):
         if task not in acc.index.get_level_values(0) or not {a, b} <= set(acc.columns):
             return None
         d = acc.loc[task, a] - acc.loc[task, b]
-        m, sd = _mean_sd(d)
+        m, sd = mean_sd(d)
         word = ("shows it" if np.isfinite(sd) and m > sd else
                 "shows the opposite" if np.isfinite(sd) and m < -sd else
                 "no difference beyond the spread" if np.isfinite(sd) else
                 "one seed: " + ("ahead" if m > 0 else "behind or equal"))
-        return f"{_fmt(m, sd)} ({word})"
+        return f"{plus_minus(m, sd)} ({word})"
 
     nb, lr, rnd, pre = METHODS
     lines = []
@@ -932,10 +923,10 @@ def verdict(res, *, data_kind="synthetic"):
     conv = convergence(res)
     d = conv["pretrained - random"]
     present = [t for t in TASKS if t in d.index.get_level_values(0)]
-    moments = {t: _mean_sd(d.loc[t]) for t in present}
+    moments = {t: mean_sd(d.loc[t]) for t in present}
     # ahead: the mean gap exceeds its SD over seeds (one seed: its sign)
     ahead = [t for t, (m, sd) in moments.items() if m > (sd if np.isfinite(sd) else 0)]
-    per_task = "; ".join(f"{t} {_fmt(*moments[t])}" for t in present)
+    per_task = "; ".join(f"{t} {plus_minus(*moments[t])}" for t in present)
     lines.append(f"- **Pretraining speeds convergence** (the paper's firm claim, from the "
                  f"20-epoch rows). Ours, mean validation accuracy over the first "
                  f"{conv.attrs['early']} epochs, pretrained − random: {per_task}; ahead "
@@ -944,7 +935,7 @@ def verdict(res, *, data_kind="synthetic"):
     if "pretrained - glorot" in conv.columns:
         g = conv["pretrained - glorot"]
         lines[-1] += (" Pretrained − Glorot-initialised (ours): " + "; ".join(
-            f"{t} {_fmt(*_mean_sd(g.loc[t]))}" for t in present) + ".")
+            f"{t} {plus_minus(*mean_sd(g.loc[t]))}" for t in present) + ".")
     lines.append(f"\nAll of ours are on {data_kind} data ({res.cfg.seeds} seed(s)); the "
                  "paper's are single runs on the real MSD.")
     return "\n".join(lines)

@@ -44,7 +44,7 @@ import pandas as pd
 from .. import _check, features, timing
 from ..features import words as fwords
 from ..models import kcnn, svm
-from ..results import Result, results_table
+from ..results import Result, mean_sd, plus_minus, results_table
 from . import PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "ROWS", "COLUMNS", "CLAIMS", "paper_cells",
@@ -655,11 +655,6 @@ def timings(cv):
 # ----------------------------------------------------------------------------
 # tables and records
 # ----------------------------------------------------------------------------
-def _fmt(values):
-    v = np.asarray(values, float)
-    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}" if v.size > 1 else f"{v.mean():.3f}"
-
-
 @timing.phase("evaluation")
 def accuracy_table(cv, *, table=None):
     """Ours (mean ± SD over folds, or over runs on Table 3's one split) beside the paper's
@@ -673,10 +668,10 @@ def accuracy_table(cv, *, table=None):
         for method in [c[1] for c in cv.folds.columns if c[0] == col]:
             n = _paper(table, method, col)
             row = out.setdefault(method if n is not None else f"{method} (ours)", {})
-            row[f"{col} ours"] = _fmt(cv.folds[col, method])
+            row[f"{col} ours"] = plus_minus(*mean_sd(cv.folds[col, method]))
             row[f"{col} paper"] = "" if n is None else f"{n.value:.3f}"
             if table == "Table 3":
-                row[f"{col} ours, class-normalised"] = _fmt(cv.balanced[col, method])
+                row[f"{col} ours, class-normalised"] = plus_minus(*mean_sd(cv.balanced[col, method]))
     order = [r for r in ROWS if r in out] + sorted(r for r in out if r not in ROWS)
     return pd.DataFrame(out).T.loc[order].fillna("")
 
