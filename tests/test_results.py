@@ -121,3 +121,12 @@ def test_paper_vs_ours_pivot():
     assert np.isnan(wide.loc[("Table 2: frame-level SVM", "MFCC",
                               "synthetic GTZAN view (synthetic)"), ("Accuracy", "Paper")])
     assert wide.shape == (2, 2)
+
+
+def test_mean_sd_is_the_sample_spread_and_nan_where_there_is_none():
+    m, sd = results.mean_sd([0.70, 0.72, 0.74])
+    assert m == pytest.approx(0.72) and sd == pytest.approx(0.02)   # ddof=1, as the records
+    assert np.isnan(results.mean_sd([0.7])[1]) and all(np.isnan(results.mean_sd([])))
+    assert results.plus_minus(m, sd) == "0.720 ± 0.020"
+    assert results.plus_minus(*results.mean_sd([0.7])) == "0.700"    # one run: no spread shown
+    assert results.plus_minus(0.5, None, digits=2) == "0.50"
