@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from mirnb import plotting, run
+from mirnb import figure_audit, run
 
 CHAPTERS = list(run.chapters())
 
@@ -40,9 +40,9 @@ def smoke_book(shared_tmp):
 
     It sits beside a link to the package's ``src``, as ``book/`` does in the
     repository, for the pages' ``literalinclude``s. Every figure the smoke
-    kernels draw is measured into ``figure_audit/`` (:func:`mirnb.plotting.legibility`).
+    kernels draw is measured into ``figure_audit/`` (:func:`mirnb.figure_audit.legibility`).
     """
-    os.environ[plotting.AUDIT_ENV] = str(shared_tmp / "figure_audit")
+    os.environ[figure_audit.AUDIT_ENV] = str(shared_tmp / "figure_audit")
     book, copied = shared_tmp / "smoke" / "book", shared_tmp / "smoke_book.copied"
     with _locked(shared_tmp / "smoke_book.lock"):
         if not copied.is_file():
@@ -169,7 +169,7 @@ def test_every_figure_of_the_smoke_run_is_legible_on_the_page(smoke_book, smoke_
             for line in f.read_text().splitlines()]
     assert {r["chapter"] for r in rows} >= set(CHAPTERS), "a chapter drew no figure"
     small = [(r["chapter"], r["titles"], round(r["min_px"], 1), r["smallest"])
-             for r in rows if r["min_px"] < plotting.MIN_PX]
-    assert not small, f"figures whose text is under {plotting.MIN_PX} px on the page: {small}"
+             for r in rows if r["min_px"] < figure_audit.MIN_PX]
+    assert not small, f"figures whose text is under {figure_audit.MIN_PX} px on the page: {small}"
     bare = [(r["chapter"], r["titles"]) for r in rows if r["missing_colorbars"]]
     assert not bare, f"spectrograms without a labelled colorbar: {bare}"

@@ -184,22 +184,3 @@ def test_compare_curves_draws_one_labelled_line_per_run():
     with pytest.raises(ParameterError, match="no 'val_auc'"):
         plotting.compare_curves({"x": {"loss": [1.0]}}, ax=ax)
     plt.close(fig)
-
-
-def test_legibility_measures_text_on_the_page_and_finds_bare_spectrograms():
-    S = np.random.default_rng(0).normal(size=(40, 100))
-    fig, ax = plt.subplots(figsize=(mp.PAGE_WIDTH, 3))
-    mp.specshow(S, sr=22050, hop_length=512, ax=ax)
-    ok = mp.legibility(fig)
-    assert ok["min_px"] >= mp.MIN_PX and ok["spectrograms"] == 1
-    assert ok["missing_colorbars"] == 0
-    # the same figure drawn twice as wide is shrunk to the page: its text too
-    fig.set_size_inches(2 * mp.PAGE_WIDTH, 3)
-    assert mp.legibility(fig)["min_px"] < 0.7 * ok["min_px"]
-    plt.close(fig)
-    fig, axes = plt.subplots(1, 3, figsize=(mp.PAGE_WIDTH, 2.5))
-    for a in axes[:2]:  # shared limits, one colorbar: both covered
-        mp.specshow(S, sr=22050, hop_length=512, ax=a, vmin=-2, vmax=2, colorbar=a is axes[1])
-    mp.specshow(S, sr=22050, hop_length=512, ax=axes[2], colorbar=False)
-    assert mp.legibility(fig)["missing_colorbars"] == 1
-    plt.close(fig)

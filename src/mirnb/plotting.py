@@ -11,15 +11,12 @@ their name by a stable hash, so they too keep their colour across figures
 and across processes.
 
 Importing the module sets the book's figure style (:data:`STYLE`: sizes
-for figures :data:`PAGE_WIDTH` wide); :func:`legibility` measures a figure
-as the page will show it.
+for figures :data:`PAGE_WIDTH` wide) and, when asked, audits every figure
+drawn; :mod:`mirnb.figure_audit` measures a figure as the page will show it.
 """
 
 import colorsys
 import hashlib
-import json
-import os
-import weakref
 from collections import OrderedDict
 
 import matplotlib
@@ -28,12 +25,12 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from . import _check
+from . import _check, figure_audit
 from .errors import ParameterError
 from .synth import vocabulary as _synth_vocabulary
 
 __all__ = [
-    "PAGE_WIDTH", "PAGE_PX", "MIN_PX", "STYLE", "legibility",
+    "PAGE_WIDTH", "STYLE",
     "GENRES", "genre_colors", "color_of", "specshow", "embedding", "embeddings",
     "confusion_matrix", "tag_bars", "learning_curves", "compare_curves", "table_figure",
     "label_counts", "weights", "conv_filters", "beat_features", "curve_bands",
@@ -48,29 +45,15 @@ GENRES = _synth_vocabulary.GENRES  # its first ten are mirnb.datasets.gtzan.GENR
 #: at most this wide, so that the page shows them without shrinking their text.
 PAGE_WIDTH = 7.5
 
-#: Width of the book's text column, in CSS pixels, at a 1280 px window.
-PAGE_PX = 680
-
-#: Smallest text height a figure may show on the page, in pixels.
-MIN_PX = 8
-
 #: The book's figure style, set on import: sizes for :data:`PAGE_WIDTH`
-#: figures at 110 dpi (825 px, shown at :data:`PAGE_PX`), so that the
-#: smallest text (legends, ticks: 8 pt) is 10 px tall on the page.
+#: figures at 110 dpi (825 px, shown at :data:`mirnb.figure_audit.PAGE_PX`),
+#: so that the smallest text (legends, ticks: 8 pt) is 10 px tall on the page.
 STYLE = {
     "figure.dpi": 110, "figure.figsize": (PAGE_WIDTH, 3.2), "font.size": 9,
     "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8, "ytick.labelsize": 8,
     "legend.fontsize": 8, "legend.title_fontsize": 8, "figure.titlesize": 10,
     "image.cmap": "magma", "axes.spines.top": False, "axes.spines.right": False,
 }
-
-#: Environment variable naming a folder: every figure pyplot draws is then
-#: measured (:func:`legibility`) into ``<folder>/<pid>.jsonl``. The tests set
-#: it to audit the figures of a whole smoke run.
-AUDIT_ENV = "MIRNB_FIGURE_AUDIT"
-
-# The images specshow drew, to find spectrograms (and their colorbars) in a figure.
-_SPECTROGRAMS = weakref.WeakSet()
 
 _ALIASES = {"hip-hop": "hiphop", "hip hop": "hiphop", "r&b": "rnb", "r'n'b": "rnb",
             "rhythm and blues": "rnb", "electronica": "electronic"}
@@ -232,7 +215,7 @@ def specshow(S, *, sr, hop_length, ax=None, y_axis="mel", x_axis="time", title=N
     kwargs.setdefault("cmap", "magma")
     img = librosa.display.specshow(S, sr=sr, hop_length=hop_length, x_axis=x_axis,
                                    y_axis=y_axis, ax=ax, **kwargs)
-    _SPECTROGRAMS.add(img)
+    figure_audit.register_spectrogram(img)
     if colorbar:
         ax.figure.colorbar(img, ax=ax, label=unit)
     if title is not None:
@@ -836,82 +819,6 @@ def grouped_boxes(df, *, x, group, y, ax=None, title=None, xlabel=None, ylabel=N
     return ax
 
 
-# ----------------------------------------------------------------------------
-# the book's style, and a check that a figure stays legible on the page
-# ----------------------------------------------------------------------------
-
-def legibility(fig, *, page_px=PAGE_PX):
-    """How legible a figure is once the book's page shows it.
-
-    The page shows a figure at its drawn width, or shrunk to ``page_px``
-    when wider; text shrinks with it.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    page_px : int > 0
-        Width of the page's text column, in pixels.
-
-    Returns
-    -------
-    dict
-        ``min_px``: height of the smallest visible text on the page, in
-        pixels (inf for a figure without text); ``smallest``: that text;
-        ``width_px``: the figure's drawn width (tight bounding box at its
-        dpi); ``spectrograms``: images drawn by :func:`specshow`;
-        ``missing_colorbars``: those without a labelled colour bar, their
-        own or one of another spectrogram of the figure with the same
-        colour limits.
-    """
-    from matplotlib.text import Text
-
-    page_px = _check.positive("page_px", page_px)
-    renderer = fig.canvas.get_renderer()
-    width_in = max(fig.get_tightbbox(renderer).width, 1e-6)
-    width_px = width_in * fig.dpi
-    scale = min(1.0, page_px / width_px)
-    texts = [t for t in fig.findobj(Text)
-             if t.get_visible() and t.get_text().strip() and t.figure is fig
-             and (t.axes is None or t.axes.get_visible())]
-    if texts:
-        smallest = min(texts, key=lambda t: t.get_fontsize())
-        min_px = smallest.get_fontsize() * fig.dpi / 72 * scale
-        small = smallest.get_text().strip()[:40]
-    else:
-        min_px, small = float("inf"), ""
-    spectra = [m for m in list(_SPECTROGRAMS) if m.axes is not None and m.axes.figure is fig]
-
-    def labelled(m):
-        cb = getattr(m, "colorbar", None)
-        return cb is not None and bool(cb.ax.get_ylabel().strip() or cb.ax.get_xlabel().strip())
-
-    covered = {tuple(m.get_clim()) for m in spectra if labelled(m)}
-    missing = sum(1 for m in spectra if not labelled(m) and tuple(m.get_clim()) not in covered)
-    return {"min_px": float(min_px), "smallest": small, "width_px": float(width_px),
-            "spectrograms": len(spectra), "missing_colorbars": missing}
-
-
-def _audit(fig):
-    """``figure.hooks`` entry: record :func:`legibility` each time ``fig`` is drawn."""
-    folder = os.environ.get(AUDIT_ENV)
-    if not folder:
-        return
-
-    def record(event):
-        if getattr(fig, "_mirnb_audited", False):  # the inline backend draws twice
-            return
-        fig._mirnb_audited = True
-        row = legibility(fig)
-        row["chapter"] = os.environ.get("MIRNB_CHAPTER", "")
-        row["titles"] = [ax.get_title() for ax in fig.axes if ax.get_title()][:4]
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, f"{os.getpid()}.jsonl"), "a") as fh:
-            fh.write(json.dumps(row) + "\n")
-
-    fig.canvas.mpl_connect("draw_event", record)
-
-
+# the book's style, and the legibility audit when figure_audit.AUDIT_ENV asks for it
 matplotlib.rcParams.update(STYLE)
-if os.environ.get(AUDIT_ENV) and "mirnb.plotting:_audit" not in matplotlib.rcParams["figure.hooks"]:
-    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"],
-                                           "mirnb.plotting:_audit"]
+figure_audit.install()

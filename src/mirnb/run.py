@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import build_times, publish, timing
+from . import build_times, figure_audit, publish, timing
 from .build_times import table as timing_table
 from .chapters import PROFILES
 from .errors import MirnbError, ParameterError
@@ -313,9 +313,10 @@ def _kernel_environment(timings, media, chapter):
     A relative ``MIRNB_DATA`` is made absolute, ``MIRNB_TIMINGS`` names
     the file ``timings`` that the kernel's phases are appended to,
     ``MIRNB_MEDIA`` the folder ``media`` beside the page (audio, CSV; see
-    :mod:`mirnb.publish`) and ``MIRNB_CHAPTER`` the chapter.
+    :mod:`mirnb.publish`) and ``MIRNB_CHAPTER`` the chapter
+    (:data:`mirnb.figure_audit.CHAPTER_ENV`).
     """
-    env = {timing.ENV: str(timings), publish.ENV: str(media), "MIRNB_CHAPTER": chapter}
+    env = {timing.ENV: str(timings), publish.ENV: str(media), figure_audit.CHAPTER_ENV: chapter}
     value = os.environ.get("MIRNB_DATA")
     if value and not os.path.isabs(os.path.expanduser(value)):
         env["MIRNB_DATA"] = _absolute(value)

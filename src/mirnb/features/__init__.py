@@ -37,20 +37,23 @@ The package is organised by concern; every public name is available here
 :mod:`~mirnb.features.extraction`
     :func:`extract`: any of these features (or your own function) over a
     list of tracks, in parallel, cached by content, with a report of the
-    files it had to skip; the :data:`FEATURES` registry it knows by name;
+    files it had to skip; the :data:`FEATURES` registry it knows by name.
+:mod:`~mirnb.features.stacking`
     :func:`extract_stacked`: the same, stacked into one array (or memory
-    map) of network inputs.
+    map) of network inputs; :func:`waveform`, the audio itself as the input
+    of a model that computes its own spectrograms.
 """
 
 from .bags import (PCAWhitener, blocks, deepbof_frames, pool_bag, sample_blocks,
                      window_frames)
 from .descriptors import (band_edges, chroma, novelty, onset_strength, spectral_crest,
                           spectral_flatness)
-from .extraction import FEATURES, FEATURES_VERSION, extract, extract_stacked, waveform
+from .extraction import FEATURES, FEATURES_VERSION, extract
 from .frames import (STATS, TIMBRAL_DESCRIPTORS, FrameSet, beat_sync, dft_mfcc_frames,
                      frames_to_windows, summarize, timbral_temporal)
 from .spectral import (agc, agc_filterbank, dft_frames, log_mel, log_stft, melspectrogram,
                        mfcc, mfcc_deltas, mfcc_with_deltas, stft_magnitude)
+from .stacking import extract_stacked, waveform
 from .words import (AudioWords, AudioWordsAll, PaddedWords, frame_features, pad_words,
                     segments, stack_words)
 

@@ -33,8 +33,7 @@ from .spectral import (dft_frames, log_mel, log_stft, melspectrogram, mfcc, mfcc
                        stft_magnitude)
 from .words import frame_features
 
-__all__ = ["extract", "extract_stacked", "waveform", "FEATURES", "FEATURES_VERSION",
-           "ExtractReport", "Padded", "Resized"]
+__all__ = ["extract", "FEATURES", "FEATURES_VERSION", "ExtractReport", "Padded", "Resized"]
 
 log = logging.getLogger("mirnb.features")
 
@@ -71,7 +70,7 @@ class Padded:
 
 @dataclass
 class Resized:
-    """A result whose last axis :func:`extract_stacked` cropped or zero-padded."""
+    """A result whose last axis :func:`.extract_stacked` cropped or zero-padded."""
 
     track_id: str
     length: int
@@ -79,7 +78,7 @@ class Resized:
 
 
 class ExtractReport(list):
-    """The ``skipped`` list of :func:`extract` and :func:`extract_stacked`, and more.
+    """The ``skipped`` list of :func:`extract` and :func:`.extract_stacked`, and more.
 
     It is a list of :class:`mirnb.datasets.Skipped` (every track left out,
     with the reason), as before, so ``for s in skipped`` and
@@ -91,7 +90,7 @@ class ExtractReport(list):
     padded : list of Padded
         Clips shorter than ``duration``, zero-padded to it (kept).
     resized : list of Resized
-        Results :func:`extract_stacked` cropped or padded to ``n_frames``.
+        Results :func:`.extract_stacked` cropped or padded to ``n_frames``.
     n_workers : int
         Worker processes that computed features: 0 when everything ran in
         this process or came from the cache (with the default ``n_jobs``,
@@ -808,119 +807,3 @@ def _blas_threads(n):
         return
     with threadpool_limits(limits=n):
         yield
-
-
-def waveform(y):
-    """The audio itself, as float32: the 'feature' of the on-accelerator front end.
-
-    With :func:`extract` it caches decoded, resampled clips,
-    which :class:`mirnb.layers.LogMelSpectrogram` turns into spectrograms
-    inside the model.
-    """
-    return np.asarray(y, dtype=np.float32)
-
-
-def extract_stacked(tracks, func, *, sr, duration=None, min_duration=None, n_frames=None,
-                    path=None, chunk_size=256, n_jobs=None, verbose=True, **params):
-    """Compute a feature for every track and stack the results into one array.
-
-    The feature is computed with :func:`extract` (parallel,
-    cached by content, failures skipped and reported), ``chunk_size`` tracks
-    at a time, so that at most one chunk of results is held in memory
-    besides the stacked array, which can live on disk.
-
-    Parameters
-    ----------
-    tracks : sequence of mirnb.datasets.Track
-    func : str or callable
-        As in :func:`mirnb.features.extract` (``'log_mel'``, ``'log_stft'``,
-        ``'mfcc_with_deltas'``, :func:`waveform`, ...). A 2-D result
-        ``(n_bins, n_frames)`` gets a channel axis; a 1-D one (audio) is
-        kept as it is.
-    sr : int
-        Sample rate the audio is loaded at.
-    duration : float, optional
-        Seconds loaded per clip (shorter clips are zero-padded and reported
-        in ``skipped.padded``), so that all clips give the same number of
-        frames.
-    min_duration : float, optional
-        Skip (and report) clips shorter than this; see :func:`extract`.
-    n_frames : int, optional
-        Crop or zero-pad the last axis of every result to this length
-        (default: the first result's length). Results of another length
-        are cropped or padded and reported in ``skipped.resized``.
-    path : str or Path, optional
-        Write the stack to this ``.npy`` file through a memory map (for data
-        larger than memory) and return the map.
-    chunk_size : int > 0
-    n_jobs : int, optional
-    verbose : bool
-    **params
-        Passed to the feature function.
-
-    Returns
-    -------
-    X : np.ndarray or np.memmap, float32, shape (n_kept, ...)
-    ids : list of str
-        Track ids of the rows of ``X``.
-    skipped : ExtractReport
-        Tracks left out, with the reason (also logged); ``skipped.padded``
-        the clips zero-padded to ``duration``, ``skipped.resized`` the
-        results cropped or padded to ``n_frames``.
-    """
-    tracks = list(tracks)
-    chunk_size = _check.positive_int("chunk_size", chunk_size)
-    if n_frames is not None:
-        n_frames = _check.positive_int("n_frames", n_frames)
-    X, ids, skipped, row = None, [], ExtractReport(), 0
-    for start in range(0, len(tracks), chunk_size):
-        part = tracks[start:start + chunk_size]
-        values, skip = extract(part, func, sr=sr, duration=duration,
-                               min_duration=min_duration, n_jobs=n_jobs, verbose=verbose,
-                               **params)
-        skipped += skip
-        skipped.padded += skip.padded
-        skipped.n_workers = max(skipped.n_workers, skip.n_workers)
-        for t in part:
-            if t.track_id not in values:
-                continue
-            v = np.asarray(values[t.track_id], dtype=np.float32)
-            if v.ndim == 2:
-                v = v[..., None]
-            length = v.shape[0] if v.ndim == 1 else v.shape[1]
-            if n_frames is None:
-                n_frames = length
-            if length != n_frames:
-                skipped.resized.append(Resized(t.track_id, length, n_frames))
-                if v.ndim == 1:
-                    v = np.pad(v, (0, max(0, n_frames - length)))[:n_frames]
-                else:
-                    v = np.pad(v, ((0, 0), (0, max(0, n_frames - length)), (0, 0)))
-                    v = v[:, :n_frames]
-            if X is None:
-                shape = (len(tracks),) + v.shape
-                if path is None:
-                    X = np.empty(shape, dtype=np.float32)
-                else:
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                    X = np.lib.format.open_memmap(str(path), mode="w+", dtype=np.float32,
-                                                  shape=shape)
-            X[row] = v
-            ids.append(t.track_id)
-            row += 1
-    if skipped.resized:
-        log.warning("extract_stacked: cropped or zero-padded %d result(s) to n_frames=%d "
-                    "(see skipped.resized): %s", len(skipped.resized), n_frames,
-                    "; ".join(f"{r.track_id} ({r.length})" for r in skipped.resized[:5]))
-    if X is None:
-        raise ParameterError(f"no track gave a feature ({len(skipped)} skipped: "
-                             f"{[s.reason for s in skipped[:3]]})")
-    if row < len(X):
-        if path is None:
-            X = X[:row]
-        else:
-            X.flush()
-            del X
-            full = np.load(str(path), mmap_mode="r+")
-            X = full[:row]
-    return X, ids, skipped

@@ -42,7 +42,7 @@ class FCN:
                 "categorical cross-entropy; early stopping still on the validation ROC-AUC")
 
     def prepare(self, task):
-        func, kw = choi2016._feature("mel", self.cfg)
+        func, kw = choi2016.input_feature("mel", self.cfg)
         X, ids, skipped = features.extract_stacked(task.clips, func, sr=self.cfg.sr,
                                                    duration=self.cfg.duration, verbose=False,
                                                    **kw)
