@@ -51,7 +51,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from mirnb import plotting, publish
+from mirnb import features, plotting, publish
 from mirnb.chapters import choi2016, paper_table
 from mirnb.results import results_table, save_results
 
@@ -149,7 +149,7 @@ choi2016.inputs_summary(inputs)
 # {doc}`bag-of-features chapter <04_nam2015>` starts from log-mel bands too.
 
 # %%
-bins = choi2016.bins_per_khz()
+bins = features.bins_per_khz()
 bins.T
 
 # %% mystnb={"figure": {"caption": "The paper's Figure 2, recomputed: how many of the 96 mel bands and of the 129 bins of a 256-point STFT fall in each 1 kHz band of 12 kHz audio. The mel bands crowd at the bottom (35 below 1 kHz, 6 between 5 and 6 kHz); the STFT bins spread evenly.", "name": "fig-choi-bins"}, "image": {"alt": "Grouped bar chart of mel bands and STFT bins per 1 kHz band, 0 to 6 kHz"}}

@@ -95,11 +95,3 @@ def test_the_paper_profile_follows_the_paper_where_the_others_depart():
     assert all(net.get_layer(f"conv{i}").kernel_size == (1,) for i in range(1, 5))
     stft = fcn.build_fcn(4, input_shape=(1 + paper.stft_n_fft // 2, 1366, 1), width=1 / 64)
     assert stft.get_layer("pool4").output.shape[1:3] == (1, 1)
-
-
-def test_figure_2_counts_every_band_and_bin_once():
-    bins = choi2016.bins_per_khz()
-    assert list(bins.index) == [f"{k}-{k + 1} kHz" for k in range(6)]
-    assert bins["mel bands"].sum() == 96 and bins["STFT bins"].sum() == 129
-    assert bins["mel bands"].is_monotonic_decreasing
-    assert bins["STFT bins"].max() - bins["STFT bins"].min() <= 1

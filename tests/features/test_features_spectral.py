@@ -339,3 +339,15 @@ _Y[::100] = 1.0
 def test_bad_arguments_raise_parameter_error(call):
     with pytest.raises(ParameterError):
         call()
+
+
+def test_bins_per_khz_is_choi_figure_2_and_counts_every_band_and_bin_once():
+    bins = F.bins_per_khz()                    # 12 kHz, 96 mel bands, 256-point FFT
+    assert list(bins.index) == [f"{k}-{k + 1} kHz" for k in range(6)]
+    assert bins["mel bands"].sum() == 96 and bins["STFT bins"].sum() == 129
+    assert bins["mel bands"].is_monotonic_decreasing
+    assert bins["STFT bins"].max() - bins["STFT bins"].min() <= 1
+    cd = F.bins_per_khz(sr=22050, n_mels=40, n_fft=1024)     # the last band is 11-11.025 kHz
+    assert cd.index[-1] == "11-11.025 kHz" and cd.sum().tolist() == [40, 513]
+    with pytest.raises(ParameterError, match="n_mels"):
+        F.bins_per_khz(n_mels=0)

@@ -42,9 +42,10 @@ from ..results import Result, results_table
 from . import PROFILES, PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "setup", "paper_models", "load",
-           "make_inputs", "bins_per_khz", "front_end_check", "throughput", "experiment_i", "baseline",
-           "experiment_ii", "save_model", "experiment_table", "inputs_summary", "plot_experiment",
-           "plot_tag_auc", "table4", "show_clips", "verdict"]
+           "input_feature", "make_inputs", "front_end_check", "throughput",
+           "experiment_i", "baseline", "experiment_ii", "save_model", "experiment_table",
+           "inputs_summary", "plot_experiment", "plot_tag_auc", "table4", "show_clips",
+           "verdict"]
 
 NOTEBOOK = "notebooks/05_choi2016.py"
 
@@ -383,8 +384,13 @@ def load(cfg, plan, *, data_home=None, verbose=True):
                 "real" if plan["real"] else "synthetic", runs_dir)
 
 
-def _feature(kind, cfg):
-    """``(feature function, its parameters)`` of an input kind."""
+def input_feature(kind, cfg):
+    """``(func, params)``: the feature of input ``kind`` ('mel', 'stft', 'mfcc') for
+    :func:`mirnb.features.extract`, with its parameters from ``cfg``.
+
+    ``func`` is a feature name, or :func:`mirnb.features.waveform` with
+    ``front_end='device'`` (the model computes the spectrogram).
+    """
     if kind == "mfcc":
         return "mfcc_with_deltas", dict(n_mfcc=cfg.n_mfcc, n_fft=cfg.n_fft,
                                         hop_length=cfg.hop_length, n_mels=cfg.n_mels)
@@ -418,7 +424,7 @@ def make_inputs(data, cfg, plan, *, verbose=True):
         tracks = [ds.track(t) for t in ds.track_ids]
         kinds = ["mel"] + (["stft", "mfcc"] if e == "I" and plan["variants"] else [])
         for kind in kinds:
-            func, kw = _feature(kind, cfg)
+            func, kw = input_feature(kind, cfg)
             path = (None if arrays_dir is None
                     else arrays_dir / f"{e}-{kind}-{cfg.front_end}.npy")
             X, ids, skipped = features.extract_stacked(
@@ -452,31 +458,6 @@ def _front_layer(cfg, kind="mel"):
 
 
 @timing.phase("features")
-def bins_per_khz(*, sr=12000, n_mels=96, n_fft=256):
-    """Figure 2: how many mel bands and STFT bins fall in each 1 kHz band, 0-6 kHz.
-
-    A mel band counts in the band of its centre frequency (librosa's mel
-    scale, as the front end uses), an STFT bin in the band of its frequency.
-    The defaults are the paper's front end (12 kHz, 96 mel bands, 256-point
-    FFT: 129 bins).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``'0-1 kHz'``, ...; columns ``'mel bands'`` and ``'STFT bins'``.
-    """
-    import librosa
-
-    edges = np.arange(0, sr / 2 + 1, 1000.0)
-    mel = librosa.mel_frequencies(n_mels=n_mels + 2, fmin=0.0, fmax=sr / 2)[1:-1]
-    stft = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
-    counts = {name: np.histogram(np.minimum(f, sr / 2 - 1e-6), bins=edges)[0]
-              for name, f in (("mel bands", mel), ("STFT bins", stft))}
-    index = [f"{int(a // 1000)}-{int(b // 1000)} kHz" for a, b in zip(edges, edges[1:])]
-    return pd.DataFrame(counts, index=index)
-
-
-@timing.phase("features")
 def front_end_check(data, cfg, *, ax=None):
     """One clip's log-mel input from librosa and from ``layers.LogMelSpectrogram``.
 
@@ -491,7 +472,7 @@ def front_end_check(data, cfg, *, ax=None):
     ds = next(iter(data.sets.values()))
     clip = ds.track(ds.track_ids[0])
     y, _ = clip.audio(sr=cfg.sr, duration=cfg.duration)
-    S_cpu = features.log_mel(y, sr=cfg.sr, **_feature("mel", dataclasses.replace(
+    S_cpu = features.log_mel(y, sr=cfg.sr, **input_feature("mel", dataclasses.replace(
         cfg, front_end="precomputed"))[1])
     S_dev = np.asarray(_front_layer(cfg)(y[None]))[0, :, :, 0]
     diff = float(np.abs(S_cpu - S_dev).max())

@@ -51,14 +51,14 @@ from .descriptors import (band_edges, chroma, novelty, onset_strength, spectral_
 from .extraction import FEATURES, FEATURES_VERSION, extract
 from .frames import (STATS, TIMBRAL_DESCRIPTORS, FrameSet, beat_sync, dft_mfcc_frames,
                      frames_to_windows, summarize, timbral_temporal)
-from .spectral import (agc, agc_filterbank, dft_frames, log_mel, log_stft, melspectrogram,
-                       mfcc, mfcc_deltas, mfcc_with_deltas, stft_magnitude)
+from .spectral import (agc, agc_filterbank, bins_per_khz, dft_frames, log_mel, log_stft,
+                       melspectrogram, mfcc, mfcc_deltas, mfcc_with_deltas, stft_magnitude)
 from .stacking import extract_stacked, waveform
 from .words import (AudioWords, AudioWordsAll, PaddedWords, frame_features, pad_words,
                     segments, stack_words)
 
 __all__ = [
-    "stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "log_stft", "mfcc",
+    "stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "bins_per_khz", "log_stft", "mfcc",
     "mfcc_deltas", "mfcc_with_deltas",
     "spectral_flatness", "spectral_crest", "band_edges", "onset_strength", "chroma",
     "agc", "beat_sync", "summarize", "frames_to_windows", "FrameSet", "dft_mfcc_frames",

@@ -28,8 +28,8 @@ from .. import _check
 from ..errors import ParameterError
 from ._common import _librosa, _signal, _spectrogram, _sr, _window, _y_or_S
 
-__all__ = ["stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "log_stft", "mfcc",
-           "mfcc_deltas", "mfcc_with_deltas", "agc", "agc_filterbank"]
+__all__ = ["stft_magnitude", "dft_frames", "melspectrogram", "log_mel", "bins_per_khz",
+           "log_stft", "mfcc", "mfcc_deltas", "mfcc_with_deltas", "agc", "agc_filterbank"]
 
 #: ``pad_mode`` values :func:`librosa.stft` accepts (:func:`numpy.pad` modes).
 _PAD_MODES = {"constant", "edge", "linear_ramp", "reflect", "symmetric"}
@@ -301,6 +301,45 @@ def log_mel(y=None, *, sr, S=None, n_fft=512, hop_length=256, n_mels=96, fmin=0.
         L = librosa.power_to_db(M, ref=ref, amin=amin,
                                 top_db=None if top_db is None else top_db / scale)
     return L if scale == 1.0 else scale * L
+
+
+def bins_per_khz(*, sr=12000, n_mels=96, n_fft=256):
+    """How many mel bands and STFT bins fall in each 1 kHz band, up to ``sr / 2``.
+
+    A mel band counts in the band of its centre frequency (librosa's mel
+    scale, as :func:`melspectrogram` uses), an STFT bin in the band of its
+    frequency. The defaults are Choi et al.'s front end (12 kHz, 96 mel
+    bands, a 256-point FFT: 129 bins); with them this is the paper's
+    Figure 2.
+
+    Parameters
+    ----------
+    sr : int > 0
+    n_mels : int > 0
+    n_fft : int > 0
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n_bands, 2)
+        Index ``'0-1 kHz'``, ...; columns ``'mel bands'`` and ``'STFT bins'``.
+
+    References
+    ----------
+    .. [1] Choi, Fazekas & Sandler (2016), Sec. 3.1 and Figure 2.
+    """
+    import pandas as pd
+
+    sr = _check.positive("sr", sr)
+    n_mels = _check.positive_int("n_mels", n_mels)
+    n_fft = _check.positive_int("n_fft", n_fft)
+    edges = np.append(np.arange(0, sr / 2, 1000.0), sr / 2)  # the last band ends at sr / 2
+    with _librosa("bins_per_khz") as librosa:
+        mel = librosa.mel_frequencies(n_mels=n_mels + 2, fmin=0.0, fmax=sr / 2)[1:-1]
+        stft = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    counts = {name: np.histogram(np.minimum(f, sr / 2 - 1e-6), bins=edges)[0]
+              for name, f in (("mel bands", mel), ("STFT bins", stft))}
+    index = [f"{a / 1000:g}-{b / 1000:g} kHz" for a, b in zip(edges, edges[1:])]
+    return pd.DataFrame(counts, index=index)
 
 
 def mfcc(y, *, sr, n_mfcc=20, n_fft=2048, hop_length=512, n_mels=128, fmin=0.0,
