@@ -61,6 +61,7 @@ from IPython.display import Markdown, display
 
 from mirnb import analysis, plotting, publish
 from mirnb.chapters import dieleman2011, paper_table
+from mirnb.results import results_table
 
 t_start = time.perf_counter()
 cfg = dieleman2011.config(profile)
@@ -237,7 +238,7 @@ display(table.style.set_caption(table.attrs["caption"]))
 
 # %%
 records = dieleman2011.records(res, info, profile=profile, seed=seed)
-dieleman2011.results(records)
+results_table(records)
 
 # %%
 publish.download(records, name="dieleman2011_results")

@@ -54,6 +54,7 @@ from IPython.display import Markdown, display
 
 from mirnb import plotting, publish
 from mirnb.chapters import paper_table, zhang2015
+from mirnb.results import results_table
 
 t_start = time.perf_counter()
 cfg = zhang2015.config(profile)
@@ -186,7 +187,7 @@ zhang2015.accuracy_table(cv)
 
 # %%
 records = zhang2015.records(cv, info, profile=profile, seed=seed)
-display(zhang2015.results(records))
+display(results_table(records))
 publish.download(records, name="zhang2015_results")
 
 # %% [markdown]
@@ -254,7 +255,7 @@ zhang2015.accuracy_table(cv3)
 
 # %%
 records3 = zhang2015.records(cv3, info3, profile=profile, seed=seed)
-display(zhang2015.results(records3))
+display(results_table(records3))
 publish.download(records3, name="zhang2015_table3_results")
 
 # %% [markdown]

@@ -59,6 +59,7 @@ from IPython.display import Markdown, display
 
 from mirnb import plotting, publish
 from mirnb.chapters import nam2015, paper_table
+from mirnb.models import dbof
 from mirnb.results import save_results
 
 t_start = time.perf_counter()
@@ -253,7 +254,7 @@ nam2015.plot_strategies(out["weight_cost"], ax=axes[1])
 plt.show()
 
 # %%
-nam2015.strategies(out["weight_cost"])
+dbof.weight_cost_strategies(out["weight_cost"])
 
 # %% [markdown]
 # ## Table I

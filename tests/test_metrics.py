@@ -40,6 +40,21 @@ def test_accuracy_hand_and_errors():
         metrics.accuracy([[1, 2]], [[1, 2]])
 
 
+def test_balanced_accuracy_differs_from_accuracy_on_unbalanced_classes():
+    y = [0] * 8 + [1] * 2
+    assert metrics.accuracy(y, [0] * 10) == pytest.approx(0.8)
+    assert metrics.balanced_accuracy(y, [0] * 10) == pytest.approx(0.5)
+    # one error per class: the same either way when the classes are balanced
+    assert metrics.balanced_accuracy([0, 0, 1, 1], [0, 1, 1, 0]) == 0.5
+    # a predicted class absent from the truth counts as an error, without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bal = metrics.balanced_accuracy([0, 0, 0, 1], [0, 2, 0, 1])
+    assert bal == pytest.approx((2 / 3 + 1) / 2)
+    with pytest.raises(ParameterError, match="as many"):
+        metrics.balanced_accuracy([1, 2, 3], [1, 2])
+
+
 def test_frame_vote_mean_and_vote_on_hand_scores():
     groups = ["a", "a", "a", "b", "b"]
     scores = np.array([[.6, .4], [.6, .4], [0., 1.], [.2, .8], [.9, .1]])

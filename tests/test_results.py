@@ -4,6 +4,7 @@ import dataclasses
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import mirnb
@@ -130,3 +131,17 @@ def test_mean_sd_is_the_sample_spread_and_nan_where_there_is_none():
     assert results.plus_minus(m, sd) == "0.720 ± 0.020"
     assert results.plus_minus(*results.mean_sd([0.7])) == "0.700"    # one run: no spread shown
     assert results.plus_minus(0.5, None, digits=2) == "0.50"
+
+
+def test_the_setting_best_on_validation_and_its_whole_curve():
+    curves = pd.DataFrame({"seed": 0, "epoch": [1, 2, 1, 2, 1, 2],
+                           "learning_rate": [0.1, 0.1, 0.01, 0.01, 0.001, 0.001],
+                           "val_accuracy": [0.9, 0.2, 0.1, 0.5, 0.3, 0.5],
+                           "test_accuracy": [0.11, 0.12, 0.21, 0.22, 0.31, 0.32]})
+    at1 = results.best_on_validation(curves[curves["epoch"] == 1], ["seed"])
+    assert at1["learning_rate"].tolist() == [0.1]
+    at2 = results.best_on_validation(curves[curves["epoch"] == 2], ["seed"])
+    assert at2["learning_rate"].tolist() == [0.01]  # tied on validation: the larger rate
+    chosen = results.chosen_curves(curves, ["seed"], epoch=2)
+    assert chosen["learning_rate"].tolist() == [0.01, 0.01]
+    assert chosen["test_accuracy"].tolist() == [0.21, 0.22]

@@ -25,7 +25,7 @@ from .errors import DataError, MissingDataError, ParameterError
 
 __all__ = [
     "Result", "result_from_seeds", "save_results", "load_results", "results_table", "ResultsTable",
-    "paper_vs_ours", "mean_sd", "plus_minus",
+    "paper_vs_ours", "mean_sd", "plus_minus", "best_on_validation", "chosen_curves",
     "code_version", "DATA_KINDS", "MISSING",
 ]
 
@@ -366,6 +366,59 @@ def plus_minus(mean, sd, *, digits=3):
     """
     shown = sd is not None and np.isfinite(sd)
     return f"{mean:.{digits}f}" + (f" ± {sd:.{digits}f}" if shown else "")
+
+
+def best_on_validation(runs, by, *, score="val_accuracy", setting="learning_rate"):
+    """Per group of runs, the run whose setting did best on validation.
+
+    The reported number of a method is its test score at the setting (e.g.
+    the learning rate) chosen on validation, as Dieleman et al. (2011,
+    Sec. 6) choose theirs for Table 1.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per run, with the columns ``by``, ``score`` and ``setting``.
+    by : list of str
+        The columns that make a group (e.g. seed, task, method).
+    score : str
+        The validation score; higher is better.
+    setting : str
+        The setting chosen; on tied scores its larger value wins.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row of ``runs`` per group, sorted by ``by``.
+    """
+    ranked = runs.sort_values([score, setting], ascending=False)
+    return ranked.groupby(by).head(1).sort_values(by)
+
+
+def chosen_curves(curves, by, *, epoch, score="val_accuracy", setting="learning_rate"):
+    """The learning curve of each group's setting chosen on validation at one epoch.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        One row per run and epoch: the columns ``by``, ``'epoch'``, ``score``
+        and ``setting``.
+    by : list of str
+        The columns that make a group (e.g. seed, task, initialisation).
+    epoch : int
+        The epoch whose ``score`` chooses the setting
+        (:func:`best_on_validation`).
+    score, setting : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``curves`` (every epoch) of the chosen setting of each group.
+    """
+    keys = list(by)
+    best = best_on_validation(curves[curves["epoch"] == epoch], keys, score=score,
+                              setting=setting)
+    return curves.merge(best[keys + [setting]], on=keys + [setting])
 
 
 def _as_results(results):

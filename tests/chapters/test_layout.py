@@ -76,7 +76,9 @@ def test_chapter_modules_import_no_other_chapter_except_the_comparison():
 
 def test_no_module_of_the_package_is_over_about_900_lines():
     sizes = {_module_name(p): len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
-    assert {m: n for m, n in sizes.items() if n > 950} == {}
+    # about 900: every module within 925 lines, and all but a few under 900
+    assert {m: n for m, n in sizes.items() if n > 925} == {}
+    assert len([n for n in sizes.values() if n > 900]) <= 2
 
 
 def _code_cells(source):

@@ -104,15 +104,6 @@ def _wc_table():
     return df
 
 
-def test_strategies_pick_on_validation():
-    st = nam2015.strategies(_wc_table()).set_index("strategy")
-    assert st.loc["Best (all)", "nets"] == 8 and st.loc["WC Inc", "nets"] == 6
-    assert st.loc["Best (all)", "weight costs"] == (0.001, 0.1, 0.1)
-    assert st.loc["WC Inc", "test AUC-T"] == st.loc["Best (all)", "test AUC-T"]
-    assert st.loc["fixed 0.1", "weight costs"] == (0.1, 0.1, 0.1)
-    assert nam2015.strategies(pd.DataFrame()).empty
-
-
 def test_verdict_reads_the_tables_the_right_way_round():
     best = {"AUC-T": 0.8, "AUC-C": 0.9, "config": {"candidates": 3}}
     layers = pd.DataFrame([{"layers": L, "init": i, "test AUC-T": 0.7 + (0.05 if i ==

@@ -187,16 +187,6 @@ def test_cross_validation_tables_records_and_paired_differences(toy_cv):
 # ----------------------------------------------------------------------------
 # Table 3: ISMIR2004Genre's official split
 # ----------------------------------------------------------------------------
-def test_class_normalised_accuracy_differs_from_accuracy_on_unbalanced_classes():
-    y = [0] * 8 + [1] * 2
-    assert zhang2015.scores(y, [0] * 10) == (pytest.approx(0.8), pytest.approx(0.5))
-    # one error per class: the same either way when the classes are balanced
-    assert zhang2015.scores([0, 0, 1, 1], [0, 1, 1, 0]) == (0.5, 0.5)
-    # a predicted class absent from the truth counts as an error, without a warning
-    acc, bal = zhang2015.scores([0, 0, 0, 1], [0, 2, 0, 1])
-    assert (acc, bal) == (pytest.approx(0.75), pytest.approx((2 / 3 + 1) / 2))
-
-
 @pytest.fixture(scope="module")
 def smoke_t3(smoke_home, keras_eagerly):
     """Table 3 on the smoke corpus's ISMIR2004 view, two runs on the official split, with

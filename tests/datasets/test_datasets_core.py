@@ -3,11 +3,13 @@
 import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 
 from mirnb import audio
 from mirnb.datasets import map_tracks
+from mirnb.datasets.core import TaggedDataset
 from mirnb.errors import DataError, MissingDataError, ParameterError
 
 SR = 22050
@@ -194,3 +196,31 @@ def test_datasets_with_a_known_length_declare_it():
     assert gtzan.GTZAN.expected_duration == 30.0 and mtat.MTAT.expected_duration == 29.1
     assert majorminer.MajorMiner.expected_duration == 10.0
     assert msd_previews.MSDPreviews.expected_duration == 30.0
+
+
+class _Tagged(TaggedDataset):
+    """Three tracks and three tags, in memory."""
+
+    name = folder = "tagged"
+
+    def _index(self):
+        return pd.DataFrame({"genre": ["x", "y", "z"]}, index=["a", "b", "c"])
+
+    def _track(self, track_id, row):
+        raise NotImplementedError
+
+    def _load_tag_matrix(self):
+        return pd.DataFrame({"rock": [1, 1, 0], "jazz": [0, 0, 1], "pop": [0, 1, 1]},
+                            index=["a", "b", "c"]).astype(bool)
+
+
+def test_top_tags_count_over_the_tracks_given(tmp_path, caplog):
+    (tmp_path / "tagged").mkdir()
+    ds = _Tagged(tmp_path)
+    assert ds.top_tags(2) == ["rock", "pop"]  # ties in tag_names order
+    assert ds.top_tags(3, track_ids=["b", "c"]) == ["pop", "rock", "jazz"]
+    with caplog.at_level(logging.WARNING):
+        assert ds.top_tags(3, track_ids=["c"]) == ["jazz", "pop"]  # rock unused there
+    assert "only 2 tags" in caplog.text
+    with pytest.raises(ParameterError, match="unknown track ids"):
+        ds.top_tags(2, track_ids=["z"])

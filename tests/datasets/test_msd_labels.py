@@ -3,6 +3,7 @@
 import json
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -301,3 +302,12 @@ def test_pretraining_ids_hold_out_every_valid_and_test_track():
                                              "test": []}) == ["a", "c"]
     with pytest.raises(ParameterError, match="valid"):
         pretraining_ids(df.index, [tasks[0].ids])
+
+
+def test_task_targets_index_the_sorted_classes_in_split_order():
+    task = TaskSubset(["t1", "t2", "t3", "t4"], np.array(["b", "a", "b", "c"]), 1,
+                      split={"train": ["t3", "t2"], "test": ["t4", "t1"]})
+    assert task.classes == ["a", "b", "c"]
+    assert task.targets().tolist() == [1, 0, 1, 2] and task.targets().dtype == np.int64
+    assert task.targets("train").tolist() == [1, 0]
+    assert task.targets("test").tolist() == [2, 1]

@@ -67,3 +67,23 @@ def test_frameset_subsamples_and_windows_each_track():
     assert list(W.label) == ["x"] * 3 + ["y"] * 3 + ["x"] * 3
     with pytest.raises(ParameterError, match="expected \\(n, d\\)"):
         FrameSet(X, track[:-1])
+
+
+def test_frameset_label_indices_sample_and_standardize():
+    rng = np.random.default_rng(1)
+    X = rng.normal(3.0, 2.0, size=(20, 3)).astype(np.float32)
+    fs = FrameSet(X, np.repeat(["a", "b"], 10), np.repeat(["y", "x"], 10))
+    assert fs.label_indices(["x", "y"]).tolist() == [1] * 10 + [0] * 10
+    sub = fs.sample(5, seed=0)
+    rows = np.sort(np.random.default_rng(0).choice(20, 5, replace=False))
+    np.testing.assert_array_equal(sub.X, X[rows])
+    assert list(sub.track) == list(fs.track[rows]) and list(sub.label) == list(fs.label[rows])
+    assert fs.sample(None) is fs and fs.sample(20) is fs
+    parts = {"train": fs, "test": fs.with_X(X[::-1] + 1)}
+    scaled, scaler = features.frames.standardize(parts)
+    np.testing.assert_allclose(scaled["train"].X.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(scaled["train"].X.std(axis=0), 1, atol=1e-5)
+    np.testing.assert_allclose(scaled["test"].X, scaler.transform(X[::-1] + 1), rtol=1e-6)
+    assert scaled["test"].X.dtype == np.float32 and list(scaled["test"].track) == list(fs.track)
+    with pytest.raises(ParameterError, match="fit='valid'"):
+        features.frames.standardize(parts, fit="valid")

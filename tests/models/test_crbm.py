@@ -577,3 +577,20 @@ def test_a_conv_tagger_learns_tags_from_the_steps_of_each_track():
     assert roc_auc_score(tags[:, 0], scores[:, 0]) > 0.9
     with pytest.raises(ParameterError, match="one 0/1 row per track"):
         convdbn.fit_conv_tagger(model, chroma, timbre, tags[:, :1], epochs=1)
+
+
+@pytest.mark.slow_on_jax
+def test_rbm_table_shows_each_rbms_record_and_weight_moments():
+    rng = np.random.default_rng(3)
+    X = [rng.normal(size=(n, 5)).astype(np.float32) for n in (12, 20)]
+    a = crbm.ConvRBM(3, 4, visible="gaussian", learning_rate=0.01, n_iter=2, batch_size=4,
+                     chunk=10, sparsity_target=0.1, random_state=0).fit(X)
+    table = crbm.rbm_table({"1b": a})
+    row = table.loc["1b"]
+    assert list(table.index) == ["1b"] and row["visible"] == "gaussian"
+    assert (row["filters"], row["width"], row["sparsity target"]) == (3, 4, 0.1)
+    assert row["reconstruction error, first"] == a.history_["recon_error"][0]
+    assert row["reconstruction error, last"] == a.history_["recon_error"][-1]
+    assert row["weight SD"] == pytest.approx(a.components_.std())
+    with pytest.raises(NotFittedError):
+        crbm.rbm_table({"x": crbm.ConvRBM(3, 4)})

@@ -177,3 +177,26 @@ def test_mlp_settings_are_checked(kwargs, name):
     args = {"n_features": 5, "hidden": (4,), "n_outputs": 2, **kwargs}
     with pytest.raises(ParameterError, match=name):
         dbns.mlp(args.pop("n_features"), args.pop("hidden"), args.pop("n_outputs"), **args)
+
+
+def test_hidden_activations_and_clip_features_aggregate_windows_per_clip():
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    frames = {"long": {"dft": rng.normal(size=(11, 6)).astype(np.float32)},
+              "short": {"dft": rng.normal(size=(3, 6)).astype(np.float32)}}
+    scaler = StandardScaler().fit(np.concatenate([f["dft"] for f in frames.values()]))
+    model = dbns.DBN((4, 3), visible="gaussian", n_iter=1, batch_size=7, random_state=0).fit(
+        scaler.transform(frames["long"]["dft"])).to_keras(2)
+    assert dbns.hidden_layers(model) == ["hidden_1", "hidden_2"]
+    X = scaler.transform(frames["long"]["dft"]).astype(np.float32)
+    acts = dbns.layer_outputs(model, X, ["hidden_1", "hidden_2"])
+    per_layer = dbns.hidden_activations(model, X)
+    assert [a.shape for a in per_layer] == [(11, 4), (11, 3)]
+    np.testing.assert_array_equal(np.hstack(per_layer), acts)
+    F = dbns.clip_features(model, frames, ["short", "long", "gone"], size=5, hop=3,
+                           scaler=scaler)
+    assert list(F.index) == ["short", "long"] and F.shape[1] == 2 * (4 + 3)
+    expected = np.mean([np.concatenate([acts[s:s + 5].mean(0), acts[s:s + 5].var(0)])
+                        for s in (0, 3, 6)], axis=0)  # 1 + (11 - 5) // 3 windows
+    np.testing.assert_allclose(F.loc["long"].to_numpy(), expected, rtol=1e-5, atol=1e-6)

@@ -33,6 +33,21 @@ def test_local_features_encode_every_block_and_pool_bags():
         lf.fit(X[:, :17])
 
 
+def test_input_filters_undo_the_whitening_of_each_rbm_filter():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 6 * 3)).astype("float32")
+    lf = dbof.LocalFeatures(3, n_components=5, n_iter=2, batch_size=50, random_state=0)
+    with pytest.raises(NotFittedError):
+        lf.input_filters()
+    lf.fit(X)
+    F = lf.input_filters()
+    assert F.shape == (5, 3, 6)  # (filters, frames, bands), as blocks() lays them out
+    # the whitening of a filter in the input space (mean aside) is the RBM's filter
+    wh = lf.whitener_
+    W = (F.reshape(5, -1) @ wh.components_.T) / np.sqrt(wh.explained_variance_ + wh.eps)
+    assert np.allclose(W, lf.rbm_.components_, atol=1e-4)
+
+
 def test_tag_crossentropy_sums_over_tags():
     y = np.array([[1.0, 0.0, 1.0]], dtype="float32")
     p = np.array([[0.9, 0.2, 0.5]], dtype="float32")
@@ -88,3 +103,24 @@ def test_workbench_computes_each_thing_once():
     assert set(lr) >= {"valid AUC-T", "AUC-T", "AUC-C", "P@3"}
     assert wb.timings["stage 1"] > 0 and wb.timings["fine-tuning"] > 0
     assert wb.tags_per_clip() == pytest.approx(Y.loc[ids[9:]].to_numpy().sum(axis=1).mean())
+    best, n = wb.best_net(2)
+    assert best is r2 and n == 1 and best["key"][2:4] == (2, True)
+    assert wb.best_net(2, pretrained=False) == (None, 0)
+
+
+def _wc_table():
+    rows = []
+    for wc in sorted(set(dbof.WC_INC) | {(0.01,) * 3, (0.1,) * 3}):
+        v = 0.8 - 0.05 * wc[0] + 0.001 * wc[1] + 0.01 * wc[2]
+        rows.append({"sparsity": 0.02, "weight costs": wc, "test AUC-T": v, "valid AUC-T": v})
+    return pd.DataFrame(rows)
+
+
+def test_weight_cost_strategies_pick_on_validation():
+    st = dbof.weight_cost_strategies(_wc_table()).set_index("strategy")
+    assert st.loc["Best (all)", "nets"] == 8 and st.loc["WC Inc", "nets"] == 6
+    assert st.loc["Best (all)", "weight costs"] == (0.001, 0.1, 0.1)
+    assert st.loc["WC Inc", "test AUC-T"] == st.loc["Best (all)", "test AUC-T"]
+    assert st.loc["fixed 0.1", "weight costs"] == (0.1, 0.1, 0.1)
+    assert list(st.index) == ["Best (all)", "WC Inc", "fixed 0.001", "fixed 0.01", "fixed 0.1"]
+    assert dbof.weight_cost_strategies(pd.DataFrame()).empty

@@ -9,7 +9,7 @@ import keras
 from mirnb.errors import ParameterError
 from mirnb.layers import KMaxPooling1D
 from mirnb.models.kcnn import (TABLE1, build_kcnn, competitor_features, fit_kcnn,
-                               kcnn_features, word_matrix)
+                               kcnn_features, layer_table, word_matrix)
 from mirnb.training import compile_model
 
 #: Also run under KERAS_BACKEND=jax by `make test` (the model is backend-agnostic).
@@ -60,6 +60,16 @@ def test_paper_size_builds_and_takes_a_step():
     history = model.fit(x, y, batch_size=2, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 1
+
+
+def test_layer_table_lists_every_layer_with_its_shape_and_size():
+    model = build_kcnn(n_words=16, embedding_dim=4, seq_len=12, n_classes=3, filters=6,
+                       hidden=5)
+    table = layer_table(model).set_index("layer")
+    assert list(table.index) == [layer.name for layer in model.layers]
+    assert table.loc["kmax", "output shape"] == "(None, 5, 6)"
+    assert table.loc["conv", "parameters"] == 5 * 4 * 6 + 6
+    assert table["parameters"].sum() == table.attrs["params"] == model.count_params()
 
 
 def test_table_is_initialised_from_the_centroids():

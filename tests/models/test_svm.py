@@ -45,6 +45,23 @@ def test_select_svm_picks_the_best_validation_C_and_the_smaller_on_ties():
         svm.select_svm((X, y), (X, y, g), C_grid=())
 
 
+def test_refit_svm_chooses_C_on_the_held_out_rows_and_fits_every_row():
+    X, y, g = _rows(per_group=1, n_groups=60)
+    mask = np.zeros(len(X), bool)
+    mask[::4] = True
+    model = svm.refit_svm(X, y, mask, C_grid=(10.0, 0.1), n_train=None, random_state=0)
+    best, _ = svm.select_svm((X[~mask], y[~mask]), (X[mask], y[mask], np.flatnonzero(mask)),
+                             C_grid=(10.0, 0.1), n_train=None, random_state=0)
+    assert model.C == best.C and model.n_train_ == len(X)
+    # one C, or no held-out row: that C, fitted on every row
+    assert svm.refit_svm(X, y, mask, C_grid=(3.0,), n_train=None).C == 3.0
+    assert svm.refit_svm(X, y, np.zeros(len(X), bool), C_grid=(10.0, 0.1)).C == 10.0
+    with pytest.raises(ParameterError, match="valid_mask"):
+        svm.refit_svm(X, y, mask[:-1])
+    with pytest.raises(ParameterError, match="C_grid"):
+        svm.refit_svm(X, y, mask, C_grid=())
+
+
 def test_vote_svm_errors_are_clear():
     X, y, _ = _rows()
     with pytest.raises(NotFittedError):
@@ -86,3 +103,24 @@ def test_select_tag_svms_keeps_the_best_mean_validation_accuracy():
     best, scores = svm.select_tag_svms((X[:90], Y.iloc[:90]), (X[90:], Y.iloc[90:]),
                                        C_grid=(0.01, 1.0), random_state=0)
     assert set(scores) == {0.01, 1.0} and scores[best.C] == np.nanmax(list(scores.values()))
+
+
+def test_vote_and_tag_summaries_over_runs():
+    def vote(acc):
+        return pd.DataFrame({"C": 1.0, "test accuracy": acc},
+                            index=pd.Index(["dbn", "mfcc"], name="features"))
+
+    runs = [{"frames": vote([0.6, 0.5]), "windows": vote([0.8, 0.7])},
+            {"frames": vote([0.7, 0.5]), "windows": vote([0.9, 0.6])}]
+    s = svm.vote_summary(runs)
+    assert s.loc["dbn", ("mean", "frames")] == pytest.approx(0.65)
+    assert s.loc["mfcc", ("std", "windows")] == pytest.approx(np.std([0.7, 0.6], ddof=1))
+    assert s.loc["mfcc", ("std", "frames")] == 0
+    tags = [{"f": {"mean": 0.7, "stderr": 0.02, "tags": 10, "C": 1.0}},
+            {"f": {"mean": 0.8, "stderr": 0.04, "tags": 9, "C": 10.0}},
+            {"f": {"mean": np.nan, "stderr": np.nan, "tags": 0, "C": 1.0}}]
+    t = svm.tag_summary(tags).loc["f"]
+    assert t["mean accuracy"] == pytest.approx(0.75)
+    assert t["standard error (over tags)"] == pytest.approx(0.03)
+    assert t["spread (over seeds)"] == pytest.approx(np.std([0.7, 0.8], ddof=1))
+    assert t["tags scored"] == 6 and t["C"] == "1.0, 10.0, 1.0"

@@ -39,15 +39,15 @@ import pandas as pd
 from .. import _check, timing
 from ..errors import ParameterError
 from ..datasets.msd import task_table
-from ..results import Result, mean_sd, plus_minus, results_table
+from ..results import best_on_validation, chosen_curves, mean_sd, plus_minus, result_from_seeds
 from . import PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "TASKS", "METHODS", "GLOROT", "paper_cells",
            "load",
            "beat_features", "usable", "tasks", "task_table", "read", "pretrain",
-           "pretraining_table", "finetune", "baselines", "Run", "run", "selected", "table1",
+           "pretraining_table", "finetune", "Run", "run", "selected", "table1",
            "convergence", "plot_convergence",
-           "example_track", "records", "results", "key_truth_table", "verdict"]
+           "example_track", "records", "key_truth_table", "verdict"]
 
 NOTEBOOK = "notebooks/02_dieleman2011.py"
 
@@ -255,14 +255,11 @@ PAPER = tuple(
 def paper_cells():
     """Table 1 as printed: rows (epochs, method), columns the tasks, in percent
     with the chosen learning rate in parentheses."""
-    rows = {}
-    for (epochs, method), cells in _T1.items():
-        rows[(epochs, method)] = {
-            task: f"{acc:.2f}" + ("" if lr is None else f" ({lr:g})")
-            for task, (acc, lr) in cells.items()}
-    df = pd.DataFrame(rows).T
-    df.index.names = ["epochs", "method"]
-    return df[list(TASKS)]
+    rows = {key: {task: f"{acc:.2f}" + ("" if lr is None else f" ({lr:g})")
+                  for task, (acc, lr) in cells.items()}
+            for key, cells in _T1.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["epochs", "method"])[
+        list(TASKS)]
 
 
 # ----------------------------------------------------------------------------
@@ -453,38 +450,21 @@ def pretraining_table(dbn):
     pandas.DataFrame
         One row per RBM (1a, 1b, 3), with its sparsity target beside the
         mean activation, and the mean and SD of its weights (the moments
-        the paper's random control is drawn with).
+        the paper's random control is drawn with): :func:`mirnb.models.crbm.rbm_table`.
     """
-    rows = []
-    for (name, hist), rbm in zip(dbn.history_.items(),
-                                 (dbn.rbm_chroma_, dbn.rbm_timbre_, dbn.rbm_top_)):
-        rows.append({"RBM": name, "visible": rbm.visible, "filters": rbm.n_filters,
-                     "width": rbm.width, "learning rate": rbm.learning_rate,
-                     "reconstruction error, first": hist["recon_error"][0],
-                     "reconstruction error, last": hist["recon_error"][-1],
-                     "mean hidden activation": hist["mean_hidden"][-1],
-                     "sparsity target": rbm.sparsity_target,
-                     "weight mean": float(rbm.components_.mean()),
-                     "weight SD": float(rbm.components_.std())})
-    return pd.DataFrame(rows).set_index("RBM")
+    from ..models.crbm import rbm_table
 
-
-def _encoded(task):
-    """Class indices of a task's tracks: ``{track_id: index}`` and the class names."""
-    classes = task.classes
-    index = {c: i for i, c in enumerate(classes)}
-    return {t: index[c] for t, c in zip(task.ids, task.y)}, classes
+    return rbm_table({"1a": dbn.rbm_chroma_, "1b": dbn.rbm_timbre_, "3": dbn.rbm_top_})
 
 
 def _parts(shards, task, cfg=None, stats=None):
     """``{'train'|'valid'|'test': (chroma, timbre, y)}`` of one task: as the network reads
     them (:func:`read`), or as stored with ``cfg=None``."""
-    y_of, _ = _encoded(task)
     out = {}
     for part in ("train", "valid", "test"):
         ids = list(task.split[part])
         c, t = shards.load(ids) if cfg is None else read(shards, ids, cfg, stats)
-        out[part] = (c, t, np.array([y_of[i] for i in ids], dtype=np.int64))
+        out[part] = (c, t, task.targets(part))
     return out
 
 
@@ -537,19 +517,6 @@ def finetune(dbn, parts, n_classes, cfg, *, init, learning_rate, seed=0):
     return df, pred
 
 
-def baselines(parts, cfg, *, seed=0):
-    """Naive Bayes and windowed logistic regression (Sec. 6), every rate of the grid.
-
-    :func:`mirnb.models.beat_baselines.fit_baselines` on ``parts`` (chroma
-    and timbre as the MSD gives them: the windows are standardised with the
-    training windows' statistics) with ``cfg.window``-beat windows.
-    """
-    from ..models.beat_baselines import fit_baselines
-
-    return fit_baselines(parts, width=cfg.window, hop=cfg.window_hop,
-                         learning_rates=cfg.lr_learning_rates, epochs=cfg.lr_epochs, seed=seed)
-
-
 @dataclass
 class Run:
     """Everything the chapter's runs produced, over seeds.
@@ -594,13 +561,18 @@ def run(shards, labels, cfg, dataset="synthetic", *, seed=0, verbose=True):
     task both networks (pretrained, moment-matched random init) run every
     rate of ``cfg.learning_rates`` for ``cfg.epochs`` epochs, scored on
     validation and test after every epoch; :func:`table1` picks the rate on
-    validation at each epoch of ``cfg.report_epochs``, as the paper did.
+    validation at each epoch of ``cfg.report_epochs``, as the paper did. The baselines
+    (Sec. 6: naive Bayes, and windowed logistic regression at every rate of
+    ``cfg.lr_learning_rates``) are :func:`mirnb.models.beat_baselines.fit_baselines` on
+    ``cfg.window``-beat windows of the stored chroma and timbre, standardised with the
+    training windows' statistics.
 
     Returns
     -------
     Run
     """
     from ..datasets import msd
+    from ..models.beat_baselines import fit_baselines
 
     curves, base, preds, task_sets, dbns, n_pre = [], [], {}, {}, {}, {}
     seconds = {"pretraining": 0.0, "fine-tuning": 0.0, "baselines": 0.0}
@@ -628,7 +600,9 @@ def run(shards, labels, cfg, dataset="synthetic", *, seed=0, verbose=True):
                               flush=True)
             seconds["fine-tuning"] += time.perf_counter() - t0
             t0 = time.perf_counter()
-            b = baselines(_parts(shards, task), cfg, seed=s)
+            b = fit_baselines(_parts(shards, task), width=cfg.window, hop=cfg.window_hop,
+                              learning_rates=cfg.lr_learning_rates, epochs=cfg.lr_epochs,
+                              seed=s)
             for _, r in b.iterrows():
                 lr = None if np.isnan(r["learning_rate"]) else r["learning_rate"]
                 preds[s, name, r["method"], lr] = r["test_pred"]
@@ -655,19 +629,14 @@ def selected(res):
         Columns ``epochs``, ``method``, ``task``, ``seed``,
         ``learning_rate``, ``val_accuracy``, ``test_accuracy``.
     """
-    nets = pd.concat([_best(res.curves[res.curves["epoch"] == e], ["seed", "task", "init"])
-                      .assign(epochs=e) for e in res.cfg.report_epochs])
-    base = _best(res.baselines, ["seed", "task", "method"])
+    nets = pd.concat([best_on_validation(res.curves[res.curves["epoch"] == e],
+                                         ["seed", "task", "init"]).assign(epochs=e)
+                      for e in res.cfg.report_epochs])
+    base = best_on_validation(res.baselines, ["seed", "task", "method"])
     out = pd.concat([nets.assign(method=nets["init"].map(_NET)),
                      base.assign(epochs=max(res.cfg.report_epochs))], ignore_index=True)
     return out[["epochs", "method", "task", "seed", "learning_rate", "val_accuracy",
                 "test_accuracy"]]
-
-
-def _best(df, by):
-    """Per group of ``by``, in order: the row of the rate best on validation (ties: the larger)."""
-    ranked = df.sort_values(["val_accuracy", "learning_rate"], ascending=False)
-    return ranked.groupby(by).head(1).sort_values(by)
 
 
 @timing.phase("evaluation")
@@ -693,18 +662,16 @@ def table1(res):
         for task in TASKS:
             v = g[g["task"] == task]
             if len(v):
-                acc = 100 * v["test_accuracy"]
-                sd = f" ± {acc.std(ddof=1):.1f}" if len(acc) > 1 else ""
                 lr = v["learning_rate"].mode()
                 lr_txt = "" if lr.isna().all() or not len(lr) else f" ({lr.iloc[0]:g})"
-                row[f"{task} (ours)"] = f"{acc.mean():.1f}{sd}{lr_txt}"
+                row[f"{task} (ours)"] = plus_minus(*mean_sd(100 * v["test_accuracy"]),
+                                                   digits=1) + lr_txt
             else:
                 row[f"{task} (ours)"] = "—"
             key = (epochs, method)
             row[f"{task} (paper)"] = paper.loc[key, task] if key in paper.index else "—"
         rows[(epochs, method)] = row
-    df = pd.DataFrame(rows).T
-    df.index.names = ["epochs", "method"]
+    df = pd.DataFrame.from_dict(rows, orient="index").rename_axis(["epochs", "method"])
     order = [(e, m) for e in sorted(res.cfg.report_epochs, reverse=True)
              for m in METHODS + (GLOROT,)]
     df = df.loc[[k for k in order if k in df.index]]
@@ -712,13 +679,6 @@ def table1(res):
                            "on validation (most frequent rate); the paper's Table 1 with its "
                            "rate. Paper numbers are on the real MSD.")
     return df
-
-
-def _chosen_curves(res):
-    """Per (seed, task, init): the epoch curve of the rate chosen on validation at the end."""
-    keys = ["seed", "task", "init"]
-    end = res.curves[res.curves["epoch"] == max(res.cfg.report_epochs)]
-    return res.curves.merge(_best(end, keys)[keys + ["learning_rate"]], on=keys + ["learning_rate"])
 
 
 @timing.phase("evaluation")
@@ -746,7 +706,7 @@ def convergence(res, *, early=None):
     """
     early = max(1, res.cfg.epochs // 3) if early is None else _check.positive_int("early",
                                                                                   early)
-    c = _chosen_curves(res)
+    c = chosen_curves(res.curves, ["seed", "task", "init"], epoch=max(res.cfg.report_epochs))
     c = c[c["epoch"] <= early]
     df = c.pivot_table(index=["task", "seed"], columns="init", values="val_accuracy",
                        aggfunc="mean")
@@ -765,7 +725,8 @@ def plot_convergence(res, *, axes=None):
     """
     from ..plotting import curve_bands
 
-    c = _chosen_curves(res).assign(method=lambda d: d["init"].map(_NET))
+    c = chosen_curves(res.curves, ["seed", "task", "init"], epoch=max(res.cfg.report_epochs))
+    c = c.assign(method=c["init"].map(_NET))
     tasks_ = next(iter(res.tasks.values()))
     return curve_bands(c, x="epoch", y="val_accuracy", line="method", panel="task",
                        panels=[t for t in TASKS if t in set(c["task"])],
@@ -805,25 +766,16 @@ def records(res, info, *, profile, seed=0):
     sel = selected(res)
     out = []
     for (epochs, method, task), g in sel.groupby(["epochs", "method", "task"], sort=False):
-        acc = g["test_accuracy"].to_numpy()
         n = next((p for p in PAPER if p.row == f"{method}, {task}, {epochs} epochs"), None)
-        out.append(Result(
+        out.append(result_from_seeds(
+            g["test_accuracy"].to_numpy(), seeds=[int(s) for s in sorted(g["seed"])],
             chapter="dieleman2011", experiment=f"Table 1: {task}, {epochs} epochs",
-            method=method, metric="Accuracy", value=float(acc.mean()),
-            spread=float(acc.std(ddof=1)) if acc.size > 1 else None,
-            dataset=info["dataset"], data_kind=info["data_kind"],
-            dataset_version=info["dataset_version"],
+            method=method, metric="Accuracy", dataset=info["dataset"],
+            data_kind=info["data_kind"], dataset_version=info["dataset_version"],
             split=f"{task} task, 80/10/10 per class, rate chosen on validation",
-            profile=profile, seeds=tuple(int(s) for s in sorted(g["seed"])), config=res.cfg,
-            paper_value=None if n is None else n.value, paper_ref=f"{_P}, Table 1",
-            extra={"per_seed": acc.tolist(),
-                   "learning_rates": g["learning_rate"].tolist()}))
+            profile=profile, config=res.cfg, paper_value=None if n is None else n.value,
+            paper_ref=f"{_P}, Table 1", extra={"learning_rates": g["learning_rate"].tolist()}))
     return out
-
-
-def results(recs):
-    """The records as the book's results table (ours beside the paper's)."""
-    return results_table(recs)
 
 
 @timing.phase("evaluation")
@@ -844,11 +796,11 @@ def key_truth_table(res, ds):
     for _, r in sel.iterrows():
         task = res.tasks[r["seed"]]["key"]
         ids = list(task.split["test"])
-        y_of, classes = _encoded(task)
+        classes = task.classes
         lr = None if np.isnan(r["learning_rate"]) else r["learning_rate"]
         pred = res.predictions[r["seed"], "key", r["method"], lr]
         keys = np.asarray(classes)[pred]
-        labelled = np.asarray(classes)[[y_of[i] for i in ids]]
+        labelled = np.asarray(classes)[task.targets("test")]
         rendered = truth.loc[ids].to_numpy()
         acc = rows.setdefault(r["method"], {"tracks": 0, "analysed": 0, "rendered": 0,
                                             "labels right": 0})

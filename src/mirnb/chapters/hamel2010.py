@@ -36,6 +36,7 @@ import pandas as pd
 from .. import _check, features, metrics, timing
 from ..errors import DataError, ParameterError
 from ..features import FrameSet
+from ..features.frames import standardize
 from ..models import svm
 from ..results import mean_sd, plus_minus
 from . import PaperNumber, make_config
@@ -184,10 +185,6 @@ def run_seeds(cfg, seed=0, n=None):
     """The seeds behind every number: ``seed``, ``seed + 1``, ... (``n`` or ``cfg.n_seeds``)."""
     n = cfg.n_seeds if n is None else _check.positive_int("seeds", n)
     return [seed + i for i in range(n)]
-
-
-def _keras_verbose(verbose):
-    return 2 if verbose is True else int(verbose)  # True: one line per epoch
 
 
 _P = "Hamel & Eck 2010"
@@ -384,8 +381,7 @@ class GenreData:
 
     def targets(self, part):
         """Class indices of the frames of ``part`` ('train', 'valid', 'test')."""
-        index = {c: i for i, c in enumerate(self.classes)}
-        return np.array([index[g] for g in self.dft[part].label], dtype=np.int64)
+        return self.dft[part].label_indices(self.classes)
 
 
 @timing.phase("features")
@@ -407,8 +403,6 @@ def prepare(frames, labels, split, *, split_name="random 50/20/30"):
     -------
     GenreData
     """
-    from sklearn.preprocessing import StandardScaler
-
     for part in ("train", "valid", "test"):
         if part not in split:
             raise ParameterError(f"split has no part {part!r}; expected train, valid, test")
@@ -418,9 +412,7 @@ def prepare(frames, labels, split, *, split_name="random 50/20/30"):
         mfcc[part] = FrameSet.stack(frames, split[part], key="mfcc", labels=labels)
         counts[part] = {"tracks": len(dft[part].tracks), "frames": len(dft[part]),
                         "left out": len(split[part]) - len(dft[part].tracks)}
-    scaler = StandardScaler().fit(dft["train"].X)
-    for part in dft:
-        dft[part] = dft[part].with_X(scaler.transform(dft[part].X).astype(np.float32))
+    dft, scaler = standardize(dft, fit="train")
     classes = sorted(set(dft["train"].label.tolist()))
     return GenreData(dft, mfcc, classes, scaler, split_name, counts)
 
@@ -450,14 +442,11 @@ def pretrain(data, cfg, *, seed=0, verbose=0):
     """
     from ..models.dbn import DBN
 
-    X = data.dft["train"].X
-    if cfg.pretrain_frames is not None and cfg.pretrain_frames < len(X):
-        rng = np.random.default_rng(seed)
-        X = X[np.sort(rng.choice(len(X), cfg.pretrain_frames, replace=False))]
+    X = data.dft["train"].sample(cfg.pretrain_frames, seed=seed).X
     dbn = DBN(cfg.hidden, visible="gaussian", learning_rate=cfg.pretrain_lr,
               n_iter=cfg.pretrain_epochs, batch_size=cfg.pretrain_batch_size,
               momentum=cfg.momentum, weight_cost=cfg.weight_cost, k=cfg.cd_k,
-              random_state=seed, verbose=_keras_verbose(verbose))
+              random_state=seed, verbose=verbose)
     return dbn.fit(X)
 
 
@@ -484,7 +473,7 @@ def finetune(dbn, data, cfg, *, seed=0, verbose=0):
                            learning_rate=cfg.finetune_lr, epochs=cfg.finetune_epochs,
                            batch_size=cfg.finetune_batch_size,
                            patience=cfg.finetune_patience, random_state=seed,
-                           verbose=_keras_verbose(verbose))
+                           verbose=verbose)
     return model, history
 
 
@@ -522,17 +511,13 @@ def activation_sets(model, data):
         names of :data:`FEATURE_SETS`: each hidden layer's sigmoid
         activations, all of them side by side, and the MFCCs.
     """
-    from ..models.dbn import layer_outputs
+    from ..models.dbn import hidden_activations
 
-    names = [layer.name for layer in model.layers if layer.name.startswith("hidden_")]
-    sizes = [model.get_layer(n).units for n in names]
-    edges = np.concatenate([[0], np.cumsum(sizes)])
     sets = OrderedDict()
-    acts = {part: layer_outputs(model, fs.X, names) for part, fs in data.dft.items()}
-    for i in range(len(names)):
-        sets[f"DBN layer {i + 1}"] = {p: data.dft[p].with_X(a[:, edges[i]:edges[i + 1]])
-                                      for p, a in acts.items()}
-    sets["DBN all layers"] = {p: data.dft[p].with_X(a) for p, a in acts.items()}
+    acts = {part: hidden_activations(model, fs.X) for part, fs in data.dft.items()}
+    for i in range(len(acts["train"])):
+        sets[f"DBN layer {i + 1}"] = {p: data.dft[p].with_X(a[i]) for p, a in acts.items()}
+    sets["DBN all layers"] = {p: data.dft[p].with_X(np.hstack(a)) for p, a in acts.items()}
     sets["MFCC"] = dict(data.mfcc)
     return sets
 
@@ -604,10 +589,11 @@ def tag_data(mm, cfg, *, seed=0):
 def clip_features(model, frames, scaler, clip_ids, cfg):
     """DBN features of clips: all layers' activations aggregated on 5 s windows (Sec. 5.2).
 
-    The mean and variance of the activations over 5 s windows with a 2.5 s hop
-    (``cfg.window_seconds``, ``cfg.window_hop_seconds``), as for Table 3; a clip's feature
-    vector is the average of its windows' vectors. The paper aggregates on 5 s windows but
-    does not say how a clip's windows meet the SVMs; averaging them is the book's choice.
+    :func:`mirnb.models.dbn.clip_features` on 5 s windows with a 2.5 s hop
+    (``cfg.window_seconds``, ``cfg.window_hop_seconds``): the mean and variance of the
+    activations over each window, as for Table 3; a clip's feature vector is the average of
+    its windows' vectors. The paper aggregates on 5 s windows but does not say how a clip's
+    windows meet the SVMs; averaging them is the book's choice.
 
     Parameters
     ----------
@@ -625,16 +611,11 @@ def clip_features(model, frames, scaler, clip_ids, cfg):
     pandas.DataFrame
         One row per clip with frames, ``2 * sum(units)`` columns.
     """
-    from ..models.dbn import layer_outputs
+    from ..models import dbn
 
-    names = [layer.name for layer in model.layers if layer.name.startswith("hidden_")]
-    ids = [c for c in clip_ids if c in frames]
-    fs = FrameSet.stack(frames, ids, key="dft")
-    acts = fs.with_X(layer_outputs(model, scaler.transform(fs.X).astype(np.float32), names))
     size = max(1, int(round(cfg.window_seconds * cfg.sr / cfg.hop_length)))
     hop = max(1, int(round(cfg.window_hop_seconds * cfg.sr / cfg.hop_length)))
-    W = acts.windows(size=size, hop=hop)
-    return pd.DataFrame(W.X).groupby(W.track, sort=False).mean().loc[ids]
+    return dbn.clip_features(model, frames, clip_ids, size=size, hop=hop, scaler=scaler)
 
 
 @timing.phase("training")
@@ -823,22 +804,13 @@ def tag_table(runs):
     pandas.DataFrame
         One row per feature set: the mean over seeds of the mean accuracy
         over tags, the mean standard error over tags, the spread over
-        seeds, tags scored, the chosen ``C``, and the paper's numbers.
+        seeds, tags scored, the chosen ``C`` (:func:`mirnb.models.svm.tag_summary`),
+        and the paper's numbers.
     """
-    rows = OrderedDict()
-    for name in runs[0].tagging:
-        res = [r.tagging[name] for r in runs]
-        means = np.array([x["mean"] for x in res], dtype=float)
-        n = _paper("Table 4", name)
-        rows[name] = {"mean accuracy": np.nanmean(means) if np.isfinite(means).any()
-                      else np.nan,
-                      "standard error (over tags)": np.nanmean([x["stderr"] for x in res]),
-                      "spread (over seeds)": (float(np.nanstd(means, ddof=1))
-                                              if np.isfinite(means).sum() > 1 else np.nan),
-                      "tags scored": int(np.mean([x["tags"] for x in res])),
-                      "C": ", ".join(str(x["C"]) for x in res),
-                      "paper (Table 4)": "—" if n is None else f"{n.value:.2f} (SE 0.02)"}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("features")
+    table = svm.tag_summary([r.tagging for r in runs])
+    papers = [_paper("Table 4", name) for name in table.index]
+    table["paper (Table 4)"] = ["—" if n is None else f"{n.value:.2f} (SE 0.02)" for n in papers]
+    return table
 
 
 @timing.phase("evaluation")
@@ -879,13 +851,9 @@ def svm_summary(runs):
     -------
     pandas.DataFrame
         Indexed by feature set (in :data:`FEATURE_SETS` order), columns
-        ``('mean' | 'std', 'frames' | 'windows')``.
+        ``('mean' | 'std', 'frames' | 'windows')`` (:func:`mirnb.models.svm.vote_summary`).
     """
-    long = pd.concat([r.tables[level].assign(level=level, seed=r.seed)
-                      for r in runs for level in ("frames", "windows")]).reset_index()
-    summary = long.groupby(["features", "level"], sort=False)["test accuracy"].agg(
-        ["mean", "std"])
-    return summary.unstack("level").loc[list(FEATURE_SETS)]
+    return svm.vote_summary([r.tables for r in runs]).loc[list(FEATURE_SETS)]
 
 
 def _noise(*sds):

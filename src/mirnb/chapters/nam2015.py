@@ -43,7 +43,7 @@ __all__ = ["NOTEBOOK", "Config", "config", "setup", "PAPER", "TABLE1", "table1_p
            "Data", "load", "extract", "front_end", "Lab", "frames_experiment",
            "layers_experiment", "sparsity_pooling", "weight_cost_experiment", "table1",
            "records", "results", "plot_front_end", "plot_blocks", "plot_dictionary",
-           "plot_bags", "plot_experiment", "plot_strategies", "strategies", "final_model",
+           "plot_bags", "plot_experiment", "plot_strategies", "final_model",
            "tsne_bags", "verdict"]
 
 NOTEBOOK = "notebooks/04_nam2015.py"
@@ -367,9 +367,7 @@ def load(cfg, plan, *, data_home=None, split_dir=None, verbose=True):
                 "dataset": f"synthetic MTAT view ({cfg.synth_profile} corpus)",
                 "dataset_version": manifest["views"]["mtat"]["key"],
                 "split": f"random by song {f}, seed {cfg.seed}"}
-    counts = ds.tag_counts(split["train"])
-    tags = [t for t in counts.sort_values(ascending=False, kind="stable").index
-            if counts[t] > 0][:cfg.n_tags]
+    tags = ds.top_tags(cfg.n_tags, track_ids=split["train"])
     Y = ds.tag_matrix(tags=tags).astype(np.int8)
     data = Data(ds, split, tags, Y, info)
     if verbose:
@@ -551,31 +549,6 @@ def weight_cost_experiment(lab):
     return df
 
 
-@timing.phase("evaluation")
-def strategies(df):
-    """Fig. 8: best of all, fixed weight costs and WC Inc, per sparsity.
-
-    Each strategy's net is the one with the best *validation* AUC-T among
-    its candidates; the value shown is its test AUC-T.
-    """
-    rows = []
-    if not len(df):
-        return pd.DataFrame(columns=["sparsity", "strategy", "nets", "weight costs",
-                                     "test AUC-T"])
-    for rho, g in df.groupby("sparsity"):
-        groups = {"Best (all)": g, "WC Inc": g[g["WC Inc"]]}
-        for w in sorted({w[0] for w in g["weight costs"]}):
-            fixed = g[[all(x == w for x in wc) for wc in g["weight costs"]]]
-            groups[f"fixed {w:g}"] = fixed
-        for name, sub in groups.items():
-            if len(sub):
-                best = sub.loc[sub["valid AUC-T"].idxmax()]
-                rows.append({"sparsity": rho, "strategy": name,
-                             "nets": len(sub), "weight costs": best["weight costs"],
-                             "test AUC-T": best["test AUC-T"]})
-    return pd.DataFrame(rows)
-
-
 @timing.phase("training")
 def final_model(lab):
     """Table I's system: the configuration chosen on validation AUC-T.
@@ -591,17 +564,16 @@ def final_model(lab):
         The net's measures and ``config`` (what was chosen).
     """
     cfg, L = lab.cfg, max(lab.cfg.layers)
-    cands = [(k, v) for k, v in lab.nets.items() if k[2] == L and k[3]]
-    if not cands:
+    best, n = lab.best_net(L, pretrained=True)
+    if best is None:
         s1 = lab.stage1(cfg.n_frames, cfg.sampling, cfg.sparsity)
         lab.net(s1, cfg.pooling_final, layers=L, pretrained=True)
-        cands = [(k, v) for k, v in lab.nets.items() if k[2] == L and k[3]]
-    key, best = max(cands, key=lambda kv: kv[1]["valid AUC-T"])
-    (p, sampling, rho), window, _, _, wc = key
+        best, n = lab.best_net(L, pretrained=True)
+    (p, sampling, rho), window, _, _, wc = best["key"]
     best = dict(best)
     best["config"] = {"P": p, "sampling": sampling, "sparsity": rho,
                       "pooling frames": window, "layers": L, "weight costs": wc,
-                      "candidates": len(cands)}
+                      "candidates": n}
     return best
 
 
@@ -689,14 +661,13 @@ def _axes(axes, n, height, rows=1):
     return axes
 
 
-def _not_run(df, axes=None, n=1):
-    """The axes, saying that the experiment behind ``df`` did not run."""
-    axes = _axes(None if axes is None else np.ravel([axes]), n, 2)
-    for ax in np.ravel(axes):
-        ax.text(0.5, 0.5, df.attrs.get("skipped", "no results"), ha="center",
-                va="center", transform=ax.transAxes, wrap=True)
-        ax.set(xticks=[], yticks=[])
-    return axes if n > 1 else axes[0]
+def _not_run(df, ax=None):
+    """The Axes, saying that the experiment behind ``df`` did not run."""
+    ax = _axes(None if ax is None else [ax], 1, 2)[0]
+    ax.text(0.5, 0.5, df.attrs.get("skipped", "no results"), ha="center", va="center",
+            transform=ax.transAxes, wrap=True)
+    ax.set(xticks=[], yticks=[])
+    return ax
 
 
 def plot_front_end(fe, cfg, *, axes=None):
@@ -730,17 +701,14 @@ def plot_blocks(frames, origin, clip, cfg, *, ax=None):
 def plot_dictionary(stage1, *, n=16, axes=None):
     """The strongest RBM filters mapped back through the whitening.
 
-    Filter ``j`` in the input space is ``W_j`` times the inverse of the
-    whitening, a patch of frames (across) by mel bands (up). The ``n`` with
-    the largest summed absolute weight are drawn in two rows, each scaled to
-    its own largest absolute weight (one shared colour bar).
+    Each filter (:meth:`mirnb.models.dbof.LocalFeatures.input_filters`) is a
+    patch of frames (across) by mel bands (up). The ``n`` with the largest
+    summed absolute weight are drawn in two rows, each scaled to its own
+    largest absolute weight (one shared colour bar).
     """
     from .. import plotting
 
-    local, wh = stage1.local, stage1.local.whitener_
-    W = local.rbm_.components_ @ (np.sqrt(wh.explained_variance_ + wh.eps)[:, None]
-                                  * wh.components_)
-    W = W.reshape(len(W), int(local.n_frames), -1)
+    W = stage1.local.input_filters()
     W = W[np.argsort(-np.abs(W).sum(axis=(1, 2)))[:n]]
     W = W / np.maximum(np.abs(W).max(axis=(1, 2), keepdims=True), 1e-12)
     axes = plotting.conv_filters(W, n=n, axes=_axes(axes, min(n, len(W)), 3.2, rows=2),
@@ -805,7 +773,7 @@ def plot_strategies(df, *, ax=None):
     """Fig. 8's analogue: the test AUC-T of the net each strategy picks on validation."""
     from .. import plotting
 
-    st = strategies(df)
+    st = dbof.weight_cost_strategies(df)
     if not len(st):
         return _not_run(df, ax)
     ax = _axes(None if ax is None else [ax], 1, 3.2)[0]
@@ -847,10 +815,6 @@ def tsne_bags(lab, best, *, perplexity=30.0):
 # ----------------------------------------------------------------------------
 # the verdict
 # ----------------------------------------------------------------------------
-def _diff(a, b):
-    return f"{a - b:+.3f}"
-
-
 @timing.phase("evaluation")
 def verdict(best, out, *, data_kind="synthetic", tags_per_clip=None):
     """What this run's numbers show, beside the paper's findings (Sec. V).
@@ -902,7 +866,7 @@ def verdict(best, out, *, data_kind="synthetic", tags_per_clip=None):
     lay = out.get("layers")
     if lay is not None and len(lay):
         med = lay.groupby(["layers", "init"])["test AUC-T"].median().unstack("init")
-        gaps = ", ".join(f"{L} layer(s) {_diff(r['pretrained'], r['random'])}"
+        gaps = ", ".join(f"{L} layer(s) {r['pretrained'] - r['random']:+.3f}"
                          for L, r in med.iterrows())
         lines.append("- **Fig. 5 (paper: pretraining helps 2-3 layers, not 1).** Ours, "
                      f"median test AUC-T pretrained minus random: {gaps}.")
@@ -916,7 +880,7 @@ def verdict(best, out, *, data_kind="synthetic", tags_per_clip=None):
                      f"{bv['sparsity']:g}, pooling {bv['pooling s']:g} s.")
     wc = out.get("weight_cost")
     if wc is not None and len(wc):
-        st = strategies(wc)
+        st = dbof.weight_cost_strategies(wc)
         parts = []
         for rho, g in st.groupby("sparsity"):
             v = g.set_index("strategy")["test AUC-T"]

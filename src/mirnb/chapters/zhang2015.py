@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import _check, features, timing
+from .. import _check, features, metrics, timing
 from ..features import words as fwords
 from ..models import kcnn, svm
 from ..results import Result, mean_sd, plus_minus, results_table
@@ -49,8 +49,8 @@ from . import PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "ROWS", "COLUMNS", "CLAIMS", "paper_cells",
            "load", "extract", "folds", "codebook", "codebook_summary", "encode", "whitened",
-           "scores", "FoldOutput", "run_fold", "cross_validate", "CVResult", "timings",
-           "accuracy_table", "paired_differences", "records", "results",
+           "FoldOutput", "run_fold", "cross_validate", "CVResult", "timings",
+           "accuracy_table", "paired_differences", "records",
            "paper_layer_table", "plot_frames", "plot_words", "plot_kmax", "plot_curves",
            "tsne_maps", "verdict"]
 
@@ -409,47 +409,12 @@ def whitened(cb, frames, ids, column):
     return cb.whiten(_view(frames, ids, column))
 
 
-def _svm_predict(Ftr, ytr, Fte, cfg, seed, valid_mask):
-    """Test predictions of an RBF SVM (one row per song); C on held-out training songs."""
-    if len(cfg.svm_C) == 1 or not valid_mask.any():
-        model = svm.VoteSVM(cfg.svm_C[0], n_train=None, random_state=seed).fit(Ftr, ytr)
-    else:
-        fit, val = ~valid_mask, valid_mask
-        best, _ = svm.select_svm((Ftr[fit], ytr[fit]),
-                                 (Ftr[val], ytr[val], np.flatnonzero(val)),
-                                 C_grid=cfg.svm_C, n_train=None, random_state=seed)
-        model = svm.VoteSVM(best.C, n_train=None, random_state=seed).fit(Ftr, ytr)
-    return model.predict(Fte)
-
-
-def scores(y_true, y_pred):
-    """Plain and class-normalised accuracy of song predictions.
-
-    The paper reports "standard (average) classification accuracy" (Sec.
-    4.1); on ISMIR2004Genre's unbalanced classes the book adds the mean
-    per-class recall (:func:`sklearn.metrics.balanced_accuracy_score`),
-    which a classifier that always answers the largest class cannot inflate.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like, shape (n_songs,)
-
-    Returns
-    -------
-    accuracy, balanced : float
-    """
-    from sklearn.metrics import balanced_accuracy_score
-
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    with warnings.catch_warnings():  # predicted classes absent from y_true
-        warnings.simplefilter("ignore")
-        return float(np.mean(y_true == y_pred)), float(balanced_accuracy_score(y_true, y_pred))
-
-
 @dataclass
 class FoldOutput:
     """One fold: accuracies ``{(column, method): acc}``, seconds, what the figures use, and
-    the class-normalised accuracies (:func:`scores`)."""
+    the class-normalised accuracies (:func:`mirnb.metrics.balanced_accuracy`: the paper
+    reports plain accuracy, Sec. 4.1; the book adds these for ISMIR2004Genre's unbalanced
+    classes)."""
 
     acc: dict
     seconds: dict
@@ -525,7 +490,9 @@ def run_fold(frames, labels, fold, cfg, *, seed=0, show=False, verbose=0):
             H, P = both.predict(np.concatenate([Xtr, Xte]), batch_size=256, verbose=0)
             Ftr, Fte = np.asarray(H[:len(Xtr)]), np.asarray(H[len(Xtr):])
             pred[column, name] = np.argmax(P[len(Xtr):], axis=1)
-            pred[column, name + " + SVM"] = _svm_predict(Ftr, ytr, Fte, cfg, seed, valid_mask)
+            pred[column, name + " + SVM"] = svm.refit_svm(
+                Ftr, ytr, valid_mask, C_grid=cfg.svm_C, n_train=None,
+                random_state=seed).predict(Fte)
             if show and ci == 0:
                 out.setdefault("history", {})[name] = hist
                 if name == "KCNN (k = 5)":
@@ -546,15 +513,15 @@ def run_fold(frames, labels, fold, cfg, *, seed=0, show=False, verbose=0):
                     dbn_epochs=cfg.dbn_epochs, ae_hidden=cfg.ae_hidden or cfg.n_words,
                     ae_epochs=cfg.ae_epochs, ae_noise=cfg.ae_noise, seed=seed)
                 pred[column, f"{comp if comp == 'DBN' else comp.capitalize()} + SVM"] = \
-                    _svm_predict(Ctr, ytr, Cte, cfg, seed, valid_mask)
+                    svm.refit_svm(Ctr, ytr, valid_mask, C_grid=cfg.svm_C, n_train=None,
+                                  random_state=seed).predict(Cte)
                 secs[column, comp] = time.perf_counter() - t0
                 if show and ci == 0:
                     out.setdefault("competitor_test", {})[comp] = Cte
         if show and ci == 0:
             out["labels_test"] = [labels[t] for t in te]
-    both = {key: scores(yte, p) for key, p in pred.items()}
-    return FoldOutput({key: a for key, (a, _) in both.items()}, secs, out,
-                      {key: b for key, (_, b) in both.items()})
+    return FoldOutput({key: metrics.accuracy(yte, p) for key, p in pred.items()}, secs, out,
+                      {key: metrics.balanced_accuracy(yte, p) for key, p in pred.items()})
 
 
 @dataclass
@@ -571,7 +538,8 @@ class CVResult:
         The first fold's arrays for the figures (:class:`FoldOutput`).
     cfg : Config
     balanced : pandas.DataFrame or None
-        As ``folds``: class-normalised accuracy (:func:`scores`).
+        As ``folds``: class-normalised accuracy
+        (:func:`mirnb.metrics.balanced_accuracy`).
     table : {'Table 2', 'Table 3'}
         The paper's table the protocol belongs to.
     split : str
@@ -658,7 +626,8 @@ def timings(cv):
 @timing.phase("evaluation")
 def accuracy_table(cv, *, table=None):
     """Ours (mean ± SD over folds, or over runs on Table 3's one split) beside the paper's
-    cell, rows x columns; for Table 3 also ours class-normalised (:func:`scores`).
+    cell, rows x columns; for Table 3 also ours class-normalised
+    (:func:`mirnb.metrics.balanced_accuracy`).
 
     Rows not in the paper (k = 1 softmax, ULT + SVM) are marked *(ours)*.
     ``table`` defaults to the protocol's (``cv.table``).
@@ -671,7 +640,8 @@ def accuracy_table(cv, *, table=None):
             row[f"{col} ours"] = plus_minus(*mean_sd(cv.folds[col, method]))
             row[f"{col} paper"] = "" if n is None else f"{n.value:.3f}"
             if table == "Table 3":
-                row[f"{col} ours, class-normalised"] = plus_minus(*mean_sd(cv.balanced[col, method]))
+                row[f"{col} ours, class-normalised"] = plus_minus(
+                    *mean_sd(cv.balanced[col, method]))
     order = [r for r in ROWS if r in out] + sorted(r for r in out if r not in ROWS)
     return pd.DataFrame(out).T.loc[order].fillna("")
 
@@ -763,25 +733,18 @@ def records(cv, info, *, profile, seed=0, table=None):
     return out
 
 
-@timing.phase("evaluation")
-def results(recs):
-    """The records as the book's results table (ours beside the paper's)."""
-    return results_table(recs)
-
 
 # ----------------------------------------------------------------------------
 # figures
 # ----------------------------------------------------------------------------
 @timing.phase("evaluation")
 def paper_layer_table(n_words=512, n_components=64, n_words_song=161, n_classes=10):
-    """The paper-sized KCNN (Table 1) as a layer table: name, output shape, parameters."""
+    """The paper-sized KCNN (Table 1) as a layer table: name, output shape, parameters
+    (:func:`mirnb.models.kcnn.layer_table`)."""
     import keras
 
-    model = kcnn.build_kcnn(n_words=n_words, embedding_dim=n_components, seq_len=n_words_song,
-                            n_classes=n_classes)
-    df = pd.DataFrame([{"layer": layer.name, "output shape": str(layer.output.shape),
-                        "parameters": layer.count_params()} for layer in model.layers])
-    df.attrs["params"] = model.count_params()
+    df = kcnn.layer_table(kcnn.build_kcnn(n_words=n_words, embedding_dim=n_components,
+                                          seq_len=n_words_song, n_classes=n_classes))
     keras.backend.clear_session()
     return df
 

@@ -607,7 +607,7 @@ class TaggedDataset(Dataset):
         m = self.tag_matrix(track_ids=track_ids)
         return m.sum().sort_values(ascending=False, kind="stable")
 
-    def top_tags(self, n=None):
+    def top_tags(self, n=None, track_ids=None):
         """The ``n`` most frequent tags, by :meth:`tag_counts`.
 
         Ties keep :attr:`tag_names` order. Tags no track has are never
@@ -619,13 +619,17 @@ class TaggedDataset(Dataset):
         n : int > 0 or None
             Default :attr:`default_top_n` (Choi et al. 2016 use 50, Hamel &
             Eck 2010 use 25 MajorMiner tags).
+        track_ids : list of str, optional
+            Count over these tracks only (default: all), such as the
+            training split, so that the test tracks do not choose the tags
+            (Nam et al. 2015 keep the 160 most frequent of the training set).
 
         Returns
         -------
         list of str
         """
         n = self.default_top_n if n is None else _check.positive_int("n", n)
-        counts = self.tag_counts()
+        counts = self.tag_counts(track_ids)
         counts = counts[counts > 0]
         if len(counts) < n:
             log.warning("%s: only %d tags are used by any track; asked for the top %d",

@@ -1,6 +1,7 @@
 """Frame sets and windowed aggregation: beat-synchronous frames, clip summaries,
-sliding-window statistics, :class:`FrameSet` (rows of several tracks), Hamel &
-Eck's DFT/MFCC frames, a timbral + temporal clip description.
+sliding-window statistics, :class:`FrameSet` (rows of several tracks) and
+:func:`standardize` (a split's frame sets), Hamel & Eck's DFT/MFCC frames, a
+timbral + temporal clip description.
 
 :func:`frames_to_windows` returns ``(n_windows, n_features)`` rows, samples for
 a classifier as scikit-learn and Keras expect; the other functions follow
@@ -19,7 +20,7 @@ from ._common import _librosa, _signal, _sr
 from .descriptors import onset_strength
 from .spectral import dft_frames, mfcc, stft_magnitude
 
-__all__ = ["STATS", "beat_sync", "summarize", "frames_to_windows", "FrameSet",
+__all__ = ["STATS", "beat_sync", "summarize", "frames_to_windows", "FrameSet", "standardize",
            "dft_mfcc_frames", "TIMBRAL_DESCRIPTORS", "timbral_temporal"]
 
 #: Statistics accepted by :func:`summarize` and :func:`frames_to_windows`.
@@ -313,6 +314,45 @@ class FrameSet:
         """The same rows with other features (e.g. activations)."""
         return FrameSet(X, self.track, self.label)
 
+    def label_indices(self, classes):
+        """Index in ``classes`` of each row's label.
+
+        Parameters
+        ----------
+        classes : sequence
+            Every label, in the order of a network's outputs.
+
+        Returns
+        -------
+        np.ndarray of int64, shape (n_rows,)
+            A classifier's integer targets (class ``i`` is ``classes[i]``).
+        """
+        index = {c: i for i, c in enumerate(classes)}
+        return np.array([index[c] for c in self.label], dtype=np.int64)
+
+    def sample(self, n, *, seed=0):
+        """``n`` rows drawn at random without replacement, kept in their order.
+
+        Hamel & Eck (2010, Sec. 5.1) train their SVMs on a random subsample
+        of the frames; the book pretrains its DBN on one too.
+
+        Parameters
+        ----------
+        n : int or None
+            Rows to keep; None, or ``n >= len(self)``: all (``self``).
+        seed : int
+            Seed of :func:`numpy.random.default_rng`.
+
+        Returns
+        -------
+        FrameSet
+        """
+        if n is None or n >= len(self):
+            return self
+        idx = np.sort(np.random.default_rng(seed).choice(len(self), n, replace=False))
+        return FrameSet(self.X[idx], self.track[idx],
+                        None if self.label is None else self.label[idx])
+
     def every(self, max_per_track):
         """At most ``max_per_track`` evenly spaced rows of each track (None: all)."""
         if max_per_track is None:
@@ -356,6 +396,39 @@ class FrameSet:
                 label += [self.label[rows[0]]] * len(W)
         return FrameSet(np.concatenate(X).astype(np.float32), np.array(track),
                         np.array(label) if self.label is not None else None)
+
+
+def standardize(parts, *, fit="train"):
+    """Standardise the frame sets of a split per feature, with one part's statistics.
+
+    Every feature of every part is centred and scaled with the mean and
+    standard deviation over the rows of ``parts[fit]`` (Hamel & Eck 2010
+    feed their DBN standardised DFT frames; the statistics come from the
+    training frames only).
+
+    Parameters
+    ----------
+    parts : dict
+        ``{part: FrameSet}`` (e.g. ``'train'``, ``'valid'``, ``'test'``), all
+        with the same features.
+    fit : str
+        The part whose statistics are used.
+
+    Returns
+    -------
+    scaled : dict
+        ``{part: FrameSet}``, the same rows with float32 standardised ``X``.
+    scaler : sklearn.preprocessing.StandardScaler
+        Fitted on ``parts[fit].X``, to standardise further frames the same way.
+    """
+    from sklearn.preprocessing import StandardScaler
+
+    if fit not in parts:
+        raise ParameterError(f"fit={fit!r}: the parts are {sorted(parts)}")
+    scaler = StandardScaler().fit(parts[fit].X)
+    return ({p: fs.with_X(scaler.transform(fs.X).astype(np.float32)) for p, fs in parts.items()},
+            scaler)
+
 
 # ----------------------------------------------------------------------------
 # Hamel & Eck's frames, and a timbral + temporal clip description

@@ -82,7 +82,7 @@ from ..errors import ParameterError
 from ..training import STEPS_PER_EXECUTION, Batches
 from .rbm import _order_seed, _seed, _verbose
 
-__all__ = ["ConvContrastiveDivergence", "ConvRBM", "pad_tracks"]
+__all__ = ["ConvContrastiveDivergence", "ConvRBM", "pad_tracks", "rbm_table"]
 
 
 def _tracks(X, name="X", *, n_channels=None, min_len=1, why="width"):
@@ -674,3 +674,40 @@ class ConvRBM(BaseEstimator, TransformerMixin):
         rec = self.reconstruct(tracks)
         return float(np.mean(np.concatenate([(r - t).ravel() ** 2
                                              for r, t in zip(rec, tracks)])))
+
+
+def rbm_table(rbms):
+    """Each fitted :class:`ConvRBM`'s settings, training record and weight moments.
+
+    Parameters
+    ----------
+    rbms : mapping of str to ConvRBM
+        Fitted RBMs by name, e.g. a :class:`mirnb.models.convdbn.ConvDBN`'s
+        ``{'1a': rbm_chroma_, '1b': rbm_timbre_, '3': rbm_top_}`` (Dieleman et
+        al. 2011, Sec. 5.2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per RBM (index ``'RBM'``): ``'visible'``, ``'filters'``,
+        ``'width'``, ``'learning rate'``, the reconstruction error of the
+        first and last record of ``history_`` (a pass of :meth:`ConvRBM.fit`
+        or a batch of :meth:`ConvRBM.partial_fit`), the last mean hidden
+        activation beside the ``'sparsity target'``, and the mean and SD of
+        the weights (the moments a moment-matched random start is drawn with).
+    """
+    import pandas as pd
+
+    rows = []
+    for name, rbm in rbms.items():
+        rbm._fitted()
+        hist = rbm.history_
+        rows.append({"RBM": name, "visible": rbm.visible, "filters": rbm.n_filters,
+                     "width": rbm.width, "learning rate": rbm.learning_rate,
+                     "reconstruction error, first": hist["recon_error"][0],
+                     "reconstruction error, last": hist["recon_error"][-1],
+                     "mean hidden activation": hist["mean_hidden"][-1],
+                     "sparsity target": rbm.sparsity_target,
+                     "weight mean": float(rbm.components_.mean()),
+                     "weight SD": float(rbm.components_.std())})
+    return pd.DataFrame(rows).set_index("RBM")

@@ -9,7 +9,9 @@
   optional dropout, a softmax or sigmoid head ``'output'``).
 - :meth:`DBN.to_keras`: the pretrained stack as such an MLP, its hidden
   layers holding the RBM weights, ready for supervised fine-tuning with
-  :func:`finetune`; :func:`layer_outputs` reads the hidden activations back.
+  :func:`finetune`; :func:`layer_outputs` reads the hidden activations back,
+  :func:`hidden_activations` layer by layer, and :func:`clip_features`
+  aggregates them over windows of a clip's frames (Hamel & Eck 2010).
 
 References
 ----------
@@ -42,7 +44,8 @@ from ..training import STEPS_PER_EXECUTION, Batches
 from .cd import HIDDEN_UNITS, _matrix
 from .rbm import RBM, _order_seed, _seed, _verbose
 
-__all__ = ["DBN", "mlp", "finetune", "layer_outputs"]
+__all__ = ["DBN", "mlp", "finetune", "layer_outputs", "hidden_layers", "hidden_activations",
+           "clip_features"]
 
 #: Activations :func:`mlp` offers for its hidden layers.
 MLP_ACTIVATIONS = ("sigmoid", "relu", "tanh")
@@ -535,3 +538,85 @@ def layer_outputs(model, X, names, *, batch_size=4096):
         res = res if isinstance(res, (list, tuple)) else [res]
         parts.append(np.concatenate([ops.convert_to_numpy(r) for r in res], axis=1))
     return np.concatenate(parts, axis=0).astype(np.float32)
+
+
+def hidden_layers(model):
+    """The names of the hidden layers of a :meth:`DBN.to_keras` (or :func:`mlp`) network.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Hidden layers named ``'hidden_1'``, ``'hidden_2'``, ...
+
+    Returns
+    -------
+    list of str
+        In the order of the layers.
+    """
+    return [layer.name for layer in model.layers if layer.name.startswith("hidden_")]
+
+
+def hidden_activations(model, X, *, batch_size=4096):
+    """Each hidden layer's activations of a :meth:`DBN.to_keras` network, layer by layer.
+
+    Hamel & Eck (2010, Sec. 5.1, Table 2) put an SVM on each layer's
+    activations and on all of them side by side.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Hidden layers named ``'hidden_1'``, ``'hidden_2'``, ...
+    X : array_like, shape (n_samples, n_features)
+    batch_size : int > 0
+
+    Returns
+    -------
+    list of np.ndarray
+        One ``(n_samples, units_i)`` float32 array per hidden layer, in
+        order; ``np.hstack`` of them is :func:`layer_outputs` of them all.
+    """
+    names = hidden_layers(model)
+    A = layer_outputs(model, X, names, batch_size=batch_size)
+    return np.split(A, np.cumsum([model.get_layer(n).units for n in names])[:-1], axis=1)
+
+
+def clip_features(model, frames, clip_ids, *, size, hop, scaler=None, key="dft"):
+    """Clip features from a network's hidden layers: activations aggregated over windows.
+
+    Every hidden layer's activations of each clip's frames, side by side;
+    their mean and variance over windows of ``size`` frames every ``hop``
+    (:meth:`mirnb.features.FrameSet.windows`, Hamel & Eck's aggregate
+    features, Sec. 5.2); the average of a clip's window vectors.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Hidden layers named ``'hidden_1'``, ... (:meth:`DBN.to_keras`).
+    frames : dict
+        ``{clip_id: {key: array of shape (n_frames, n_features)}}``, as
+        :func:`mirnb.features.extract` returns for
+        :func:`mirnb.features.dft_mfcc_frames`.
+    clip_ids : sequence of str
+        Clips absent from ``frames`` (skipped at extraction) are left out.
+    size, hop : int > 0
+        Window length and hop in frames.
+    scaler : sklearn transformer, optional
+        Applied to the frames first (the network's input scale).
+    key : str
+        Which array of each clip.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per clip with frames, in the order of ``clip_ids``;
+        ``2 * sum(units)`` columns (all means, then all variances).
+    """
+    import pandas as pd
+
+    from ..features import FrameSet
+
+    ids = [c for c in clip_ids if c in frames]
+    fs = FrameSet.stack(frames, ids, key=key)
+    X = fs.X if scaler is None else scaler.transform(fs.X).astype(np.float32)
+    W = fs.with_X(layer_outputs(model, X, hidden_layers(model))).windows(size=size, hop=hop)
+    return pd.DataFrame(W.X).groupby(W.track, sort=False).mean().loc[ids]

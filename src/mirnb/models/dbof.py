@@ -35,6 +35,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
@@ -47,7 +48,7 @@ from . import dbn as _dbn
 from .rbm import RBM
 
 __all__ = ["LocalFeatures", "WC_INC", "pretrain", "first_layers", "build_tagger",
-           "tag_crossentropy", "finetune", "Stage1", "Workbench"]
+           "tag_crossentropy", "finetune", "Stage1", "Workbench", "weight_cost_strategies"]
 
 #: The "WC Inc" weight costs of a 3-layer net (Sec. V-D): 0.001 for the
 #: first layer and non-decreasing above, from {0.001, 0.01, 0.1}.
@@ -186,6 +187,26 @@ class LocalFeatures(BaseEstimator, TransformerMixin):
         """
         self._fitted()
         return self.transform(features.blocks(Z, n_frames=int(self.n_frames)))
+
+    def input_filters(self):
+        """The RBM's filters mapped back through the whitening, as blocks.
+
+        Filter ``j`` in the input space is row ``j`` of the RBM's weights
+        times the inverse of the whitening (without the mean): ``W_j @
+        diag(sqrt(lambda + eps)) @ E.T``, a block of ``n_frames`` frames by
+        ``n_bands`` bands laid out as :func:`mirnb.features.blocks` reads
+        them: the dictionary that Sec. III-B-1 and III-B-2 of Nam, Herrera
+        & Lee (2015) learn, seen as spectrogram patches.
+
+        Returns
+        -------
+        np.ndarray, shape (n_components, n_frames, n_bands)
+        """
+        self._fitted()
+        wh = self.whitener_
+        W = self.rbm_.components_ @ (np.sqrt(wh.explained_variance_ + wh.eps)[:, None]
+                                     * wh.components_)
+        return W.reshape(len(W), int(self.n_frames), -1)
 
     def bags(self, clips, windows):
         """Bags of features of clips, for several pooling windows at once.
@@ -623,6 +644,28 @@ class Workbench:
                           "model": fit.model, "key": key}
         return self.nets[key]
 
+    def best_net(self, layers, *, pretrained=True):
+        """The net with the best validation AUC-T among those :meth:`net` trained so far.
+
+        Parameters
+        ----------
+        layers : int
+            Hidden layers of the candidates.
+        pretrained : bool
+            Candidates pretrained, or initialised at random.
+
+        Returns
+        -------
+        best : dict or None
+            As :meth:`net` returns it (``best['key']`` says which net); None
+            when no such net was trained. Ties go to the first trained.
+        n_candidates : int
+        """
+        cands = [v for k, v in self.nets.items() if k[2] == layers and k[3] == bool(pretrained)]
+        if not cands:
+            return None, 0
+        return max(cands, key=lambda v: v["valid AUC-T"]), len(cands)
+
     def logistic(self, stage1, seconds):
         """Logistic regression per tag on one bag (the paper's Fig. 4 classifier).
 
@@ -670,3 +713,49 @@ class Workbench:
             rep = metrics.tagging_report(self.Y_parts["test"][:, keep], scores[:, keep], k=k)
         rep["Tags left out (few test positives)"] = int((~keep).sum())
         return dict(rep)
+
+
+# ----------------------------------------------------------------------------
+# choosing the weight costs (Fig. 8)
+# ----------------------------------------------------------------------------
+def weight_cost_strategies(df):
+    """Fig. 8's weight-cost strategies: best of all, fixed costs and WC Inc, per sparsity.
+
+    For each sparsity, each strategy's candidates are the nets whose
+    per-layer weight costs it allows: all of them (``'Best (all)'``), those
+    in :data:`WC_INC` (``'WC Inc'``), and for each first-layer cost ``w``
+    those with ``w`` in every layer (``'fixed w'``). A strategy's net is the
+    candidate with the best *validation* AUC-T; the value shown is its test
+    AUC-T (Nam, Herrera & Lee 2015, Sec. V-D and Fig. 8).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per net: ``sparsity``, ``weight costs`` (a tuple, one cost
+        per layer), ``valid AUC-T`` and ``test AUC-T``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (sparsity, strategy) with candidates: ``sparsity``,
+        ``strategy``, ``nets`` (candidates), ``weight costs`` and ``test
+        AUC-T`` of the chosen net. Empty (with these columns) for an empty
+        ``df``.
+    """
+    rows = []
+    if not len(df):
+        return pd.DataFrame(columns=["sparsity", "strategy", "nets", "weight costs",
+                                     "test AUC-T"])
+    wc_inc = set(WC_INC)
+    for rho, g in df.groupby("sparsity"):
+        groups = {"Best (all)": g, "WC Inc": g[[tuple(wc) in wc_inc for wc in g["weight costs"]]]}
+        for w in sorted({w[0] for w in g["weight costs"]}):
+            fixed = g[[all(x == w for x in wc) for wc in g["weight costs"]]]
+            groups[f"fixed {w:g}"] = fixed
+        for name, sub in groups.items():
+            if len(sub):
+                best = sub.loc[sub["valid AUC-T"].idxmax()]
+                rows.append({"sparsity": rho, "strategy": name,
+                             "nets": len(sub), "weight costs": best["weight costs"],
+                             "test AUC-T": best["test AUC-T"]})
+    return pd.DataFrame(rows)

@@ -94,7 +94,7 @@ from .. import _check, training
 from ..errors import ParameterError
 from ..layers import KMaxPooling1D
 
-__all__ = ["TABLE1", "build_kcnn", "fit_kcnn", "kcnn_features", "word_matrix",
+__all__ = ["TABLE1", "build_kcnn", "layer_table", "fit_kcnn", "kcnn_features", "word_matrix",
            "competitor_features"]
 
 #: Zhang et al. (2015), Table 1: the KCNN's hyper-parameters.
@@ -281,6 +281,31 @@ def build_kcnn(*, n_words=None, embedding=None, embedding_dim=64, seq_len=None, 
         if centroids is not None:
             model.get_layer(f"table_{i}" if several else "table").set_weights([centroids])
     return model
+
+
+def layer_table(model):
+    """A KCNN's layers, one row each, with their output shapes and sizes.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model, such as one from :func:`build_kcnn` (the rows then
+        follow Fig. 2 of Zhang et al. 2015: ``words``, ``table``, ``conv``,
+        ``kmax``, ``flatten``, ``hidden``, ``softmax``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``layer`` (name), ``output shape`` (with the batch axis, as a string
+        such as ``'(None, 5, 500)'``) and ``parameters`` (weights of the
+        layer); ``df.attrs['params']`` is the model's total.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame([{"layer": layer.name, "output shape": str(layer.output.shape),
+                        "parameters": layer.count_params()} for layer in model.layers])
+    df.attrs["params"] = model.count_params()
+    return df
 
 
 def kcnn_features(model, X, *, batch_size=32, verbose=0):

@@ -12,12 +12,15 @@ nothing of any chapter's config.
   on a random subsample of them; a group's (track's) class is the majority
   vote of its rows.
 - :func:`select_svm`: choose ``C`` on a validation split by group accuracy.
+- :func:`refit_svm`: choose ``C`` on held-out rows, then fit on every row.
 - :class:`TagSVMs`: one SVM per tag, trained and scored on balanced
   positive and negative examples (chance is 50 %).
 - :func:`select_tag_svms`: choose ``C`` for :class:`TagSVMs` on a validation
   split by the mean accuracy over tags.
 - :func:`vote_table` and :func:`tag_table`: one validated SVM per feature
   set, and its test score, as a table.
+- :func:`vote_summary` and :func:`tag_summary`: those tables over several
+  runs (seeds).
 
 References
 ----------
@@ -40,7 +43,8 @@ from sklearn.exceptions import NotFittedError
 from .. import _check, metrics
 from ..errors import DataError, ParameterError
 
-__all__ = ["VoteSVM", "select_svm", "vote_table", "TagSVMs", "select_tag_svms", "tag_table"]
+__all__ = ["VoteSVM", "select_svm", "refit_svm", "vote_table", "TagSVMs", "select_tag_svms",
+           "tag_table", "vote_summary", "tag_summary"]
 
 
 def _rbf_pipeline(C, gamma, random_state):
@@ -205,6 +209,48 @@ def select_svm(train, valid, *, C_grid=(0.1, 1.0, 10.0, 100.0), gamma="scale",
         models[C] = svm
     best = max(C_grid, key=lambda c: (scores[c], -c))
     return models[best], scores
+
+
+def refit_svm(X, y, valid_mask, *, C_grid=(0.1, 1.0, 10.0, 100.0), gamma="scale",
+              n_train=10000, random_state=None):
+    """A :class:`VoteSVM` fitted on every row, its ``C`` chosen on held-out rows.
+
+    With several ``C`` and some rows marked in ``valid_mask``, :func:`select_svm`
+    fits each ``C`` on the unmarked rows and scores it on the marked ones
+    (each row its own group); the chosen ``C`` is then fitted on all rows.
+    With one ``C``, or no row marked, the first ``C`` is fitted on all rows.
+    Zhang et al. (2015) put such an SVM on song features, one row per song
+    (Sec. 4.3: a "nonlinear SVM"; the held-out songs are the book's).
+
+    Parameters
+    ----------
+    X : array_like, shape (n_rows, n_features)
+    y : array_like, shape (n_rows,)
+    valid_mask : array_like of bool, shape (n_rows,)
+        The rows held out to choose ``C``.
+    C_grid : sequence of float > 0
+    gamma, n_train, random_state
+        See :class:`VoteSVM`.
+
+    Returns
+    -------
+    VoteSVM
+        Fitted on all of ``X``.
+    """
+    X, y, valid_mask = np.asarray(X), np.asarray(y), np.asarray(valid_mask, dtype=bool)
+    if valid_mask.shape != (len(X),):
+        raise ParameterError(f"valid_mask has shape {valid_mask.shape}: expected one flag "
+                             f"per row of X, ({len(X)},)")
+    if not len(C_grid):
+        raise ParameterError("C_grid is empty: give at least one value of C")
+    C = C_grid[0]
+    if len(C_grid) > 1 and valid_mask.any():
+        fit, val = ~valid_mask, valid_mask
+        best, _ = select_svm((X[fit], y[fit]), (X[val], y[val], np.flatnonzero(val)),
+                             C_grid=C_grid, gamma=gamma, n_train=n_train,
+                             random_state=random_state)
+        C = best.C
+    return VoteSVM(C, gamma=gamma, n_train=n_train, random_state=random_state).fit(X, y)
 
 
 def vote_table(sets, *, C_grid=(0.1, 1.0, 10.0, 100.0), gamma="scale", n_train=10000,
@@ -446,3 +492,61 @@ def tag_table(feature_sets, Y, split, *, C_grid=(0.1, 1.0, 10.0, 100.0), gamma="
                      "left_out": [t for t in acc.index if np.isnan(acc[t])], "C": best.C,
                      "valid": valid_scores}
     return out
+
+
+def vote_summary(tables, *, column="test accuracy"):
+    """:func:`vote_table` over several runs (seeds): mean and spread per feature set.
+
+    Parameters
+    ----------
+    tables : sequence of dict
+        For each run, ``{level: DataFrame}`` of :func:`vote_table` (e.g.
+        Hamel & Eck's Tables 2 and 3: ``{'frames': ..., 'windows': ...}``),
+        the same levels and feature sets in each.
+    column : str
+        The column summarised.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by feature set, columns ``('mean' | 'std', level)``: the mean
+        and the sample standard deviation (``ddof=1``, NaN for one run) of
+        ``column`` over the runs.
+    """
+    long = pd.concat([t[level].assign(level=level) for t in tables for level in t])
+    by = long.index.name or "index"
+    stats = long.reset_index().groupby([by, "level"], sort=False)[column].agg(["mean", "std"])
+    return stats.unstack("level")
+
+
+def tag_summary(tables):
+    """:func:`tag_table` over several runs (seeds): one row per feature set.
+
+    Parameters
+    ----------
+    tables : sequence of dict
+        :func:`tag_table` of each run, the same feature sets in each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by feature set (``'features'``): ``'mean accuracy'`` (the
+        mean over runs of the mean test accuracy over tags; NaN when no run
+        scored a tag), ``'standard error (over tags)'`` (its mean over runs),
+        ``'spread (over seeds)'`` (the sample standard deviation of the mean
+        accuracy over the runs that scored; NaN with fewer than two),
+        ``'tags scored'`` (mean over runs, truncated to an int) and ``'C'``
+        (each run's chosen ``C``, comma-separated).
+    """
+    rows = OrderedDict()
+    for name in tables[0]:
+        res = [t[name] for t in tables]
+        means = np.array([x["mean"] for x in res], dtype=float)
+        rows[name] = {"mean accuracy": np.nanmean(means) if np.isfinite(means).any()
+                      else np.nan,
+                      "standard error (over tags)": np.nanmean([x["stderr"] for x in res]),
+                      "spread (over seeds)": (float(np.nanstd(means, ddof=1))
+                                              if np.isfinite(means).sum() > 1 else np.nan),
+                      "tags scored": int(np.mean([x["tags"] for x in res])),
+                      "C": ", ".join(str(x["C"]) for x in res)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("features")

@@ -36,7 +36,7 @@ from .. import hamel2010
 from ...features import FrameSet
 from ...models import svm
 from ...models.dbn import finetune as finetune_mlp
-from ...models.dbn import layer_outputs
+from ...models.dbn import hidden_layers, layer_outputs
 from ._common import _no_skips
 
 __all__ = ["Hamel"]
@@ -266,7 +266,7 @@ class Hamel:
         and the SVMs' support vectors x dimensions + dual coefficients + intercepts (every
         tag's SVM for tags). Standardisation statistics (DFT bins, SVM inputs) are not
         counted."""
-        layers = [layer for layer in state.model.layers if layer.name.startswith("hidden_")]
+        layers = [state.model.get_layer(name) for name in hidden_layers(state.model)]
         if state.info["epochs_run"]:  # the output layer was trained too
             layers.append(state.model.get_layer("output"))
         total = sum(int(layer.count_params()) for layer in layers)
@@ -280,11 +280,9 @@ class Hamel:
     # ------------------------------------------------------------------
     def _activations(self, state, feats, ids):
         """All hidden layers' activations of the clips' frames, as a FrameSet."""
-        names = [layer.name for layer in state.model.layers
-                 if layer.name.startswith("hidden_")]
         fs = FrameSet.stack(feats.frames, ids, key="dft")
         X = state.scaler.transform(fs.X).astype(np.float32)
-        return fs.with_X(layer_outputs(state.model, X, names))
+        return fs.with_X(layer_outputs(state.model, X, hidden_layers(state.model)))
 
     def _windows(self, state, feats, ids, labels=None):
         """Mean and variance of the activations over 5 s windows, 2.5 s hop (Table 3)."""

@@ -156,6 +156,24 @@ class TaskSubset:
         return pd.Series(self.y, index=pd.Index(self.ids, name="track_id"),
                          name=self.name or "label")
 
+    def targets(self, part=None):
+        """Class indices into :attr:`classes` of the tracks: a classifier's targets.
+
+        Parameters
+        ----------
+        part : str or None
+            A part of :attr:`split` (``'train'``, ``'valid'``, ``'test'``), its
+            tracks in the split's order; None: every track, in :attr:`ids` order.
+
+        Returns
+        -------
+        np.ndarray of int64, shape (n_tracks,)
+        """
+        index = {c: i for i, c in enumerate(self.classes)}
+        of = dict(zip(self.ids, self.y))
+        ids = self.ids if part is None else self.split[part]
+        return np.array([index[of[t]] for t in ids], dtype=np.int64)
+
     def __len__(self):
         return len(self.ids)
 
