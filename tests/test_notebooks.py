@@ -83,6 +83,8 @@ def test_every_chapter_runs_with_the_smoke_profile(chapter, smoke_book, smoke_ho
               if out.get("output_type") == "error"]
     assert not errors
     assert nb["cells"][0]["cell_type"] == "markdown"
+    # the executed notebook (a download of the page) keeps stderr: no tqdm noise with paths
+    assert "IProgress not found" not in json.dumps(nb)
 
 
 @pytest.mark.book

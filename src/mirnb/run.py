@@ -306,6 +306,12 @@ def check_parameters(chapter, parameters):
     return _check(_declared(_read(source), source), source, dict(parameters or {}))
 
 
+#: A ``-W`` filter for the kernels: tqdm's "IProgress not found" (pooch, which
+#: librosa loads, imports tqdm.auto; without ipywidgets its bars fall back to
+#: text, as the book's do, and the warning names the venv's path on the page).
+_QUIET = "ignore:IProgress not found"
+
+
 @contextmanager
 def _kernel_environment(timings, media, chapter):
     """The environment a kernel starts with, in ``notebooks/``, restored after.
@@ -314,9 +320,12 @@ def _kernel_environment(timings, media, chapter):
     the file ``timings`` that the kernel's phases are appended to,
     ``MIRNB_MEDIA`` the folder ``media`` beside the page (audio, CSV; see
     :mod:`mirnb.publish`) and ``MIRNB_CHAPTER`` the chapter
-    (:data:`mirnb.figure_audit.CHAPTER_ENV`).
+    (:data:`mirnb.figure_audit.CHAPTER_ENV`). ``PYTHONWARNINGS`` gains
+    :data:`_QUIET`: warnings that say nothing about the chapter, which
+    would otherwise open its page.
     """
-    env = {timing.ENV: str(timings), publish.ENV: str(media), figure_audit.CHAPTER_ENV: chapter}
+    env = {timing.ENV: str(timings), publish.ENV: str(media), figure_audit.CHAPTER_ENV: chapter,
+           "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), _QUIET]))}
     value = os.environ.get("MIRNB_DATA")
     if value and not os.path.isabs(os.path.expanduser(value)):
         env["MIRNB_DATA"] = _absolute(value)
