@@ -179,6 +179,22 @@ def test_parallel_run_shares_the_cores_and_runs_the_comparison_last(project):
     assert events["comparison", "start"][1] == str(cores)
 
 
+def test_a_fresh_clone_starts_the_chapters_the_last_measured_build_found_longest(project):
+    bench = project / run.BUILD_BENCHMARK
+    bench.parent.mkdir(parents=True)
+    warm = {"01_good": {"seconds": 5.0}, "02_bad": {"seconds": 50.0}}
+    bench.write_text(json.dumps({"profile": "smoke", "phases": {"warm": {"chapters": warm}}}))
+    # nothing executed yet: the benchmark's seconds; a chapter it lacks runs first
+    assert run._expected_seconds(["good", "bad", "typed"], None, "smoke") == \
+        {"good": 5.0, "bad": 50.0, "typed": float("inf")}
+    # another profile's measurements say nothing
+    assert run._expected_seconds(["good"], None, "default") == {"good": float("inf")}
+    # a recorded run of the chapter wins over the benchmark
+    good = run.execute("good", profile="smoke", progress=False)
+    recorded = run._expected_seconds(["good"], None, "smoke")["good"]
+    assert good.ok and recorded != 5.0 and 0 < recorded < 60
+
+
 def test_book_needs_executed_chapters(project):
     (project / "book" / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
                                                 "  - file: chapters/01_good\n")

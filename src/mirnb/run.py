@@ -597,13 +597,27 @@ _THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THR
                 "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _last_seconds(chapter, output_dir, profile):
-    """Seconds of the last recorded run of ``chapter`` at ``profile`` (inf if none)."""
+def _expected_seconds(names, output_dir, profile):
+    """How long each chapter is expected to take at ``profile``, to start the longest first.
+
+    The seconds of its last recorded run in ``output_dir``; else, in a fresh
+    clone, its seconds in the warm build of the last
+    ``benchmarks/book_build.py`` record (same profile); else inf (run first).
+    """
     output_dir = Path(output_dir) if output_dir else root() / "book" / "chapters"
-    output = output_dir / (notebook_source(chapter).stem + ".ipynb")
-    timings = (_metadata(output).get("mirnb") or {}).get("timings") or {}
-    total = timings.get("total")
-    return float(total) if timings.get("profile") == profile and total else math.inf
+    measured = _build_benchmark() or {}
+    warm = (((measured.get("phases") or {}).get("warm") or {}).get("chapters") or {}
+            if measured.get("profile") == profile else {})
+    out = {}
+    for n in names:
+        stem = notebook_source(n).stem
+        timings = (_metadata(output_dir / (stem + ".ipynb")).get("mirnb") or {}).get("timings")
+        total = (timings or {}).get("total")
+        if total and (timings or {}).get("profile") == profile:
+            out[n] = float(total)
+        else:
+            out[n] = float((warm.get(stem) or {}).get("seconds") or math.inf)
+    return out
 
 
 def _execute_quiet(chapter, kwargs, threads):
@@ -653,10 +667,10 @@ def run(chapter_names=None, *, profile="default", parameters=None, jobs=1,
             print(f"[mirnb run] {outcomes[-1].summary()}", flush=True)
         return outcomes
     done = {}
-    # the longest first (by the last run's seconds; never run: first of all),
+    # the longest first (by the last run's seconds, or the last measured build's),
     # so that the last chapter to finish does not run on its own for long
-    first = sorted((n for n in names if n not in _READS_RECORDS),
-                   key=lambda n: -_last_seconds(n, output_dir, profile))
+    expected = _expected_seconds(names, output_dir, profile)
+    first = sorted((n for n in names if n not in _READS_RECORDS), key=lambda n: -expected[n])
     later = [n for n in names if n in _READS_RECORDS]
     print(f"[mirnb run] {len(names)} chapters, {jobs} at a time"
           + (f"; {', '.join(later)} after the others" if later and first else ""), flush=True)
@@ -683,13 +697,19 @@ def _toc_chapters(book_dir):
     return [c for c in re.findall(r"file:\s*(chapters/[\w.-]+)", toc) if c != TIMES_PAGE]
 
 
-def _times_page(book_dir):
-    """Markdown of the appendix page, from the executed notebooks' metadata and the
-    last ``benchmarks/book_build.py`` record (:func:`mirnb.build_times.page`)."""
+def _build_benchmark():
+    """The last ``benchmarks/book_build.py`` record (a dict), or None."""
     try:
         measured = json.loads((root() / BUILD_BENCHMARK).read_text())
     except (OSError, ValueError):
-        measured = None
+        return None
+    return measured if isinstance(measured, dict) else None
+
+
+def _times_page(book_dir):
+    """Markdown of the appendix page, from the executed notebooks' metadata and the
+    last ``benchmarks/book_build.py`` record (:func:`mirnb.build_times.page`)."""
+    measured = _build_benchmark()
     return build_times.page([(Path(c).name, _metadata(book_dir / (c + ".ipynb")))
                              for c in _toc_chapters(book_dir)], measured)
 
