@@ -42,13 +42,16 @@ lab: env
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## The environment: a venv with mirnb installed (editable) and its test extras.
-## uv installs them (the same releases pip would pick, in a fifth of the time:
-## 16 s against 88 s from an empty cache, 2 cores); pip installs uv.
+## uv installs them (the same releases pip would pick: 37 s against 88 s from an
+## empty cache, 2 cores), compiled to bytecode as pip does: where
+## PYTHONDONTWRITEBYTECODE is set (this CI), every kernel and test worker would
+## otherwise compile TensorFlow's and Keras's sources again on import.
+## pip installs uv.
 env: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	$(BIN)/python -m uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test]'
 	$(BIN)/python -m mirnb.warmup
 	touch $(STAMP)
 
