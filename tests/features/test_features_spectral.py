@@ -17,7 +17,6 @@ def _close(actual, desired, rtol=1e-4, atol_rel=1e-5):
                                atol=atol_rel * float(np.abs(desired).max()))
 
 
-
 # -- spectrograms against librosa -------------------------------------------------------
 @pytest.mark.parametrize("n_fft,hop,window,center", [
     (1024, 512, "hann", True),

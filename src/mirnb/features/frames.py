@@ -226,7 +226,6 @@ def frames_to_windows(F, *, size, hop, stats=("mean", "var"), axis=-1):
     return np.concatenate([STATS[s](V, axis=-2).T for s in names], axis=1)
 
 
-
 # ----------------------------------------------------------------------------
 # frame sets: rows of several tracks
 # ----------------------------------------------------------------------------

@@ -508,7 +508,6 @@ def mfcc_with_deltas(y, *, sr, n_mfcc=30, n_fft=512, hop_length=256, n_mels=96, 
     return mfcc_deltas(M, width=width)
 
 
-
 # ----------------------------------------------------------------------------
 # automatic gain control
 # ----------------------------------------------------------------------------
