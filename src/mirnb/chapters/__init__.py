@@ -27,7 +27,8 @@ import pandas as pd
 from .. import _check
 from ..errors import ParameterError
 
-__all__ = ["PROFILES", "CHAPTERS", "PaperNumber", "make_config", "paper_table", "module"]
+__all__ = ["PROFILES", "CHAPTERS", "PaperNumber", "paper_number", "make_config", "paper_table",
+           "module"]
 
 #: The profiles every chapter has.
 PROFILES = ("smoke", "default", "paper")
@@ -68,6 +69,12 @@ class PaperNumber:
     def ref(self):
         """``'<paper>, <table>'``, the reference a results record carries."""
         return f"{self.paper}, {self.table}"
+
+
+def paper_number(numbers, table, row):
+    """The :class:`PaperNumber` of ``numbers`` (a chapter's ``PAPER``) at ``table`` and
+    ``row``, or None where the paper prints no number there."""
+    return next((n for n in numbers if n.table == table and n.row == row), None)
 
 
 def make_config(cls, changes, profile, **overrides):

@@ -39,7 +39,7 @@ from .. import _check, checkpoints, features, layers, metrics, plotting, timing,
 from ..errors import ParameterError
 from ..models import baselines, fcn
 from ..results import Result, results_table
-from . import PROFILES, PaperNumber, make_config
+from . import PROFILES, PaperNumber, make_config, paper_number
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "setup", "paper_models", "load",
            "input_feature", "make_inputs", "front_end_check", "throughput",
@@ -215,10 +215,7 @@ PAPER = (
 
 
 def _paper(table, row):
-    for n in PAPER:
-        if n.table == table and n.row == row:
-            return n
-    return None
+    return paper_number(PAPER, table, row)
 
 
 # ----------------------------------------------------------------------------

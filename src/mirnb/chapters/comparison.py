@@ -21,7 +21,6 @@ This is the one module (with ``comparison_methods``) that imports other
 chapter modules.
 """
 
-import dataclasses
 import re
 import time
 import warnings
@@ -33,8 +32,8 @@ import pandas as pd
 
 from .. import _check, metrics, plotting, tagging, timing
 from ..errors import ParameterError
-from ..results import Result, mean_sd, plus_minus, result_from_seeds
-from . import PROFILES, make_config
+from ..results import mean_sd, plus_minus, result_from_seeds
+from . import make_config
 from . import comparison_methods as cm
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "MAIN", "CLAIMS", "Run", "Task", "tasks",

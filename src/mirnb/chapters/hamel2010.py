@@ -39,7 +39,7 @@ from ..features import FrameSet
 from ..features.frames import standardize
 from ..models import svm
 from ..results import mean_sd, plus_minus
-from . import PaperNumber, make_config
+from . import PaperNumber, make_config, paper_number
 
 __all__ = [
     "NOTEBOOK", "Config", "config", "run_seeds", "PAPER", "TABLE1", "FEATURE_SETS",
@@ -219,7 +219,7 @@ TABLE1 = OrderedDict([
 
 
 def _paper(table, row):
-    return next((n for n in PAPER if n.table == table and n.row == row), None)
+    return paper_number(PAPER, table, row)
 
 
 # ----------------------------------------------------------------------------
@@ -754,8 +754,7 @@ def results_records(runs, cfg, *, profile, info):
 
     def paper(table, row):
         n = _paper(table, row)
-        return (dict(paper_value=n.value, paper_ref=n.ref) if n is not None
-                else dict(paper_ref=f"{_P}, {table}"))
+        return dict(paper_value=None if n is None else n.value, paper_ref=f"{_P}, {table}")
 
     def fields(split_name, which="gtzan"):
         return dict(chapter="hamel2010", dataset=info[which], data_kind=info["data_kind"],

@@ -44,7 +44,7 @@ import pandas as pd
 from .. import _check, features, metrics, timing
 from ..features import words as fwords
 from ..models import kcnn, svm
-from ..results import Result, mean_sd, plus_minus, results_table
+from ..results import Result, mean_sd, plus_minus
 from . import PaperNumber, make_config
 
 __all__ = ["NOTEBOOK", "Config", "config", "PAPER", "ROWS", "COLUMNS", "CLAIMS", "paper_cells",

@@ -30,7 +30,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ... import features, training
+from ... import features
 from .. import zhang2015
 from ...models import kcnn, svm
 
